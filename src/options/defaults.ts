@@ -1,0 +1,43 @@
+import type { OptionsByAlgorithm, Resolved } from './types.ts';
+
+/** PyTorch's defaults (torch.optim, 2.x). */
+export const DEFAULTS: { [A in keyof OptionsByAlgorithm]: Resolved<OptionsByAlgorithm[A]> } = {
+  sgd: { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
+  adagrad: {
+    lr: 1e-2,
+    lrDecay: 0,
+    weightDecay: 0,
+    initialAccumulatorValue: 0,
+    eps: 1e-10,
+    maximize: false,
+    epsInsideSqrt: false,
+  },
+  rmsprop: {
+    lr: 1e-2,
+    alpha: 0.99,
+    eps: 1e-8,
+    weightDecay: 0,
+    momentum: 0,
+    centered: false,
+    maximize: false,
+    epsInsideSqrt: false,
+  },
+  adam: {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    amsgrad: false,
+    maximize: false,
+    epsInsideSqrt: false,
+  },
+  adamw: {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 1e-2,
+    amsgrad: false,
+    maximize: false,
+    epsInsideSqrt: false,
+  },
+};

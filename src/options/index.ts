@@ -1,0 +1,4 @@
+export * from './types.ts';
+export { DEFAULTS } from './defaults.ts';
+export { resolveOptions, stateNames, initialStateValue } from './validate.ts';
+export * from './stateDict.ts';

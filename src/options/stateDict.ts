@@ -1,0 +1,71 @@
+import type { Algorithm, StateName } from './types.ts';
+
+/** One tensor's optimizer state, under PyTorch's state names. */
+export type TensorState = { step: number } & { [K in StateName]?: Float32Array };
+
+/** A param group as saved: tensor indices (into `state`) plus every resolved option. */
+export type SavedParamGroup = { params: number[] } & Record<string, unknown>;
+
+/**
+ * A host copy of an optimizer's state, shaped like PyTorch's `state_dict()`:
+ * `state[i]` belongs to the i-th tensor in param-group order.
+ */
+export interface StateDict {
+  format: 'webgpu-optim/state-dict';
+  version: 1;
+  algorithm: Algorithm;
+  state: TensorState[];
+  paramGroups: SavedParamGroup[];
+}
+
+export const STATE_DICT_FORMAT = 'webgpu-optim/state-dict';
+export const STATE_DICT_VERSION = 1;
+
+/**
+ * Checks that `dict` fits an optimizer of `algorithm` whose tensors have `lengths` and keep the
+ * state arrays `names`. Throws an error that names the field at fault and its value.
+ */
+export function validateStateDict(
+  dict: unknown,
+  algorithm: Algorithm,
+  lengths: readonly number[],
+  names: readonly StateName[],
+  where: string,
+): asserts dict is StateDict {
+  const bad = (field: string, msg: string): never => {
+    throw new Error(`${where}: invalid state dict: ${field} ${msg}`);
+  };
+  if (typeof dict !== 'object' || dict === null) bad('(root)', `must be an object, got ${String(dict)}`);
+  const d = dict as Partial<StateDict>;
+  if (d.format !== STATE_DICT_FORMAT) bad('format', `must be "${STATE_DICT_FORMAT}", got ${JSON.stringify(d.format)}`);
+  if (d.version !== STATE_DICT_VERSION) bad('version', `must be ${STATE_DICT_VERSION}, got ${JSON.stringify(d.version)}`);
+  if (d.algorithm !== algorithm) {
+    bad('algorithm', `is "${String(d.algorithm)}" but this optimizer is "${algorithm}"`);
+  }
+  if (!Array.isArray(d.state)) bad('state', 'must be an array');
+  const state = d.state as unknown[];
+  if (state.length !== lengths.length) {
+    bad('state', `holds ${state.length} tensors but this optimizer has ${lengths.length}`);
+  }
+  state.forEach((entry, i) => {
+    if (typeof entry !== 'object' || entry === null) bad(`state[${i}]`, 'must be an object');
+    const s = entry as Record<string, unknown>;
+    if (typeof s.step !== 'number' || !Number.isInteger(s.step) || s.step < 0) {
+      bad(`state[${i}].step`, `must be a non-negative integer, got ${String(s.step)}`);
+    }
+    for (const name of names) {
+      const arr = s[name];
+      if (!(arr instanceof Float32Array)) {
+        bad(`state[${i}].${name}`, `must be a Float32Array, got ${arr === undefined ? 'nothing' : typeof arr}`);
+      }
+      if ((arr as Float32Array).length !== lengths[i]) {
+        bad(`state[${i}].${name}`, `has length ${(arr as Float32Array).length}, expected ${String(lengths[i])}`);
+      }
+    }
+    for (const key of Object.keys(s)) {
+      if (key !== 'step' && !names.includes(key as StateName)) {
+        bad(`state[${i}].${key}`, `is not kept by this optimizer (it keeps ${names.join(', ') || 'no arrays'})`);
+      }
+    }
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Optimizer options. Names are PyTorch's, camelCased; defaults are PyTorch's (see defaults.ts).
+ * This module is pure TypeScript so that the GPU optimizers and the CPU reference share it.
+ */
+
+/** Options every optimizer accepts. */
+export interface CommonOptions {
+  /** Learning rate. Must be >= 0. */
+  lr?: number;
+  /** L2 penalty added to the gradient (AdamW: decoupled decay). Must be >= 0. */
+  weightDecay?: number;
+  /** Maximize the objective instead of minimizing it (negates the gradient). */
+  maximize?: boolean;
+}
+
+export interface SGDOptions extends CommonOptions {
+  /** Momentum factor, >= 0. 0 means plain SGD. */
+  momentum?: number;
+  /** Dampening for momentum, in [0, 1]. Not applied on the first step (PyTorch). */
+  dampening?: number;
+  /** Nesterov momentum. Needs momentum > 0 and dampening 0. */
+  nesterov?: boolean;
+}
+
+export interface AdagradOptions extends CommonOptions {
+  /** Learning-rate decay: clr = lr / (1 + (step - 1) * lrDecay). */
+  lrDecay?: number;
+  /** Initial value of the `sum` accumulator (PyTorch 0, TF.js 0.1). */
+  initialAccumulatorValue?: number;
+  /** Term added for numerical stability. Must be > 0. */
+  eps?: number;
+  /** Put eps under the square root: sqrt(sum + eps) (TF.js, optax) instead of sqrt(sum) + eps. */
+  epsInsideSqrt?: boolean;
+}
+
+export interface RMSpropOptions extends CommonOptions {
+  /** Smoothing constant of the squared-gradient average, in [0, 1). */
+  alpha?: number;
+  /** Term added for numerical stability. Must be > 0. */
+  eps?: number;
+  /** Momentum factor, >= 0. */
+  momentum?: number;
+  /** Centered RMSprop: normalize by the estimated variance. */
+  centered?: boolean;
+  /** Put eps under the square root (TF.js, optax) instead of adding it after. */
+  epsInsideSqrt?: boolean;
+}
+
+export interface AdamOptions extends CommonOptions {
+  /** Coefficients of the running averages of the gradient and its square, each in [0, 1). */
+  betas?: readonly [number, number];
+  /** Term added for numerical stability. Must be > 0. */
+  eps?: number;
+  /** AMSGrad: use the running max of exp_avg_sq. */
+  amsgrad?: boolean;
+  /** Put eps under the square root: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps. */
+  epsInsideSqrt?: boolean;
+}
+
+/** AdamW takes Adam's options; weightDecay is decoupled and defaults to 0.01. */
+export type AdamWOptions = AdamOptions;
+
+/** The optimizer families this package implements. */
+export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
+
+export interface OptionsByAlgorithm {
+  sgd: SGDOptions;
+  adagrad: AdagradOptions;
+  rmsprop: RMSpropOptions;
+  adam: AdamOptions;
+  adamw: AdamWOptions;
+}
+
+/** Options with every default filled in. */
+export type Resolved<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+
+/** Names of the per-tensor state arrays, in PyTorch's vocabulary and in storage order. */
+export type StateName =
+  | 'momentum_buffer'
+  | 'sum'
+  | 'square_avg'
+  | 'grad_avg'
+  | 'exp_avg'
+  | 'exp_avg_sq'
+  | 'max_exp_avg_sq';

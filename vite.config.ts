@@ -1,0 +1,36 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+
+// Library build: dist/index.js and dist/reference.js (ESM). WGSL is inlined through `?raw`,
+// so the bundle fetches nothing at run time and loads from a plain <script type="module">.
+// Types come from `tsc -p tsconfig.build.json` (see the "build" script).
+export default defineConfig({
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    minify: false,
+    lib: {
+      entry: { index: 'src/index.ts', reference: 'src/reference/index.ts' },
+      formats: ['es'],
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
