@@ -22,23 +22,26 @@ export const STATE_DICT_FORMAT = 'webgpu-optim/state-dict';
 export const STATE_DICT_VERSION = 1;
 
 /**
- * Checks that `dict` fits an optimizer of `algorithm` whose tensors have `lengths` and keep the
- * state arrays `names`. Throws an error that names the field at fault and its value.
+ * Checks that `dict` fits an optimizer of `algorithm` whose i-th tensor has `lengths[i]`
+ * elements and keeps the state arrays `names[i]`. Throws an error that names the field at fault and its value.
  */
 export function validateStateDict(
   dict: unknown,
   algorithm: Algorithm,
   lengths: readonly number[],
-  names: readonly StateName[],
+  names: readonly (readonly StateName[])[],
   where: string,
 ): asserts dict is StateDict {
   const bad = (field: string, msg: string): never => {
     throw new Error(`${where}: invalid state dict: ${field} ${msg}`);
   };
-  if (typeof dict !== 'object' || dict === null) bad('(root)', `must be an object, got ${String(dict)}`);
+  if (typeof dict !== 'object' || dict === null)
+    bad('(root)', `must be an object, got ${String(dict)}`);
   const d = dict as Partial<StateDict>;
-  if (d.format !== STATE_DICT_FORMAT) bad('format', `must be "${STATE_DICT_FORMAT}", got ${JSON.stringify(d.format)}`);
-  if (d.version !== STATE_DICT_VERSION) bad('version', `must be ${STATE_DICT_VERSION}, got ${JSON.stringify(d.version)}`);
+  if (d.format !== STATE_DICT_FORMAT)
+    bad('format', `must be "${STATE_DICT_FORMAT}", got ${JSON.stringify(d.format)}`);
+  if (d.version !== STATE_DICT_VERSION)
+    bad('version', `must be ${STATE_DICT_VERSION}, got ${JSON.stringify(d.version)}`);
   if (d.algorithm !== algorithm) {
     bad('algorithm', `is "${String(d.algorithm)}" but this optimizer is "${algorithm}"`);
   }
@@ -53,19 +56,41 @@ export function validateStateDict(
     if (typeof s.step !== 'number' || !Number.isInteger(s.step) || s.step < 0) {
       bad(`state[${i}].step`, `must be a non-negative integer, got ${String(s.step)}`);
     }
-    for (const name of names) {
+    const kept = names[i] ?? [];
+    for (const name of kept) {
       const arr = s[name];
       if (!(arr instanceof Float32Array)) {
-        bad(`state[${i}].${name}`, `must be a Float32Array, got ${arr === undefined ? 'nothing' : typeof arr}`);
+        bad(
+          `state[${i}].${name}`,
+          `must be a Float32Array, got ${arr === undefined ? 'nothing' : typeof arr}`,
+        );
       }
       if ((arr as Float32Array).length !== lengths[i]) {
-        bad(`state[${i}].${name}`, `has length ${(arr as Float32Array).length}, expected ${String(lengths[i])}`);
+        bad(
+          `state[${i}].${name}`,
+          `has length ${(arr as Float32Array).length}, expected ${String(lengths[i])}`,
+        );
       }
     }
     for (const key of Object.keys(s)) {
-      if (key !== 'step' && !names.includes(key as StateName)) {
-        bad(`state[${i}].${key}`, `is not kept by this optimizer (it keeps ${names.join(', ') || 'no arrays'})`);
+      if (key !== 'step' && !kept.includes(key as StateName)) {
+        bad(
+          `state[${i}].${key}`,
+          `is not kept for this tensor (it keeps ${kept.join(', ') || 'no arrays'})`,
+        );
       }
     }
+  });
+}
+
+/** Param groups as a state dict saves them: tensor indices plus every option. */
+export function savedParamGroups(
+  groups: readonly ({ params: readonly unknown[] } & object)[],
+): SavedParamGroup[] {
+  let k = 0;
+  return groups.map((g) => {
+    const { params, ...rest } = g;
+    const copy = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+    return { ...copy, params: params.map(() => k++) };
   });
 }

@@ -48,8 +48,10 @@ export function resolveOptions<A extends Algorithm>(
   }
   const o = out as Record<string, number | boolean | readonly number[]>;
   if ((o.lr as number) < 0) fail(where, `Invalid learning rate: ${String(o.lr)}`);
-  if ((o.weightDecay as number) < 0) fail(where, `Invalid weightDecay value: ${String(o.weightDecay)}`);
-  if ('eps' in o && (o.eps as number) <= 0) fail(where, `Invalid epsilon value: ${String(o.eps)} (must be > 0)`);
+  if ((o.weightDecay as number) < 0)
+    fail(where, `Invalid weightDecay value: ${String(o.weightDecay)}`);
+  if ('eps' in o && (o.eps as number) <= 0)
+    fail(where, `Invalid epsilon value: ${String(o.eps)} (must be > 0)`);
   if ('momentum' in o && (o.momentum as number) < 0) {
     fail(where, `Invalid momentum value: ${String(o.momentum)}`);
   }
@@ -80,7 +82,8 @@ export function resolveOptions<A extends Algorithm>(
     }
     betas.forEach((b: unknown, i) => {
       const v = checkNumber(where, `betas[${i}]`, b);
-      if (!(v >= 0 && v < 1)) fail(where, `Invalid beta parameter at index ${i}: ${v} (must be in [0, 1))`);
+      if (!(v >= 0 && v < 1))
+        fail(where, `Invalid beta parameter at index ${i}: ${v} (must be in [0, 1))`);
     });
     out.betas = [betas[0], betas[1]] as const;
   }
@@ -94,7 +97,9 @@ export function stateNames<A extends Algorithm>(
 ): StateName[] {
   switch (algorithm) {
     case 'sgd':
-      return (o as unknown as Resolved<OptionsByAlgorithm['sgd']>).momentum > 0 ? ['momentum_buffer'] : [];
+      return (o as unknown as Resolved<OptionsByAlgorithm['sgd']>).momentum > 0
+        ? ['momentum_buffer']
+        : [];
     case 'adagrad':
       return ['sum'];
     case 'rmsprop': {

@@ -1,0 +1,51 @@
+// adagrad.wgsl: AdaGrad with lr decay, L2 weight decay, maximize and ε placement.
+//
+// Follows torch.optim.Adagrad (_single_tensor_adagrad). The host computes
+// clr = lr / (1 + (step - 1) * lr_decay). Per element:
+//   1. if MAXIMIZE: g = -g
+//   2. if weight_decay != 0: g = g + weight_decay * p
+//   3. sum = sum + g * g
+//   4. std = sqrt(sum) + eps            (PyTorch)
+//      std = sqrt(sum + eps)            (EPS_INSIDE_SQRT: TF.js, optax)
+//   5. p = p - clr * (g / std)
+// Reference: Duchi, Hazan and Singer, "Adaptive Subgradient Methods" (JMLR 2011).
+// The accumulator starts at initial_accumulator_value (PyTorch 0, TF.js 0.1), written by the
+// host when the state is created. State arrays: 0 = sum.
+
+override MAXIMIZE: bool = false;
+override EPS_INSIDE_SQRT: bool = false;
+
+struct AdagradUniforms {
+  geo: Geometry,
+  clr: f32,
+  weight_decay: f32,
+  eps: f32,
+}
+
+@group(0) @binding(5) var<uniform> u: AdagradUniforms;
+
+@compute @workgroup_size(WG_SIZE)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  var l: Lane;
+  if (!make_lane(u.geo, wg, lid, &l)) {
+    return;
+  }
+  var p = load_param(l);
+  var g = load_grad(l);
+  if (MAXIMIZE) {
+    g = -g;
+  }
+  if (u.weight_decay != 0.0) {
+    g = g + u.weight_decay * p;
+  }
+  let sum = load_state(l, 0u) + g * g;
+  store_state(l, 0u, sum);
+  var std: vec4<f32>;
+  if (EPS_INSIDE_SQRT) {
+    std = sqrt(sum + u.eps);
+  } else {
+    std = sqrt(sum) + u.eps;
+  }
+  p = p - u.clr * (g / std);
+  store_param(l, p);
+}

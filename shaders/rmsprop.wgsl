@@ -1,0 +1,74 @@
+// rmsprop.wgsl: RMSprop, plain or centered, with momentum, L2 weight decay, maximize and
+// ε placement.
+//
+// Follows torch.optim.RMSprop (_single_tensor_rmsprop). Per element:
+//   1. if MAXIMIZE: g = -g
+//   2. if weight_decay != 0: g = g + weight_decay * p
+//   3. square_avg = square_avg * alpha + (1 - alpha) * g * g
+//   4. if CENTERED: grad_avg = lerp(grad_avg, g, 1 - alpha); v = square_avg - grad_avg^2
+//      else:        v = square_avg
+//   5. avg = sqrt(v) + eps              (PyTorch)
+//      avg = sqrt(v + eps)              (EPS_INSIDE_SQRT: TF.js, optax)
+//   6. if MOMENTUM: buf = buf * momentum + g / avg; p = p - lr * buf
+//      else:        p = p - lr * (g / avg)
+// Reference: Hinton, Lecture 6e of "Neural Networks for Machine Learning" (2012); the centered
+// form is Graves, "Generating Sequences With Recurrent Neural Networks" (2013).
+// TF.js keeps lr inside its momentum buffer; with a constant lr the two agree.
+// State arrays: 0 = square_avg, then momentum_buffer (if MOMENTUM), then grad_avg (if
+// CENTERED).
+
+override MAXIMIZE: bool = false;
+override CENTERED: bool = false;
+override MOMENTUM: bool = false;
+override EPS_INSIDE_SQRT: bool = false;
+
+struct RmspropUniforms {
+  geo: Geometry,
+  lr: f32,
+  alpha: f32,
+  one_minus_alpha: f32,
+  eps: f32,
+  weight_decay: f32,
+  momentum: f32,
+}
+
+@group(0) @binding(5) var<uniform> u: RmspropUniforms;
+
+@compute @workgroup_size(WG_SIZE)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  var l: Lane;
+  if (!make_lane(u.geo, wg, lid, &l)) {
+    return;
+  }
+  var p = load_param(l);
+  var g = load_grad(l);
+  if (MAXIMIZE) {
+    g = -g;
+  }
+  if (u.weight_decay != 0.0) {
+    g = g + u.weight_decay * p;
+  }
+  let square_avg = load_state(l, 0u) * u.alpha + u.one_minus_alpha * g * g;
+  store_state(l, 0u, square_avg);
+  var v = square_avg;
+  if (CENTERED) {
+    let j = select(1u, 2u, MOMENTUM);
+    let grad_avg = torch_lerp(load_state(l, j), g, u.one_minus_alpha);
+    store_state(l, j, grad_avg);
+    v = square_avg - grad_avg * grad_avg;
+  }
+  var avg: vec4<f32>;
+  if (EPS_INSIDE_SQRT) {
+    avg = sqrt(v + u.eps);
+  } else {
+    avg = sqrt(v) + u.eps;
+  }
+  if (MOMENTUM) {
+    let buf = load_state(l, 1u) * u.momentum + g / avg;
+    store_state(l, 1u, buf);
+    p = p - u.lr * buf;
+  } else {
+    p = p - u.lr * (g / avg);
+  }
+  store_param(l, p);
+}

@@ -1,0 +1,60 @@
+// sgd.wgsl: SGD with momentum, dampening, Nesterov, L2 weight decay and maximize.
+//
+// Follows torch.optim.SGD (_single_tensor_sgd). Per element, with g the gradient:
+//   1. if MAXIMIZE: g = -g
+//   2. if weight_decay != 0: g = g + weight_decay * p
+//   3. if MOMENTUM:
+//        first step:   buf = g                       (PyTorch clones g; no dampening)
+//        later steps:  buf = buf * momentum + (1 - dampening) * g
+//        if NESTEROV:  g = g + momentum * buf        else g = buf
+//   4. p = p - lr * g
+// Reference: Sutskever et al., "On the importance of initialization and momentum in deep
+// learning" (2013), in PyTorch's formulation (lr multiplies the whole velocity).
+// State arrays: 0 = momentum_buffer (only when MOMENTUM).
+
+override MAXIMIZE: bool = false;
+override MOMENTUM: bool = false;
+override NESTEROV: bool = false;
+
+struct SgdUniforms {
+  geo: Geometry,
+  lr: f32,
+  weight_decay: f32,
+  momentum: f32,
+  one_minus_dampening: f32,
+  first_step: u32, // 1 on the step that creates momentum_buffer
+}
+
+@group(0) @binding(5) var<uniform> u: SgdUniforms;
+
+@compute @workgroup_size(WG_SIZE)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  var l: Lane;
+  if (!make_lane(u.geo, wg, lid, &l)) {
+    return;
+  }
+  var p = load_param(l);
+  var g = load_grad(l);
+  if (MAXIMIZE) {
+    g = -g;
+  }
+  if (u.weight_decay != 0.0) {
+    g = g + u.weight_decay * p;
+  }
+  if (MOMENTUM) {
+    var buf: vec4<f32>;
+    if (u.first_step != 0u) {
+      buf = g;
+    } else {
+      buf = load_state(l, 0u) * u.momentum + u.one_minus_dampening * g;
+    }
+    store_state(l, 0u, buf);
+    if (NESTEROV) {
+      g = g + u.momentum * buf;
+    } else {
+      g = buf;
+    }
+  }
+  p = p - u.lr * g;
+  store_param(l, p);
+}

@@ -1,0 +1,20 @@
+import common from '../../shaders/common.wgsl?raw';
+import adagrad from '../../shaders/adagrad.wgsl?raw';
+import type { AdagradOptions, Resolved } from '../options/types.ts';
+import type { KernelSpec } from './spec.ts';
+import { uniformLayout } from './uniforms.ts';
+
+/** shaders/adagrad.wgsl: uniform `AdagradUniforms`, overrides MAXIMIZE, EPS_INSIDE_SQRT. */
+export const ADAGRAD_KERNEL: KernelSpec<Resolved<AdagradOptions>> = {
+  name: 'adagrad',
+  code: `${common}\n${adagrad}`,
+  layout: uniformLayout([
+    { name: 'clr', type: 'f32' },
+    { name: 'weight_decay', type: 'f32' },
+    { name: 'eps', type: 'f32' },
+  ]),
+  constants: (o) => ({
+    MAXIMIZE: Number(o.maximize),
+    EPS_INSIDE_SQRT: Number(o.epsInsideSqrt),
+  }),
+};

@@ -1,0 +1,80 @@
+import type { KernelSpec } from './spec.ts';
+import { ShaderStage } from './usage.ts';
+
+/**
+ * Pipelines memoized per (device, algorithm, override constants, workgroup size), plus one
+ * shared bind group layout per device. Every kernel binds the same six slots (see
+ * shaders/common.wgsl), so one layout serves all of them.
+ */
+interface DeviceCache {
+  layout: GPUBindGroupLayout;
+  pipelineLayout: GPUPipelineLayout;
+  modules: Map<string, GPUShaderModule>;
+  pipelines: Map<string, GPUComputePipeline>;
+}
+
+const caches = new WeakMap<GPUDevice, DeviceCache>();
+
+function deviceCache(device: GPUDevice): DeviceCache {
+  let cache = caches.get(device);
+  if (!cache) {
+    const storage = (binding: number): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: ShaderStage.COMPUTE,
+      buffer: { type: 'storage' },
+    });
+    const layout = device.createBindGroupLayout({
+      label: 'webgpu-optim/common/bind-group-layout',
+      entries: [
+        storage(0),
+        storage(1),
+        storage(2),
+        storage(3),
+        storage(4),
+        { binding: 5, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+      ],
+    });
+    const pipelineLayout = device.createPipelineLayout({
+      label: 'webgpu-optim/common/pipeline-layout',
+      bindGroupLayouts: [layout],
+    });
+    cache = { layout, pipelineLayout, modules: new Map(), pipelines: new Map() };
+    caches.set(device, cache);
+  }
+  return cache;
+}
+
+/** The bind group layout every optimizer kernel uses on `device`. */
+export function bindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
+  return deviceCache(device).layout;
+}
+
+/** Returns the cached pipeline for these constants, creating it on first use. */
+export function getPipeline<O>(
+  device: GPUDevice,
+  spec: KernelSpec<O>,
+  options: O,
+  workgroupSize: number,
+): GPUComputePipeline {
+  const cache = deviceCache(device);
+  const constants = { ...spec.constants(options), WG_SIZE: workgroupSize };
+  const key = `${spec.name}:${JSON.stringify(constants)}`;
+  let pipeline = cache.pipelines.get(key);
+  if (!pipeline) {
+    let module = cache.modules.get(spec.code);
+    if (!module) {
+      module = device.createShaderModule({
+        label: `webgpu-optim/${spec.name}/shader`,
+        code: spec.code,
+      });
+      cache.modules.set(spec.code, module);
+    }
+    pipeline = device.createComputePipeline({
+      label: `webgpu-optim/${spec.name}/pipeline ${JSON.stringify(constants)}`,
+      layout: cache.pipelineLayout,
+      compute: { module, entryPoint: 'main', constants },
+    });
+    cache.pipelines.set(key, pipeline);
+  }
+  return pipeline;
+}

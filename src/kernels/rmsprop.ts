@@ -1,0 +1,28 @@
+import common from '../../shaders/common.wgsl?raw';
+import rmsprop from '../../shaders/rmsprop.wgsl?raw';
+import type { RMSpropOptions, Resolved } from '../options/types.ts';
+import type { KernelSpec } from './spec.ts';
+import { uniformLayout } from './uniforms.ts';
+
+/**
+ * shaders/rmsprop.wgsl: uniform `RmspropUniforms`, overrides MAXIMIZE, CENTERED, MOMENTUM,
+ * EPS_INSIDE_SQRT.
+ */
+export const RMSPROP_KERNEL: KernelSpec<Resolved<RMSpropOptions>> = {
+  name: 'rmsprop',
+  code: `${common}\n${rmsprop}`,
+  layout: uniformLayout([
+    { name: 'lr', type: 'f32' },
+    { name: 'alpha', type: 'f32' },
+    { name: 'one_minus_alpha', type: 'f32' },
+    { name: 'eps', type: 'f32' },
+    { name: 'weight_decay', type: 'f32' },
+    { name: 'momentum', type: 'f32' },
+  ]),
+  constants: (o) => ({
+    MAXIMIZE: Number(o.maximize),
+    CENTERED: Number(o.centered),
+    MOMENTUM: Number(o.momentum > 0),
+    EPS_INSIDE_SQRT: Number(o.epsInsideSqrt),
+  }),
+};

@@ -1,0 +1,64 @@
+import { ADAGRAD_KERNEL } from '../kernels/adagrad.ts';
+import { ADAM_KERNEL, ADAMW_KERNEL } from '../kernels/adam.ts';
+import { RMSPROP_KERNEL } from '../kernels/rmsprop.ts';
+import { SGD_KERNEL } from '../kernels/sgd.ts';
+import type { ParamGroupInput } from '../options/groups.ts';
+import { adagradScalars, adamScalars, rmspropScalars, sgdScalars } from '../options/scalars.ts';
+import type {
+  AdagradOptions,
+  AdamOptions,
+  AdamWOptions,
+  RMSpropOptions,
+  SGDOptions,
+} from '../options/types.ts';
+import { Optimizer, type HostOptions } from './optimizer.ts';
+import type { TensorRef } from './tensorRef.ts';
+
+type Params<O> = readonly TensorRef[] | readonly ParamGroupInput<TensorRef, O>[];
+
+/** SGD with momentum, dampening, Nesterov, weight decay and maximize (torch.optim.SGD). */
+export class SGD extends Optimizer<'sgd'> {
+  constructor(device: GPUDevice, params: Params<SGDOptions>, options?: SGDOptions & HostOptions) {
+    super('sgd', 'SGD', SGD_KERNEL, sgdScalars, device, params, options);
+  }
+}
+
+/** AdaGrad (torch.optim.Adagrad), with `epsInsideSqrt` for TF.js and optax. */
+export class Adagrad extends Optimizer<'adagrad'> {
+  constructor(
+    device: GPUDevice,
+    params: Params<AdagradOptions>,
+    options?: AdagradOptions & HostOptions,
+  ) {
+    super('adagrad', 'Adagrad', ADAGRAD_KERNEL, adagradScalars, device, params, options);
+  }
+}
+
+/** RMSprop, plain or centered, with momentum (torch.optim.RMSprop). */
+export class RMSprop extends Optimizer<'rmsprop'> {
+  constructor(
+    device: GPUDevice,
+    params: Params<RMSpropOptions>,
+    options?: RMSpropOptions & HostOptions,
+  ) {
+    super('rmsprop', 'RMSprop', RMSPROP_KERNEL, rmspropScalars, device, params, options);
+  }
+}
+
+/** Adam with L2 weight decay and AMSGrad (torch.optim.Adam). */
+export class Adam extends Optimizer<'adam'> {
+  constructor(device: GPUDevice, params: Params<AdamOptions>, options?: AdamOptions & HostOptions) {
+    super('adam', 'Adam', ADAM_KERNEL, adamScalars, device, params, options);
+  }
+}
+
+/** Adam with decoupled weight decay, default 0.01 (torch.optim.AdamW). */
+export class AdamW extends Optimizer<'adamw'> {
+  constructor(
+    device: GPUDevice,
+    params: Params<AdamWOptions>,
+    options?: AdamWOptions & HostOptions,
+  ) {
+    super('adamw', 'AdamW', ADAMW_KERNEL, adamScalars, device, params, options);
+  }
+}

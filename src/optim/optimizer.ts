@@ -1,0 +1,429 @@
+import { planTensor, type GeometryLimits, type TensorGeometry } from '../kernels/geometry.ts';
+import { bindGroupLayout, getPipeline } from '../kernels/pipelineCache.ts';
+import type { KernelSpec } from '../kernels/spec.ts';
+import { packGeometry, packScalars } from '../kernels/uniforms.ts';
+import { BufferUsage } from '../kernels/usage.ts';
+import {
+  normalizeParamGroups,
+  restoreGroupOptions,
+  revalidateGroup,
+  type ParamGroup,
+  type ParamGroupInput,
+} from '../options/groups.ts';
+import {
+  STATE_DICT_FORMAT,
+  STATE_DICT_VERSION,
+  savedParamGroups,
+  validateStateDict,
+  type StateDict,
+  type TensorState,
+} from '../options/stateDict.ts';
+import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
+import { initialStateValue, stateNames } from '../options/validate.ts';
+import { ErrorChannel, type OptimizerError } from './errors.ts';
+import { StateStore } from './stateStore.ts';
+import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
+
+/** Constructor options that are not hyperparameters. */
+export interface HostOptions {
+  /**
+   * Threads per workgroup (the WG_SIZE override), default 256. Each thread updates one vec4
+   * (or one scalar at the ends).
+   */
+  workgroupSize?: number;
+  /**
+   * Receives every error WebGPU reports asynchronously for the optimizer's work. Without it,
+   * such errors are kept: `checkErrors()` rejects with them and the next `step()` throws.
+   */
+  onError?: (error: OptimizerError) => void;
+}
+
+const HOST_KEYS = ['workgroupSize', 'onError'] as const;
+
+/** Scalars for a step: from the resolved options and the 1-based step count. */
+export type ScalarsFn<A extends Algorithm> = (
+  o: Resolved<OptionsByAlgorithm[A]>,
+  step: number,
+) => object;
+
+interface Bound {
+  grad: CheckedRef;
+  bindGroup: GPUBindGroup;
+  plan: TensorGeometry;
+}
+
+/**
+ * The host side shared by every algorithm: validates options and tensors, owns the state
+ * buffers and the uniform, keeps step counts and param groups, records one compute pass per
+ * step and saves and loads state. Subclasses only name their kernel and scalars.
+ */
+export class Optimizer<A extends Algorithm> {
+  /** Param groups. `lr` and the other numbers may be changed between steps. */
+  readonly paramGroups: ParamGroup<TensorRef, OptionsByAlgorithm[A]>[];
+  readonly device: GPUDevice;
+  readonly algorithm: A;
+  /** Dispatches recorded by the last step(). */
+  lastStepDispatches = 0;
+
+  private readonly where: string;
+  private readonly label: string;
+  private readonly spec: KernelSpec<Resolved<OptionsByAlgorithm[A]>>;
+  private readonly scalars: ScalarsFn<A>;
+  private readonly frozen: Resolved<OptionsByAlgorithm[A]>[];
+  private readonly refs: CheckedRef[];
+  private readonly groupOf: number[];
+  private readonly steps: number[];
+  private readonly store: StateStore;
+  private readonly pipelines: GPUComputePipeline[];
+  private readonly uniform: GPUBuffer;
+  private readonly uniformData: DataView;
+  private readonly slot: number;
+  private readonly dummy: GPUBuffer;
+  private readonly limits: GeometryLimits;
+  private readonly workgroupSize: number;
+  private readonly errors: ErrorChannel;
+  private bound: Bound[] | null = null;
+  private destroyed = false;
+
+  constructor(
+    algorithm: A,
+    displayName: string,
+    spec: KernelSpec<Resolved<OptionsByAlgorithm[A]>>,
+    scalars: ScalarsFn<A>,
+    device: GPUDevice,
+    params: readonly TensorRef[] | readonly ParamGroupInput<TensorRef, OptionsByAlgorithm[A]>[],
+    options: (OptionsByAlgorithm[A] & HostOptions) | undefined,
+  ) {
+    this.where = displayName;
+    this.label = `webgpu-optim/${algorithm}`;
+    this.algorithm = algorithm;
+    this.spec = spec;
+    this.scalars = scalars;
+    if (
+      typeof device !== 'object' ||
+      device === null ||
+      typeof device.createBuffer !== 'function'
+    ) {
+      throw new TypeError(`${displayName}: device must be a GPUDevice, got ${String(device)}`);
+    }
+    this.device = device;
+    const {
+      workgroupSize = 256,
+      onError,
+      ...hyper
+    } = (options ?? {}) as OptionsByAlgorithm[A] & HostOptions;
+    const maxWg = device.limits.maxComputeInvocationsPerWorkgroup;
+    if (
+      !Number.isInteger(workgroupSize) ||
+      workgroupSize < 1 ||
+      workgroupSize > Math.min(maxWg, device.limits.maxComputeWorkgroupSizeX)
+    ) {
+      throw new RangeError(
+        `${displayName}: workgroupSize must be an integer in [1, ${maxWg}], got ${String(workgroupSize)}`,
+      );
+    }
+    if (onError !== undefined && typeof onError !== 'function') {
+      throw new TypeError(`${displayName}: onError must be a function, got ${typeof onError}`);
+    }
+    this.workgroupSize = workgroupSize;
+    this.errors = new ErrorChannel(displayName, onError);
+    this.limits = device.limits;
+    this.paramGroups = normalizeParamGroups(
+      algorithm,
+      params,
+      hyper as OptionsByAlgorithm[A],
+      displayName,
+    );
+    for (const [gi, g] of this.paramGroups.entries()) {
+      for (const key of HOST_KEYS) {
+        if (key in g)
+          throw new TypeError(
+            `${displayName}: paramGroups[${gi}].${key} is a constructor option, not a group option`,
+          );
+      }
+    }
+    this.frozen = this.paramGroups.map((g) => {
+      const { params: _p, ...rest } = g;
+      return rest as unknown as Resolved<OptionsByAlgorithm[A]>;
+    });
+    this.groupOf = this.paramGroups.flatMap((g, gi) => g.params.map(() => gi));
+    let k = 0;
+    this.refs = this.paramGroups.flatMap((g) =>
+      g.params.map((p) => checkTensorRef(p, `params[${k++}]`, displayName)),
+    );
+    checkNoOverlap(this.refs, displayName);
+    for (const r of this.refs) this.checkBindable(r);
+    this.steps = this.refs.map(() => 0);
+
+    const requests = this.refs.map((r, i) => {
+      const o = this.frozen[this.groupOf[i] as number] as Resolved<OptionsByAlgorithm[A]>;
+      const names = stateNames(algorithm, o);
+      return {
+        length: r.length,
+        paramOffset: r.offset,
+        names,
+        initial: names.map((n) => initialStateValue(algorithm, n, o)),
+      };
+    });
+    this.pipelines = this.frozen.map((o) => getPipeline(device, spec, o, workgroupSize));
+    this.store = new StateStore(
+      device,
+      this.label,
+      requests,
+      { ...device.limits, maxBufferSize: device.limits.maxBufferSize },
+      displayName,
+    );
+    this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
+    this.uniform = device.createBuffer({
+      label: `${this.label}/uniforms`,
+      size: this.slot * this.refs.length,
+      usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+    });
+    this.uniformData = new DataView(new ArrayBuffer(this.slot * this.refs.length));
+    this.dummy = device.createBuffer({
+      label: `${this.label}/dummy`,
+      size: 16,
+      usage: BufferUsage.STORAGE,
+    });
+  }
+
+  /** Number of tensors, over all param groups. */
+  get tensorCount(): number {
+    return this.refs.length;
+  }
+
+  /** How many steps each tensor has taken (PyTorch's per-param `step`). */
+  get stepCounts(): readonly number[] {
+    return this.steps;
+  }
+
+  /**
+   * One optimizer step. `grads[i]` is the gradient of the i-th tensor in param-group order.
+   * Without `encoder` the step is submitted on `device.queue`; with one, it is recorded into
+   * it as one compute pass and the caller submits. Never waits on the GPU. After the first
+   * step with a given set of grad views, a step creates no pipeline, bind group or buffer.
+   */
+  step(grads: readonly TensorRef[], encoder?: GPUCommandEncoder): void {
+    if (this.destroyed) throw new Error(`${this.where}: step() called after destroy()`);
+    this.errors.throwPending();
+    if (!Array.isArray(grads))
+      throw new TypeError(`${this.where}: step: grads must be an array of TensorRef`);
+    if (grads.length !== this.refs.length) {
+      throw new RangeError(
+        `${this.where}: step: grads has ${grads.length} tensors but params has ${this.refs.length}`,
+      );
+    }
+    const resolved = this.paramGroups.map((g, gi) =>
+      revalidateGroup(
+        this.algorithm,
+        g,
+        this.frozen[gi] as Resolved<OptionsByAlgorithm[A]>,
+        `${this.where}: paramGroups[${gi}]`,
+      ),
+    );
+    const device = this.device;
+    this.errors.open(device);
+    let operation = `step ${(this.steps[0] ?? 0) + 1}`;
+    try {
+      if (!this.sameGrads(grads)) {
+        operation += ' (creating bind groups)';
+        this.bound = this.bind(grads);
+      }
+      const bound = this.bound as Bound[];
+      const cache = new Map<string, object>();
+      bound.forEach((b, i) => {
+        const step = (this.steps[i] as number) + 1;
+        const gi = this.groupOf[i] as number;
+        const key = `${gi}:${step}`;
+        let s = cache.get(key);
+        if (!s) {
+          s = this.scalars(resolved[gi] as Resolved<OptionsByAlgorithm[A]>, step);
+          cache.set(key, s);
+        }
+        packScalars(this.uniformData, i * this.slot, this.spec.layout, s);
+      });
+      device.queue.writeBuffer(
+        this.uniform,
+        0,
+        this.uniformData.buffer,
+        0,
+        this.uniformData.byteLength,
+      );
+      const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
+      const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
+      let current: GPUComputePipeline | null = null;
+      bound.forEach((b, i) => {
+        const pipeline = this.pipelines[this.groupOf[i] as number] as GPUComputePipeline;
+        if (pipeline !== current) pass.setPipeline(pipeline);
+        current = pipeline;
+        pass.setBindGroup(0, b.bindGroup);
+        pass.dispatchWorkgroups(b.plan.workgroups[0], b.plan.workgroups[1]);
+      });
+      pass.end();
+      if (!encoder) device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
+      this.lastStepDispatches = bound.length;
+      for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
+    } finally {
+      this.errors.close(device, operation);
+    }
+  }
+
+  /**
+   * Resolves when WebGPU has answered for all work issued so far; rejects with the oldest
+   * undelivered asynchronous error (see `HostOptions.onError`).
+   */
+  checkErrors(): Promise<void> {
+    return this.errors.settle();
+  }
+
+  /** A host copy of the state: step counts and every state array, under PyTorch's names. */
+  async stateDict(): Promise<StateDict> {
+    if (this.destroyed) throw new Error(`${this.where}: stateDict() called after destroy()`);
+    const steps = [...this.steps];
+    const groups = savedParamGroups(this.paramGroups);
+    this.errors.open(this.device);
+    let arrays: Float32Array[][];
+    try {
+      const pending = this.store.read(this.label);
+      this.errors.close(this.device, 'stateDict readback');
+      arrays = await pending;
+    } catch (e) {
+      await this.errors.settle();
+      throw e;
+    }
+    await this.errors.settle();
+    return {
+      format: STATE_DICT_FORMAT,
+      version: STATE_DICT_VERSION,
+      algorithm: this.algorithm,
+      state: this.store.regions.map((r, i) => {
+        const out: TensorState = { step: steps[i] as number };
+        r.names.forEach((name, j) => {
+          out[name] = (arrays[i] as Float32Array[])[j] as Float32Array;
+        });
+        return out;
+      }),
+      paramGroups: groups,
+    };
+  }
+
+  /**
+   * Restores state saved by `stateDict()` (of this class, another instance, or the CPU
+   * reference): step counts, every state array, and the param groups' options. Rejects a
+   * dict made for another algorithm, another number of tensors or other lengths.
+   */
+  loadStateDict(dict: StateDict): void {
+    if (this.destroyed) throw new Error(`${this.where}: loadStateDict() called after destroy()`);
+    const where = `${this.where}: loadStateDict`;
+    validateStateDict(
+      dict,
+      this.algorithm,
+      this.refs.map((r) => r.length),
+      this.store.regions.map((r) => r.names),
+      where,
+    );
+    restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
+    this.errors.open(this.device);
+    try {
+      dict.state.forEach((s, i) => {
+        this.steps[i] = s.step;
+        const region = this.store.regions[i];
+        region?.names.forEach((name, j) => this.store.write(i, j, s[name] as Float32Array));
+      });
+    } finally {
+      this.errors.close(this.device, 'loadStateDict');
+    }
+  }
+
+  /** Frees the buffers the optimizer created. Idempotent. Never touches params or grads. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.store.destroy();
+    this.uniform.destroy();
+    this.dummy.destroy();
+    this.bound = null;
+  }
+
+  private checkBindable(r: CheckedRef): void {
+    const max = this.limits.maxStorageBufferBindingSize;
+    const align = Math.max(this.limits.minStorageBufferOffsetAlignment, 16);
+    const span = r.end - Math.floor(r.offset / align) * align;
+    if (span > max) {
+      throw new RangeError(
+        `${this.where}: ${r.name} spans ${span} bytes, more than this device's maxStorageBufferBindingSize (${max}); split the tensor`,
+      );
+    }
+  }
+
+  private sameGrads(grads: readonly TensorRef[]): boolean {
+    const bound = this.bound;
+    if (!bound) return false;
+    return grads.every((g, i) => {
+      const b = (bound[i] as Bound).grad;
+      return g.buffer === b.buffer && (g.offset ?? 0) === b.offset && g.length === b.length;
+    });
+  }
+
+  private bind(grads: readonly TensorRef[]): Bound[] {
+    const checked = grads.map((g, i) => checkTensorRef(g, `grads[${i}]`, this.where));
+    checked.forEach((g, i) => {
+      const p = this.refs[i] as CheckedRef;
+      if (g.length !== p.length) {
+        throw new RangeError(
+          `${this.where}: step: grads[${i}].length is ${g.length} but params[${i}].length is ${p.length}`,
+        );
+      }
+      this.checkBindable(g);
+    });
+    checkNoOverlap([...this.refs, ...checked], this.where);
+    const owned = new Set<GPUBuffer>([...this.store.buffers, this.uniform, this.dummy]);
+    for (const r of [...this.refs, ...checked]) {
+      if (owned.has(r.buffer))
+        throw new RangeError(`${this.where}: ${r.name} lies in the optimizer's own state buffer`);
+    }
+    const layout = bindGroupLayout(this.device);
+    return checked.map((g, i) => {
+      const p = this.refs[i] as CheckedRef;
+      const region = this.store.regions[i];
+      if (!region) throw new Error(`${this.where}: no state region for tensor ${i}`);
+      const plan = planTensor(
+        p.length,
+        p.offset,
+        g.offset,
+        region,
+        this.limits,
+        this.workgroupSize,
+      );
+      packGeometry(this.uniformData, i * this.slot, plan.geometry);
+      const range = (
+        buffer: GPUBuffer,
+        r: { offset: number; size: number } | null,
+      ): GPUBufferBinding =>
+        r
+          ? { buffer, offset: r.offset, size: r.size }
+          : { buffer: this.dummy, offset: 0, size: 16 };
+      const bindGroup = this.device.createBindGroup({
+        label: `${this.label}/bind-group[${i}]`,
+        layout,
+        entries: [
+          { binding: 0, resource: range(p.buffer, plan.param.vec4) },
+          { binding: 1, resource: range(p.buffer, plan.param.scalar) },
+          { binding: 2, resource: range(g.buffer, plan.grad.vec4) },
+          { binding: 3, resource: range(g.buffer, plan.grad.scalar) },
+          {
+            binding: 4,
+            resource: region.buffer
+              ? { buffer: region.buffer, offset: region.offset, size: region.bytes }
+              : { buffer: this.dummy, offset: 0, size: 16 },
+          },
+          {
+            binding: 5,
+            resource: { buffer: this.uniform, offset: i * this.slot, size: this.spec.layout.size },
+          },
+        ],
+      });
+      return { grad: g, bindGroup, plan };
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import type { AdamScalars } from '../options/scalars.ts';
+import { add, div, mul, sqrt, sub, torchLerp } from './f32.ts';
+
+export interface AdamFlags {
+  maximize: boolean;
+  amsgrad: boolean;
+  decoupled: boolean;
+  epsInsideSqrt: boolean;
+}
+
+/**
+ * Line-by-line twin of shaders/adam.wgsl (Adam and AdamW). Updates `param` and the state
+ * arrays in place; `maxExpAvgSq` is used only with AMSGrad.
+ */
+export function adamKernel(
+  param: Float32Array,
+  grad: Float32Array,
+  expAvg: Float32Array,
+  expAvgSq: Float32Array,
+  maxExpAvgSq: Float32Array | undefined,
+  u: AdamScalars,
+  flags: AdamFlags,
+): void {
+  for (let i = 0; i < param.length; i++) {
+    let p = param[i] as number;
+    let g = grad[i] as number;
+    if (flags.maximize) g = -g;
+    if (flags.decoupled) p = mul(p, u.decay_factor);
+    else if (u.weight_decay !== 0) g = add(g, mul(u.weight_decay, p));
+    const m = torchLerp(expAvg[i] as number, g, u.one_minus_beta1);
+    expAvg[i] = m;
+    const s = add(mul(expAvgSq[i] as number, u.beta2), mul(mul(u.one_minus_beta2, g), g));
+    expAvgSq[i] = s;
+    let v = s;
+    if (flags.amsgrad && maxExpAvgSq) {
+      v = Math.max(maxExpAvgSq[i] as number, s);
+      maxExpAvgSq[i] = v;
+    }
+    const denom = flags.epsInsideSqrt
+      ? sqrt(add(div(v, u.bias_correction2), u.eps))
+      : add(div(sqrt(v), u.bias_correction2_sqrt), u.eps);
+    p = sub(p, mul(u.step_size, div(m, denom)));
+    param[i] = p;
+  }
+}

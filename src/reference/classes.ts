@@ -1,0 +1,46 @@
+import type { ParamGroupInput } from '../options/groups.ts';
+import type {
+  AdagradOptions,
+  AdamOptions,
+  AdamWOptions,
+  RMSpropOptions,
+  SGDOptions,
+} from '../options/types.ts';
+import { ReferenceOptimizer } from './optimizer.ts';
+
+type Params<O> = readonly Float32Array[] | readonly ParamGroupInput<Float32Array, O>[];
+
+/** CPU twin of `SGD`. */
+export class SGDReference extends ReferenceOptimizer<'sgd'> {
+  constructor(params: Params<SGDOptions>, options?: SGDOptions) {
+    super('sgd', params, options);
+  }
+}
+
+/** CPU twin of `Adagrad`. */
+export class AdagradReference extends ReferenceOptimizer<'adagrad'> {
+  constructor(params: Params<AdagradOptions>, options?: AdagradOptions) {
+    super('adagrad', params, options);
+  }
+}
+
+/** CPU twin of `RMSprop`. */
+export class RMSpropReference extends ReferenceOptimizer<'rmsprop'> {
+  constructor(params: Params<RMSpropOptions>, options?: RMSpropOptions) {
+    super('rmsprop', params, options);
+  }
+}
+
+/** CPU twin of `Adam`. */
+export class AdamReference extends ReferenceOptimizer<'adam'> {
+  constructor(params: Params<AdamOptions>, options?: AdamOptions) {
+    super('adam', params, options);
+  }
+}
+
+/** CPU twin of `AdamW`. */
+export class AdamWReference extends ReferenceOptimizer<'adamw'> {
+  constructor(params: Params<AdamWOptions>, options?: AdamWOptions) {
+    super('adamw', params, options);
+  }
+}

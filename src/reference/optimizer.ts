@@ -1,0 +1,139 @@
+import {
+  STATE_DICT_FORMAT,
+  STATE_DICT_VERSION,
+  savedParamGroups,
+  validateStateDict,
+  type StateDict,
+  type TensorState,
+} from '../options/stateDict.ts';
+import {
+  normalizeParamGroups,
+  restoreGroupOptions,
+  revalidateGroup,
+  type ParamGroup,
+  type ParamGroupInput,
+} from '../options/groups.ts';
+import { initialStateValue, stateNames } from '../options/validate.ts';
+import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
+import { applyReferenceStep, type StateArrays } from './apply.ts';
+
+interface Slot<A extends Algorithm> {
+  group: number;
+  step: number;
+  names: StateName[];
+  state: StateArrays;
+}
+
+/**
+ * The CPU twin of an optimizer: the same options, param groups, step counting and state
+ * dict as the GPU classes, over Float32Arrays that it updates in place.
+ */
+export class ReferenceOptimizer<A extends Algorithm> {
+  readonly algorithm: A;
+  /** Param groups; `lr` and the other numbers may be changed between steps. */
+  readonly paramGroups: ParamGroup<Float32Array, OptionsByAlgorithm[A]>[];
+  private readonly frozen: Resolved<OptionsByAlgorithm[A]>[];
+  private readonly slots: Slot<A>[] = [];
+  private readonly where: string;
+
+  constructor(
+    algorithm: A,
+    params:
+      readonly Float32Array[] | readonly ParamGroupInput<Float32Array, OptionsByAlgorithm[A]>[],
+    options?: OptionsByAlgorithm[A],
+  ) {
+    this.algorithm = algorithm;
+    this.where = `${algorithm} reference`;
+    this.paramGroups = normalizeParamGroups(algorithm, params, options, this.where);
+    this.frozen = this.paramGroups.map((g) => {
+      const { params: _p, ...rest } = g;
+      return rest as unknown as Resolved<OptionsByAlgorithm[A]>;
+    });
+    this.paramGroups.forEach((g, gi) => {
+      const o = this.frozen[gi] as Resolved<OptionsByAlgorithm[A]>;
+      const names = stateNames(algorithm, o);
+      g.params.forEach((p, i) => {
+        if (!(p instanceof Float32Array)) {
+          throw new TypeError(
+            `${this.where}: paramGroups[${gi}].params[${i}] must be a Float32Array`,
+          );
+        }
+        const state: StateArrays = {};
+        for (const name of names) {
+          state[name] = new Float32Array(p.length).fill(initialStateValue(algorithm, name, o));
+        }
+        this.slots.push({ group: gi, step: 0, names, state });
+      });
+    });
+  }
+
+  /** All tensors, in param-group order. */
+  get params(): Float32Array[] {
+    return this.paramGroups.flatMap((g) => [...g.params]);
+  }
+
+  /** One step: `grads[i]` matches the i-th tensor in param-group order. */
+  step(grads: readonly Float32Array[]): void {
+    const params = this.params;
+    if (grads.length !== params.length) {
+      throw new RangeError(
+        `${this.where}: step: grads has ${grads.length} tensors, params has ${params.length}`,
+      );
+    }
+    const resolved = this.paramGroups.map((g, gi) =>
+      revalidateGroup(
+        this.algorithm,
+        g,
+        this.frozen[gi] as Resolved<OptionsByAlgorithm[A]>,
+        `${this.where}: paramGroups[${gi}]`,
+      ),
+    );
+    params.forEach((p, i) => {
+      const g = grads[i] as Float32Array;
+      if (g.length !== p.length) {
+        throw new RangeError(
+          `${this.where}: step: grads[${i}].length is ${g.length}, params[${i}].length is ${p.length}`,
+        );
+      }
+      const slot = this.slots[i] as Slot<A>;
+      slot.step += 1;
+      applyReferenceStep(
+        this.algorithm,
+        resolved[slot.group] as Resolved<OptionsByAlgorithm[A]>,
+        slot.step,
+        p,
+        g,
+        slot.state,
+      );
+    });
+  }
+
+  /** A deep copy of the state, in the same format as the GPU optimizers' `stateDict()`. */
+  stateDict(): StateDict {
+    return {
+      format: STATE_DICT_FORMAT,
+      version: STATE_DICT_VERSION,
+      algorithm: this.algorithm,
+      state: this.slots.map((s) => {
+        const out: TensorState = { step: s.step };
+        for (const name of s.names) out[name] = new Float32Array(s.state[name] as Float32Array);
+        return out;
+      }),
+      paramGroups: savedParamGroups(this.paramGroups),
+    };
+  }
+
+  /** Restores state saved by `stateDict()` (from this class or a GPU optimizer). */
+  loadStateDict(dict: StateDict): void {
+    const lengths = this.params.map((p) => p.length);
+    const names = this.slots.map((s) => s.names);
+    const where = `${this.where}: loadStateDict`;
+    validateStateDict(dict, this.algorithm, lengths, names, where);
+    restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
+    dict.state.forEach((s, i) => {
+      const slot = this.slots[i] as Slot<A>;
+      slot.step = s.step;
+      for (const name of slot.names) slot.state[name] = new Float32Array(s[name] as Float32Array);
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import type { RmspropScalars } from '../options/scalars.ts';
+import { add, div, mul, sqrt, sub, torchLerp } from './f32.ts';
+
+export interface RmspropFlags {
+  maximize: boolean;
+  centered: boolean;
+  momentum: boolean;
+  epsInsideSqrt: boolean;
+}
+
+/**
+ * Line-by-line twin of shaders/rmsprop.wgsl. Updates `param` and the state arrays in place;
+ * `momentumBuffer` and `gradAvg` are used only when their flags are set.
+ */
+export function rmspropKernel(
+  param: Float32Array,
+  grad: Float32Array,
+  squareAvg: Float32Array,
+  momentumBuffer: Float32Array | undefined,
+  gradAvg: Float32Array | undefined,
+  u: RmspropScalars,
+  flags: RmspropFlags,
+): void {
+  for (let i = 0; i < param.length; i++) {
+    let p = param[i] as number;
+    let g = grad[i] as number;
+    if (flags.maximize) g = -g;
+    if (u.weight_decay !== 0) g = add(g, mul(u.weight_decay, p));
+    const sq = add(mul(squareAvg[i] as number, u.alpha), mul(mul(u.one_minus_alpha, g), g));
+    squareAvg[i] = sq;
+    let v = sq;
+    if (flags.centered && gradAvg) {
+      const ga = torchLerp(gradAvg[i] as number, g, u.one_minus_alpha);
+      gradAvg[i] = ga;
+      v = sub(sq, mul(ga, ga));
+    }
+    const avg = flags.epsInsideSqrt ? sqrt(add(v, u.eps)) : add(sqrt(v), u.eps);
+    if (flags.momentum && momentumBuffer) {
+      const buf = add(mul(momentumBuffer[i] as number, u.momentum), div(g, avg));
+      momentumBuffer[i] = buf;
+      p = sub(p, mul(u.lr, buf));
+    } else {
+      p = sub(p, mul(u.lr, div(g, avg)));
+    }
+    param[i] = p;
+  }
+}
