@@ -5,9 +5,9 @@
 //   1. if MAXIMIZE: g = -g
 //   2. if weight_decay != 0: g = g + weight_decay * p
 //   3. sum = sum + g * g
-//   4. std = sqrt(sum) + eps            (PyTorch)
-//      std = sqrt(sum + eps)            (EPS_INSIDE_SQRT: TF.js, optax)
-//   5. p = p - clr * (g / std)
+//   4. std_dev = sqrt(sum) + eps            (PyTorch)
+//      std_dev = sqrt(sum + eps)            (EPS_INSIDE_SQRT: TF.js, optax)
+//   5. p = p - clr * (g / std_dev)
 // Reference: Duchi, Hazan and Singer, "Adaptive Subgradient Methods" (JMLR 2011).
 // The accumulator starts at initial_accumulator_value (PyTorch 0, TF.js 0.1), written by the
 // host when the state is created. State arrays: 0 = sum.
@@ -40,12 +40,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
   let sum = load_state(l, 0u) + g * g;
   store_state(l, 0u, sum);
-  var std: vec4<f32>;
+  var std_dev: vec4<f32>;
   if (EPS_INSIDE_SQRT) {
-    std = sqrt(sum + u.eps);
+    std_dev = sqrt(sum + u.eps);
   } else {
-    std = sqrt(sum) + u.eps;
+    std_dev = sqrt(sum) + u.eps;
   }
-  p = p - u.clr * (g / std);
+  p = p - u.clr * (g / std_dev);
   store_param(l, p);
 }

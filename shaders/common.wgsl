@@ -1,21 +1,24 @@
 // common.wgsl: prepended to every algorithm's shader.
 //
-// Memory layout (see src/kernels/geometry.ts, which computes every field of `Geometry`):
-// - User buffers (param, grad) are bound twice, aliasing the same range: as `array<vec4<f32>>`
-//   for the 16-byte-aligned body of the tensor and as `array<f32>` for the scalar head and
-//   tail. Both bindings are read_write `storage`, the one usage WebGPU lets a buffer hold
-//   several times in one dispatch, so params and grads may also share one buffer.
+// Memory layout (src/kernels/geometry.ts computes every field of `Geometry`):
+// - A user buffer (param or grad) is bound as `array<vec4<f32>>` over [base, split) and, only
+//   when the tensor ends in a partial 16-byte slot at the very end of its buffer, as
+//   `array<f32>` over [split, end). WebGPU forbids overlapping writable bindings of one
+//   buffer in a dispatch, so the two ranges never overlap. Scalars below `split` are reached
+//   as vec4 components.
+// - When a tensor's grad lies in the same buffer as its param, the buffer is bound once and
+//   GRAD_IN_PARAM makes the kernel read the grad from the param bindings.
 // - Optimizer state lives in one buffer we own (`state`), one array per state name at
 //   `state_off + j * state_stride`. The host places each tensor's state so that it is
 //   vec4-aligned exactly where the param is, so the body uses vec4 for every array.
-// - Threads [0, body4) each update one vec4; threads [body4, body4 + head + tail) each update
-//   one scalar of the head (the elements before the first 16-byte boundary) or the tail.
-//   The scalar path runs the same vec4 maths on a splat and keeps `.x`, so both paths share
-//   one formula.
+// - Threads [0, body4) each update one vec4; threads [body4, n - 3 * body4) each update one
+//   scalar: the head (elements before the first 16-byte boundary) or the tail. The scalar
+//   path runs the same vec4 maths on a splat and keeps `.x`, so both share one formula.
 // - When one grid dimension would exceed maxComputeWorkgroupsPerDimension the host uses a
 //   2-D grid; `grid_x` is the number of workgroups along x.
 
 override WG_SIZE: u32 = 256u;
+override GRAD_IN_PARAM: bool = false;
 
 struct Geometry {
   n: u32,            // elements in the tensor
@@ -26,6 +29,8 @@ struct Geometry {
   grad_off: u32,     // element offset of the gradient inside the grad bindings
   state_off: u32,    // element offset of the first state array inside `state`
   state_stride: u32, // elements between consecutive state arrays (a multiple of 4)
+  param_split: u32,  // first element (from the binding's base) served by param1
+  grad_split: u32,   // first element (from the binding's base) served by grad1
 }
 
 @group(0) @binding(0) var<storage, read_write> param4: array<vec4<f32>>;
@@ -43,6 +48,8 @@ struct Lane {
   g: u32,
   s: u32,
   stride: u32,
+  p_split: u32,
+  g_split: u32,
 }
 
 // Maps a thread to its lane. Returns false for threads past the end of the tensor.
@@ -51,7 +58,8 @@ fn make_lane(geo: Geometry, wg: vec3<u32>, lid: u32, lane: ptr<function, Lane>) 
   if (t < geo.body4) {
     let e = geo.head + 4u * t;
     *lane = Lane(true, (geo.param_off + e) >> 2u, (geo.grad_off + e) >> 2u,
-                 (geo.state_off + e) >> 2u, geo.state_stride >> 2u);
+                 (geo.state_off + e) >> 2u, geo.state_stride >> 2u, geo.param_split,
+                 geo.grad_split);
     return true;
   }
   let k = t - geo.body4;
@@ -60,30 +68,53 @@ fn make_lane(geo: Geometry, wg: vec3<u32>, lid: u32, lane: ptr<function, Lane>) 
     return false;
   }
   let e = select(k + 4u * geo.body4, k, k < geo.head);
-  *lane = Lane(false, geo.param_off + e, geo.grad_off + e, geo.state_off + e, geo.state_stride);
+  *lane = Lane(false, geo.param_off + e, geo.grad_off + e, geo.state_off + e, geo.state_stride,
+               geo.param_split, geo.grad_split);
   return true;
+}
+
+fn param_scalar(x: u32, split: u32) -> f32 {
+  if (x < split) {
+    return param4[x >> 2u][x & 3u];
+  }
+  return param1[x - split];
+}
+
+fn grad_scalar(x: u32, split: u32) -> f32 {
+  if (x < split) {
+    return grad4[x >> 2u][x & 3u];
+  }
+  return grad1[x - split];
 }
 
 fn load_param(l: Lane) -> vec4<f32> {
   if (l.vec) {
     return param4[l.p];
   }
-  return vec4<f32>(param1[l.p]);
+  return vec4<f32>(param_scalar(l.p, l.p_split));
 }
 
 fn store_param(l: Lane, v: vec4<f32>) {
   if (l.vec) {
     param4[l.p] = v;
+  } else if (l.p < l.p_split) {
+    param4[l.p >> 2u][l.p & 3u] = v.x;
   } else {
-    param1[l.p] = v.x;
+    param1[l.p - l.p_split] = v.x;
   }
 }
 
 fn load_grad(l: Lane) -> vec4<f32> {
+  if (GRAD_IN_PARAM) {
+    if (l.vec) {
+      return param4[l.g];
+    }
+    return vec4<f32>(param_scalar(l.g, l.g_split));
+  }
   if (l.vec) {
     return grad4[l.g];
   }
-  return vec4<f32>(grad1[l.g]);
+  return vec4<f32>(grad_scalar(l.g, l.g_split));
 }
 
 // State array `j` of this lane.

@@ -14,6 +14,8 @@ export interface Geometry {
   grad_off: number;
   state_off: number;
   state_stride: number;
+  param_split: number;
+  grad_split: number;
 }
 
 export const GEOMETRY_FIELDS = [
@@ -25,7 +27,12 @@ export const GEOMETRY_FIELDS = [
   'grad_off',
   'state_off',
   'state_stride',
+  'param_split',
+  'grad_split',
 ] as const satisfies readonly (keyof Geometry)[];
+
+/** `split` when the whole range is reachable through the vec4 binding. */
+export const NO_SPLIT = 0xffffffff;
 
 /** A byte range to bind. */
 export interface ByteRange {
@@ -46,20 +53,33 @@ export interface StatePlacement {
   stride: number;
 }
 
-/** Binding plan for one view of a user tensor (param or grad). */
-export interface ViewPlan {
-  /** The vec4 binding's range, or null when the body is empty (a dummy is bound instead). */
+/** A byte range of a user buffer: a param or a grad. */
+export interface UserRange {
+  /** Byte offset, a multiple of 4. */
+  offset: number;
+  length: number;
+  /** Size of the whole buffer in bytes. */
+  bufferSize: number;
+}
+
+/**
+ * How one user buffer is bound: `vec4` covers [base, split) and `scalar` covers [split, end).
+ * Either may be null (a dummy is bound instead). They never overlap, as WebGPU requires of
+ * writable bindings of one buffer in a dispatch.
+ */
+export interface BindingPlan {
+  base: number;
   vec4: ByteRange | null;
-  /** The scalar binding's range: from the aligned base to the tensor's end. */
-  scalar: ByteRange;
-  /** Element offset of the tensor inside both bindings. */
-  elementOffset: number;
+  scalar: ByteRange | null;
+  /** Elements from `base` reachable through `vec4`; NO_SPLIT when `scalar` is null. */
+  split: number;
 }
 
 export interface TensorGeometry {
   geometry: Geometry;
-  param: ViewPlan;
-  grad: ViewPlan;
+  param: BindingPlan;
+  /** null when the grad is read through the param's binding (same buffer). */
+  grad: BindingPlan | null;
   workgroups: [number, number];
 }
 
@@ -68,13 +88,27 @@ export function bindingAlignment(limits: GeometryLimits): number {
   return Math.max(limits.minStorageBufferOffsetAlignment, 16);
 }
 
-function view(byteOffset: number, length: number, align: number): ViewPlan {
-  const base = Math.floor(byteOffset / align) * align;
-  const end = byteOffset + 4 * length;
+/**
+ * Plans the bindings that cover `ranges` (one or two ranges of the same buffer). The vec4
+ * binding runs to the end of the last 16-byte slot the ranges touch when the buffer is that
+ * long. Otherwise (the range ends in a partial slot at the very end of the buffer) it stops at
+ * an aligned boundary and a scalar binding covers the rest.
+ */
+export function planBinding(ranges: readonly UserRange[], align: number): BindingPlan {
+  const start = Math.min(...ranges.map((r) => r.offset));
+  const end = Math.max(...ranges.map((r) => r.offset + 4 * r.length));
+  const bufferSize = (ranges[0] as UserRange).bufferSize;
+  const base = Math.floor(start / align) * align;
+  const end16 = base + Math.ceil((end - base) / 16) * 16;
+  if (end16 <= bufferSize) {
+    return { base, vec4: { offset: base, size: end16 - base }, scalar: null, split: NO_SPLIT };
+  }
+  const boundary = Math.floor((base + Math.floor((end - base) / 16) * 16) / align) * align;
   return {
-    vec4: null,
-    scalar: { offset: base, size: end - base },
-    elementOffset: (byteOffset - base) / 4,
+    base,
+    vec4: boundary > base ? { offset: base, size: boundary - base } : null,
+    scalar: { offset: boundary, size: end - boundary },
+    split: (boundary - base) / 4,
   };
 }
 
@@ -89,47 +123,60 @@ export function grid(workgroups: number, maxPerDimension: number): [number, numb
 }
 
 /**
- * Plans one tensor's dispatch. `paramOffset`/`gradOffset` are byte offsets (multiples of 4).
- * The vec4 body is used only when param and grad have the same alignment modulo 16 bytes;
- * state is always placed to match the param (see `placeState`).
+ * Plans one tensor's dispatch. When `sameBuffer`, param and grad share one binding. The vec4
+ * body is used only when param, grad and state have the same alignment modulo 16 bytes and
+ * only as far as the vec4 bindings reach; state is always placed to match the param (see
+ * `placeState`).
  */
 export function planTensor(
-  length: number,
-  paramOffset: number,
-  gradOffset: number,
+  param: UserRange,
+  grad: UserRange,
+  sameBuffer: boolean,
   state: StatePlacement,
   limits: GeometryLimits,
   workgroupSize: number,
 ): TensorGeometry {
   const align = bindingAlignment(limits);
-  const param = view(paramOffset, length, align);
-  const grad = view(gradOffset, length, align);
-  const residue = param.elementOffset % 4;
-  const head = Math.min(length, (4 - residue) % 4);
-  const coAligned = residue === grad.elementOffset % 4 && residue === state.stateOff % 4;
-  const body4 = coAligned ? Math.floor((length - head) / 4) : 0;
-  if (body4 > 0) {
-    param.vec4 = { offset: param.scalar.offset, size: Math.floor(param.scalar.size / 16) * 16 };
-    grad.vec4 = { offset: grad.scalar.offset, size: Math.floor(grad.scalar.size / 16) * 16 };
+  const n = param.length;
+  const pPlan = planBinding(sameBuffer ? [param, grad] : [param], align);
+  const gPlan = sameBuffer ? pPlan : planBinding([grad], align);
+  const paramOff = (param.offset - pPlan.base) / 4;
+  const gradOff = (grad.offset - gPlan.base) / 4;
+  const residue = paramOff % 4;
+  const head = Math.min(n, (4 - residue) % 4);
+  let body4 = 0;
+  if (residue === gradOff % 4 && residue === state.stateOff % 4) {
+    const reach = (split: number, off: number) =>
+      split === NO_SPLIT ? Infinity : Math.floor((split - off - head) / 4);
+    body4 = Math.max(
+      0,
+      Math.min(
+        Math.floor((n - head) / 4),
+        reach(pPlan.split, paramOff),
+        reach(gPlan.split, gradOff),
+      ),
+    );
   }
-  const threads = body4 + (length - 4 * body4);
+  const threads = body4 + (n - 4 * body4);
   const workgroups = grid(
     Math.ceil(threads / workgroupSize),
     limits.maxComputeWorkgroupsPerDimension,
   );
   return {
     geometry: {
-      n: length,
+      n,
       head,
       body4,
       grid_x: workgroups[0],
-      param_off: param.elementOffset,
-      grad_off: grad.elementOffset,
+      param_off: paramOff,
+      grad_off: gradOff,
       state_off: state.stateOff,
       state_stride: state.stride,
+      param_split: pPlan.split,
+      grad_split: gPlan.split,
     },
-    param,
-    grad,
+    param: pPlan,
+    grad: sameBuffer ? null : gPlan,
     workgroups,
   };
 }

@@ -55,9 +55,14 @@ export function getPipeline<O>(
   spec: KernelSpec<O>,
   options: O,
   workgroupSize: number,
+  gradInParam = false,
 ): GPUComputePipeline {
   const cache = deviceCache(device);
-  const constants = { ...spec.constants(options), WG_SIZE: workgroupSize };
+  const constants = {
+    ...spec.constants(options),
+    WG_SIZE: workgroupSize,
+    GRAD_IN_PARAM: Number(gradInParam),
+  };
   const key = `${spec.name}:${JSON.stringify(constants)}`;
   let pipeline = cache.pipelines.get(key);
   if (!pipeline) {

@@ -1,4 +1,11 @@
-import { planTensor, type GeometryLimits, type TensorGeometry } from '../kernels/geometry.ts';
+import {
+  bindingAlignment,
+  planTensor,
+  type BindingPlan,
+  type ByteRange,
+  type GeometryLimits,
+  type TensorGeometry,
+} from '../kernels/geometry.ts';
 import { bindGroupLayout, getPipeline } from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { packGeometry, packScalars } from '../kernels/uniforms.ts';
@@ -50,7 +57,11 @@ interface Bound {
   grad: CheckedRef;
   bindGroup: GPUBindGroup;
   plan: TensorGeometry;
+  pipeline: GPUComputePipeline;
 }
+
+/** Bind group slots, in shaders/common.wgsl's order; each gets its own dummy range. */
+const SLOTS = 5;
 
 /**
  * The host side shared by every algorithm: validates options and tensors, owns the state
@@ -74,7 +85,6 @@ export class Optimizer<A extends Algorithm> {
   private readonly groupOf: number[];
   private readonly steps: number[];
   private readonly store: StateStore;
-  private readonly pipelines: GPUComputePipeline[];
   private readonly uniform: GPUBuffer;
   private readonly uniformData: DataView;
   private readonly slot: number;
@@ -165,26 +175,28 @@ export class Optimizer<A extends Algorithm> {
         initial: names.map((n) => initialStateValue(algorithm, n, o)),
       };
     });
-    this.pipelines = this.frozen.map((o) => getPipeline(device, spec, o, workgroupSize));
-    this.store = new StateStore(
-      device,
-      this.label,
-      requests,
-      { ...device.limits, maxBufferSize: device.limits.maxBufferSize },
-      displayName,
-    );
-    this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
-    this.uniform = device.createBuffer({
-      label: `${this.label}/uniforms`,
-      size: this.slot * this.refs.length,
-      usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
-    });
-    this.uniformData = new DataView(new ArrayBuffer(this.slot * this.refs.length));
-    this.dummy = device.createBuffer({
-      label: `${this.label}/dummy`,
-      size: 16,
-      usage: BufferUsage.STORAGE,
-    });
+    this.errors.open(device);
+    try {
+      // Compile the common pipelines now, so the first step only binds.
+      for (const o of this.frozen) getPipeline(device, spec, o, workgroupSize);
+      this.store = new StateStore(device, this.label, requests, device.limits, displayName);
+      this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
+      this.uniform = device.createBuffer({
+        label: `${this.label}/uniforms`,
+        size: this.slot * this.refs.length,
+        usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+      });
+      this.uniformData = new DataView(new ArrayBuffer(this.slot * this.refs.length));
+      // Bound where a slot has nothing to bind; one aligned range per slot so that no two
+      // writable bindings overlap.
+      this.dummy = device.createBuffer({
+        label: `${this.label}/dummy`,
+        size: SLOTS * bindingAlignment(this.limits),
+        usage: BufferUsage.STORAGE,
+      });
+    } finally {
+      this.errors.close(device, 'construction');
+    }
   }
 
   /** Number of tensors, over all param groups. */
@@ -252,10 +264,9 @@ export class Optimizer<A extends Algorithm> {
       const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
       let current: GPUComputePipeline | null = null;
-      bound.forEach((b, i) => {
-        const pipeline = this.pipelines[this.groupOf[i] as number] as GPUComputePipeline;
-        if (pipeline !== current) pass.setPipeline(pipeline);
-        current = pipeline;
+      bound.forEach((b) => {
+        if (b.pipeline !== current) pass.setPipeline(b.pipeline);
+        current = b.pipeline;
         pass.setBindGroup(0, b.bindGroup);
         pass.dispatchWorkgroups(b.plan.workgroups[0], b.plan.workgroups[1]);
       });
@@ -348,7 +359,7 @@ export class Optimizer<A extends Algorithm> {
   private checkBindable(r: CheckedRef): void {
     const max = this.limits.maxStorageBufferBindingSize;
     const align = Math.max(this.limits.minStorageBufferOffsetAlignment, 16);
-    const span = r.end - Math.floor(r.offset / align) * align;
+    const span = Math.ceil((r.end - Math.floor(r.offset / align) * align) / 16) * 16;
     if (span > max) {
       throw new RangeError(
         `${this.where}: ${r.name} spans ${span} bytes, more than this device's maxStorageBufferBindingSize (${max}); split the tensor`,
@@ -383,39 +394,51 @@ export class Optimizer<A extends Algorithm> {
         throw new RangeError(`${this.where}: ${r.name} lies in the optimizer's own state buffer`);
     }
     const layout = bindGroupLayout(this.device);
+    const align = bindingAlignment(this.limits);
+    const dummy = (slot: number): GPUBufferBinding => ({
+      buffer: this.dummy,
+      offset: slot * align,
+      size: 16,
+    });
+    const bind = (buffer: GPUBuffer, r: ByteRange | null, slot: number): GPUBufferBinding => {
+      if (!r) return dummy(slot);
+      if (r.size > this.limits.maxStorageBufferBindingSize) {
+        throw new RangeError(
+          `${this.where}: binding ${r.size} bytes of a buffer exceeds maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`,
+        );
+      }
+      return { buffer, offset: r.offset, size: r.size };
+    };
     return checked.map((g, i) => {
       const p = this.refs[i] as CheckedRef;
       const region = this.store.regions[i];
       if (!region) throw new Error(`${this.where}: no state region for tensor ${i}`);
+      const same = g.buffer === p.buffer;
       const plan = planTensor(
-        p.length,
-        p.offset,
-        g.offset,
+        { offset: p.offset, length: p.length, bufferSize: p.buffer.size },
+        { offset: g.offset, length: g.length, bufferSize: g.buffer.size },
+        same,
         region,
         this.limits,
         this.workgroupSize,
       );
       packGeometry(this.uniformData, i * this.slot, plan.geometry);
-      const range = (
-        buffer: GPUBuffer,
-        r: { offset: number; size: number } | null,
-      ): GPUBufferBinding =>
-        r
-          ? { buffer, offset: r.offset, size: r.size }
-          : { buffer: this.dummy, offset: 0, size: 16 };
+      const gradPlan: BindingPlan | null = plan.grad;
+      const o = this.frozen[this.groupOf[i] as number] as Resolved<OptionsByAlgorithm[A]>;
+      const pipeline = getPipeline(this.device, this.spec, o, this.workgroupSize, same);
       const bindGroup = this.device.createBindGroup({
         label: `${this.label}/bind-group[${i}]`,
         layout,
         entries: [
-          { binding: 0, resource: range(p.buffer, plan.param.vec4) },
-          { binding: 1, resource: range(p.buffer, plan.param.scalar) },
-          { binding: 2, resource: range(g.buffer, plan.grad.vec4) },
-          { binding: 3, resource: range(g.buffer, plan.grad.scalar) },
+          { binding: 0, resource: bind(p.buffer, plan.param.vec4, 0) },
+          { binding: 1, resource: bind(p.buffer, plan.param.scalar, 1) },
+          { binding: 2, resource: bind(g.buffer, gradPlan?.vec4 ?? null, 2) },
+          { binding: 3, resource: bind(g.buffer, gradPlan?.scalar ?? null, 3) },
           {
             binding: 4,
             resource: region.buffer
               ? { buffer: region.buffer, offset: region.offset, size: region.bytes }
-              : { buffer: this.dummy, offset: 0, size: 16 },
+              : dummy(4),
           },
           {
             binding: 5,
@@ -423,7 +446,7 @@ export class Optimizer<A extends Algorithm> {
           },
         ],
       });
-      return { grad: g, bindGroup, plan };
+      return { grad: g, bindGroup, plan, pipeline };
     });
   }
 }

@@ -17,7 +17,7 @@ import { initialStateValue, stateNames } from '../options/validate.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
 import { applyReferenceStep, type StateArrays } from './apply.ts';
 
-interface Slot<A extends Algorithm> {
+interface Slot {
   group: number;
   step: number;
   names: StateName[];
@@ -33,7 +33,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
   /** Param groups; `lr` and the other numbers may be changed between steps. */
   readonly paramGroups: ParamGroup<Float32Array, OptionsByAlgorithm[A]>[];
   private readonly frozen: Resolved<OptionsByAlgorithm[A]>[];
-  private readonly slots: Slot<A>[] = [];
+  private readonly slots: Slot[] = [];
   private readonly where: string;
 
   constructor(
@@ -95,7 +95,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
           `${this.where}: step: grads[${i}].length is ${g.length}, params[${i}].length is ${p.length}`,
         );
       }
-      const slot = this.slots[i] as Slot<A>;
+      const slot = this.slots[i] as Slot;
       slot.step += 1;
       applyReferenceStep(
         this.algorithm,
@@ -131,7 +131,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
     validateStateDict(dict, this.algorithm, lengths, names, where);
     restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
     dict.state.forEach((s, i) => {
-      const slot = this.slots[i] as Slot<A>;
+      const slot = this.slots[i] as Slot;
       slot.step = s.step;
       for (const name of slot.names) slot.state[name] = new Float32Array(s[name] as Float32Array);
     });

@@ -1,0 +1,157 @@
+import type { OptimizerCase } from '../../cases.ts';
+import type { TensorRef } from '../../../src/index.ts';
+import type { StateName } from '../../../src/options/types.ts';
+import { compare, trackScale, type Worst } from './compare.ts';
+import { randomArray, readViews, rng, trackedDevice, type Counts } from './device.ts';
+import { makeOptimizer, makeReference } from './optimizers.ts';
+
+export interface ParityArgs {
+  cases: OptimizerCase[];
+  lengths: number[];
+  steps: number;
+  seed: number;
+  /**
+   * 'shared': every param in one buffer and every grad in another, at non-zero offsets with
+   * mixed 16-byte alignment; 'separate': one buffer of exactly 4·length bytes per tensor.
+   */
+  layout: 'shared' | 'separate';
+  /** Extra bytes added to each grad offset (4 misaligns grads from params: scalar path). */
+  gradShift?: number;
+  workgroupSize?: number;
+}
+
+export interface ParityResult {
+  desc: string;
+  param: Worst & { tensor: number };
+  state: Worst & { tensor: number; name: string };
+  /** Objects created by steps 2..S (must all be 0). */
+  createdAfterFirstStep: Counts;
+  dispatches: number;
+  stepCounts: number[];
+  errors: string[];
+}
+
+interface Layout {
+  paramBuffers: GPUBuffer[];
+  gradBuffers: GPUBuffer[];
+  params: Required<TensorRef>[];
+  grads: Required<TensorRef>[];
+}
+
+function makeLayout(device: GPUDevice, args: ParityArgs): Layout {
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  if (args.layout === 'separate') {
+    const make = (label: string) =>
+      args.lengths.map((n, i) => device.createBuffer({ label: `${label}[${i}]`, size: 4 * n, usage }));
+    const paramBuffers = make('test/param');
+    const gradBuffers = make('test/grad');
+    return {
+      paramBuffers,
+      gradBuffers,
+      params: args.lengths.map((n, i) => ({ buffer: paramBuffers[i] as GPUBuffer, offset: 0, length: n })),
+      grads: args.lengths.map((n, i) => ({ buffer: gradBuffers[i] as GPUBuffer, offset: 0, length: n })),
+    };
+  }
+  // Offsets: a gap of 1..3 floats before each tensor gives every 16-byte residue.
+  const offsets: number[] = [];
+  let at = 4;
+  args.lengths.forEach((n, i) => {
+    at += 4 * (i % 3);
+    offsets.push(at);
+    at += 4 * n;
+  });
+  const shift = args.gradShift ?? 0;
+  const paramBuffer = device.createBuffer({ label: 'test/params', size: at + 4, usage });
+  const gradBuffer = device.createBuffer({ label: 'test/grads', size: at + shift + 4, usage });
+  return {
+    paramBuffers: [paramBuffer],
+    gradBuffers: [gradBuffer],
+    params: args.lengths.map((n, i) => ({ buffer: paramBuffer, offset: offsets[i] as number, length: n })),
+    grads: args.lengths.map((n, i) => ({ buffer: gradBuffer, offset: (offsets[i] as number) + shift, length: n })),
+  };
+}
+
+function diff(a: Counts, b: Counts): Counts {
+  return {
+    buffers: b.buffers - a.buffers,
+    bindGroups: b.bindGroups - a.bindGroups,
+    pipelines: b.pipelines - a.pipelines,
+    shaderModules: b.shaderModules - a.shaderModules,
+  };
+}
+
+async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promise<ParityResult> {
+  const { device, counts } = await trackedDevice();
+  const errors: string[] = [];
+  device.pushErrorScope('validation');
+  const next = rng(seed);
+  const layout = makeLayout(device, args);
+  const initial = layout.params.map((p) => randomArray(next, p.length));
+  layout.params.forEach((p, i) => device.queue.writeBuffer(p.buffer, p.offset, initial[i] as Float32Array<ArrayBuffer>));
+  const opt = makeOptimizer(c.algorithm, device, layout.params, {
+    ...c.options,
+    ...(args.workgroupSize ? { workgroupSize: args.workgroupSize } : {}),
+    onError: (e) => errors.push(e.message),
+  });
+  const refParams = initial.map((a) => new Float32Array(a));
+  const ref = makeReference(c.algorithm, refParams, c.options);
+  const paramScale = refParams.map((a) => a.map(Math.abs));
+  const stateScale = new Map<string, Float32Array>();
+  let afterFirst: Counts = { ...counts };
+  for (let s = 0; s < args.steps; s++) {
+    const grads = layout.grads.map((g) => randomArray(next, g.length));
+    layout.grads.forEach((g, i) => device.queue.writeBuffer(g.buffer, g.offset, grads[i] as Float32Array<ArrayBuffer>));
+    opt.step(layout.grads);
+    if (s === 0) afterFirst = { ...counts };
+    ref.step(grads);
+    refParams.forEach((p, i) => trackScale(paramScale[i] as Float32Array, p));
+    ref.stateDict().state.forEach((st, i) => {
+      for (const [name, arr] of Object.entries(st)) {
+        if (!(arr instanceof Float32Array)) continue;
+        const key = `${i}:${name}`;
+        const sc = stateScale.get(key) ?? new Float32Array(arr.length);
+        trackScale(sc, arr);
+        stateScale.set(key, sc);
+      }
+    });
+  }
+  const createdAfterFirstStep = diff(afterFirst, counts);
+  const gpuParams = await readViews(device, layout.params);
+  const gpuState = await opt.stateDict();
+  const refState = ref.stateDict();
+  let param: ParityResult['param'] = { index: -1, gpu: 0, ref: 0, ulps: 0, allowedUlps: 0, ok: true, nonFinite: 0, tensor: -1 };
+  gpuParams.forEach((g, i) => {
+    const w = compare(g, refParams[i] as Float32Array, paramScale[i] as Float32Array, args.steps);
+    if (!w.ok || w.ulps >= param.ulps) param = { ...w, ok: w.ok && param.ok, tensor: i };
+  });
+  let state: ParityResult['state'] = {
+    index: -1, gpu: 0, ref: 0, ulps: 0, allowedUlps: 0, ok: true, nonFinite: 0, tensor: -1, name: '',
+  };
+  refState.state.forEach((rs, i) => {
+    for (const [name, arr] of Object.entries(rs)) {
+      if (!(arr instanceof Float32Array)) continue;
+      const g = gpuState.state[i]?.[name as StateName];
+      if (!g) {
+        errors.push(`GPU state dict lacks state[${i}].${name}`);
+        continue;
+      }
+      const w = compare(g, arr, stateScale.get(`${i}:${name}`) as Float32Array, args.steps);
+      if (!w.ok || w.ulps >= state.ulps) state = { ...w, ok: w.ok && state.ok, tensor: i, name };
+    }
+  });
+  const dispatches = opt.lastStepDispatches;
+  const stepCounts = gpuState.state.map((s) => s.step);
+  await opt.checkErrors().catch((e: unknown) => errors.push(String(e)));
+  opt.destroy();
+  [...layout.paramBuffers, ...layout.gradBuffers].forEach((b) => b.destroy());
+  const scoped = await device.popErrorScope();
+  if (scoped) errors.push(`validation: ${scoped.message}`);
+  return { desc: c.desc, param, state, createdAfterFirstStep, dispatches, stepCounts, errors };
+}
+
+/** Runs every case for `steps` steps on the GPU and on the CPU reference and compares. */
+export async function parity(args: ParityArgs): Promise<ParityResult[]> {
+  const out: ParityResult[] = [];
+  for (const [k, c] of args.cases.entries()) out.push(await runCase(c, args, args.seed + 7919 * k));
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * The one table of optimizer configurations that the Node tests and the browser parity tests
+ * share. Every algorithm × every combination of its code paths (override constants) and of
+ * weight decay on/off, each with a `desc`.
+ */
+import type { Algorithm, OptionsByAlgorithm } from '../src/options/types.ts';
+
+export interface OptimizerCase<A extends Algorithm = Algorithm> {
+  desc: string;
+  algorithm: A;
+  options: OptionsByAlgorithm[A];
+}
+
+function product<T extends Record<string, readonly unknown[]>>(axes: T): { [K in keyof T]: T[K][number] }[] {
+  let out: Record<string, unknown>[] = [{}];
+  for (const [key, values] of Object.entries(axes)) {
+    out = out.flatMap((o) => values.map((v) => ({ ...o, [key]: v })));
+  }
+  return out as { [K in keyof T]: T[K][number] }[];
+}
+
+function describe(algorithm: string, options: object): string {
+  const parts = Object.entries(options).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`);
+  return `${algorithm}(${parts.join(' ')})`;
+}
+
+function cases<A extends Algorithm>(algorithm: A, list: OptionsByAlgorithm[A][]): OptimizerCase[] {
+  return list.map((options) => ({ desc: describe(algorithm, options), algorithm, options }) as OptimizerCase);
+}
+
+const sgd = product({
+  momentum: [0, 0.9],
+  dampening: [0, 0.3],
+  nesterov: [false, true],
+  weightDecay: [0, 0.05],
+  maximize: [false, true],
+})
+  .filter((o) => !(o.nesterov && (o.momentum === 0 || o.dampening !== 0)))
+  .map((o) => ({ lr: 0.05, ...o }));
+
+const adagrad = product({
+  lrDecay: [0, 0.1],
+  initialAccumulatorValue: [0, 0.1],
+  epsInsideSqrt: [false, true],
+  weightDecay: [0, 0.05],
+  maximize: [false, true],
+}).map((o) => ({ lr: 0.05, ...o }));
+
+const rmsprop = product({
+  centered: [false, true],
+  momentum: [0, 0.9],
+  epsInsideSqrt: [false, true],
+  weightDecay: [0, 0.05],
+  maximize: [false, true],
+}).map((o) => ({ lr: 0.01, alpha: 0.9, ...o }));
+
+const adamAxes = {
+  amsgrad: [false, true],
+  epsInsideSqrt: [false, true],
+  maximize: [false, true],
+};
+const adam = product({ ...adamAxes, weightDecay: [0, 0.05] }).map((o) => ({ lr: 0.01, ...o }));
+const adamw = product({ ...adamAxes, weightDecay: [0, 0.1] }).map((o) => ({ lr: 0.01, ...o }));
+
+/** Every algorithm × option combination. */
+export const OPTIMIZER_CASES: OptimizerCase[] = [
+  ...cases('sgd', sgd),
+  ...cases('adagrad', adagrad),
+  ...cases('rmsprop', rmsprop),
+  ...cases('adam', adam),
+  ...cases('adamw', adamw),
+];
+
+/** One default-options case per algorithm (PyTorch defaults, with a larger lr for SGD). */
+export const DEFAULT_CASES: OptimizerCase[] = [
+  { desc: 'sgd(default)', algorithm: 'sgd', options: { lr: 0.05, momentum: 0.9 } },
+  { desc: 'adagrad(default)', algorithm: 'adagrad', options: {} },
+  { desc: 'rmsprop(default)', algorithm: 'rmsprop', options: {} },
+  { desc: 'adam(default)', algorithm: 'adam', options: {} },
+  { desc: 'adamw(default)', algorithm: 'adamw', options: {} },
+];
+
+/** The dispatch-geometry lengths every parity run covers. */
+export const GEOMETRY_LENGTHS = [1, 3, 4, 5, 255, 256, 257, 1023, 4097];
