@@ -12,9 +12,10 @@ export interface ParityArgs {
   seed: number;
   /**
    * 'shared': every param in one buffer and every grad in another, at non-zero offsets with
-   * mixed 16-byte alignment; 'separate': one buffer of exactly 4·length bytes per tensor.
+   * mixed 16-byte alignment; 'separate': one buffer of exactly 4·length bytes per tensor;
+   * 'interleaved': one buffer holding param 0, grad 0, param 1, grad 1, ... back to back.
    */
-  layout: 'shared' | 'separate';
+  layout: 'shared' | 'separate' | 'interleaved';
   /** Extra bytes added to each grad offset (4 misaligns grads from params: scalar path). */
   gradShift?: number;
   workgroupSize?: number;
@@ -51,6 +52,19 @@ function makeLayout(device: GPUDevice, args: ParityArgs): Layout {
       params: args.lengths.map((n, i) => ({ buffer: paramBuffers[i] as GPUBuffer, offset: 0, length: n })),
       grads: args.lengths.map((n, i) => ({ buffer: gradBuffers[i] as GPUBuffer, offset: 0, length: n })),
     };
+  }
+  if (args.layout === 'interleaved') {
+    const params: Required<TensorRef>[] = [];
+    const grads: Required<TensorRef>[] = [];
+    let at = 8;
+    const size = 8 + args.lengths.reduce((a, n) => a + 8 * n, 0);
+    const buffer = device.createBuffer({ label: 'test/interleaved', size, usage });
+    for (const n of args.lengths) {
+      params.push({ buffer, offset: at, length: n });
+      grads.push({ buffer, offset: at + 4 * n, length: n });
+      at += 8 * n;
+    }
+    return { paramBuffers: [buffer], gradBuffers: [], params, grads };
   }
   // Offsets: a gap of 1..3 floats before each tensor gives every 16-byte residue.
   const offsets: number[] = [];

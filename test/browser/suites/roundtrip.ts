@@ -1,0 +1,111 @@
+import type { OptimizerCase } from '../../cases.ts';
+import type { StateDict } from '../../../src/index.ts';
+import { randomArray, readViews, rng, trackedDevice } from './device.ts';
+import { makeOptimizer } from './optimizers.ts';
+
+export interface RoundTripArgs {
+  cases: OptimizerCase[];
+  lengths: number[];
+  stepsBefore: number;
+  stepsAfter: number;
+  seed: number;
+}
+
+export interface RoundTripResult {
+  desc: string;
+  /** Elements of the params that differ bitwise between the two runs. */
+  paramMismatches: number;
+  /** State arrays that differ bitwise at the end. */
+  stateMismatches: string[];
+  stepCounts: number[];
+  errors: string[];
+}
+
+function bits(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+function differ(a: Float32Array, b: Float32Array): number {
+  const x = bits(a);
+  const y = bits(b);
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
+  return n + Math.abs(a.length - b.length);
+}
+
+/**
+ * Trains `stepsBefore` steps, saves the state dict, loads it into a fresh optimizer over a copy
+ * of the params, then trains both (the original, never interrupted, and the restored one)
+ * `stepsAfter` more steps on the same grads. The results must be bitwise equal.
+ */
+export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]> {
+  const { device } = await trackedDevice();
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const out: RoundTripResult[] = [];
+  for (const [k, c] of args.cases.entries()) {
+    const errors: string[] = [];
+    device.pushErrorScope('validation');
+    const next = rng(args.seed + k);
+    const total = args.lengths.reduce((a, n) => a + n, 0);
+    const offsets = args.lengths.map((_, i) => 4 * (args.lengths.slice(0, i).reduce((a, n) => a + n, 0) + i));
+    const size = 4 * (total + args.lengths.length);
+    const mk = (label: string) => device.createBuffer({ label, size, usage });
+    const [pa, pb, gr] = [mk('test/params-a'), mk('test/params-b'), mk('test/grads')];
+    const refs = (buffer: GPUBuffer) => args.lengths.map((n, i) => ({ buffer, offset: offsets[i] as number, length: n }));
+    const init = randomArray(next, size / 4);
+    device.queue.writeBuffer(pa, 0, init);
+    const onError = (e: Error) => errors.push(e.message);
+    const a = makeOptimizer(c.algorithm, device, refs(pa), { ...c.options, onError });
+    const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, () => randomArray(next, size / 4));
+    const stepOnce = (opt: typeof a, params: GPUBuffer, s: number) => {
+      device.queue.writeBuffer(gr, 0, gradSteps[s] as Float32Array<ArrayBuffer>);
+      opt.step(refs(gr));
+      void params;
+    };
+    for (let s = 0; s < args.stepsBefore; s++) stepOnce(a, pa, s);
+    const saved: StateDict = await a.stateDict();
+    // The restored optimizer starts from a copy of the params at the checkpoint.
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(pa, 0, pb, 0, size);
+    device.queue.submit([enc.finish()]);
+    const b = makeOptimizer(c.algorithm, device, refs(pb), { ...c.options, onError });
+    b.loadStateDict(saved);
+    for (let s = args.stepsBefore; s < args.stepsBefore + args.stepsAfter; s++) {
+      stepOnce(a, pa, s);
+      stepOnce(b, pb, s);
+    }
+    const [va, vb] = await readViews(device, [
+      { buffer: pa, offset: 0, length: size / 4 },
+      { buffer: pb, offset: 0, length: size / 4 },
+    ]);
+    const [sa, sb] = [await a.stateDict(), await b.stateDict()];
+    const stateMismatches: string[] = [];
+    sa.state.forEach((st, i) => {
+      for (const [name, arr] of Object.entries(st)) {
+        if (name === 'step') {
+          if (arr !== sb.state[i]?.step) stateMismatches.push(`state[${i}].step`);
+          continue;
+        }
+        const other = (sb.state[i] as Record<string, unknown>)[name];
+        if (!(other instanceof Float32Array) || differ(arr as Float32Array, other) > 0) {
+          stateMismatches.push(`state[${i}].${name}`);
+        }
+      }
+    });
+    await a.checkErrors().catch((e: unknown) => errors.push(String(e)));
+    await b.checkErrors().catch((e: unknown) => errors.push(String(e)));
+    a.destroy();
+    b.destroy();
+    [pa, pb, gr].forEach((x) => x.destroy());
+    const scoped = await device.popErrorScope();
+    if (scoped) errors.push(`validation: ${scoped.message}`);
+    out.push({
+      desc: c.desc,
+      paramMismatches: differ(va as Float32Array, vb as Float32Array),
+      stateMismatches,
+      stepCounts: sb.state.map((s) => s.step),
+      errors,
+    });
+  }
+  return out;
+}
