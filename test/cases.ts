@@ -11,7 +11,9 @@ export interface OptimizerCase<A extends Algorithm = Algorithm> {
   options: OptionsByAlgorithm[A];
 }
 
-function product<T extends Record<string, readonly unknown[]>>(axes: T): { [K in keyof T]: T[K][number] }[] {
+function product<T extends Record<string, readonly unknown[]>>(
+  axes: T,
+): { [K in keyof T]: T[K][number] }[] {
   let out: Record<string, unknown>[] = [{}];
   for (const [key, values] of Object.entries(axes)) {
     out = out.flatMap((o) => values.map((v) => ({ ...o, [key]: v })));
@@ -20,12 +22,16 @@ function product<T extends Record<string, readonly unknown[]>>(axes: T): { [K in
 }
 
 function describe(algorithm: string, options: object): string {
-  const parts = Object.entries(options).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`);
+  const parts = Object.entries(options).map(
+    ([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`,
+  );
   return `${algorithm}(${parts.join(' ')})`;
 }
 
 function cases<A extends Algorithm>(algorithm: A, list: OptionsByAlgorithm[A][]): OptimizerCase[] {
-  return list.map((options) => ({ desc: describe(algorithm, options), algorithm, options }) as OptimizerCase);
+  return list.map(
+    (options) => ({ desc: describe(algorithm, options), algorithm, options }) as OptimizerCase,
+  );
 }
 
 const sgd = product({

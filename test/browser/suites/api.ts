@@ -29,15 +29,34 @@ export async function api(): Promise<ApiResult[]> {
   const setup = () => {
     const pbuf = device.createBuffer({ label: 'test/p', size: 4 * 120, usage });
     const offs = [4, 40, 300];
-    const params: TensorRef[] = lengths.map((n, i) => ({ buffer: pbuf, offset: offs[i] as number, length: n }));
+    const params: TensorRef[] = lengths.map((n, i) => ({
+      buffer: pbuf,
+      offset: offs[i] as number,
+      length: n,
+    }));
     const init = lengths.map((n) => randomArray(next, n));
-    params.forEach((p, i) => device.queue.writeBuffer(p.buffer, p.offset ?? 0, init[i] as Float32Array<ArrayBuffer>));
-    const gbufs = [0, 1].map((k) => device.createBuffer({ label: `test/g${k}`, size: 4 * 300, usage }));
-    const grads = gbufs.map((b) => params.map((p, i) => ({ buffer: b, offset: 8 + 4 * 80 * i, length: p.length })));
+    params.forEach((p, i) =>
+      device.queue.writeBuffer(p.buffer, p.offset ?? 0, init[i] as Float32Array<ArrayBuffer>),
+    );
+    const gbufs = [0, 1].map((k) =>
+      device.createBuffer({ label: `test/g${k}`, size: 4 * 300, usage }),
+    );
+    const grads = gbufs.map((b) =>
+      params.map((p, i) => ({ buffer: b, offset: 8 + 4 * 80 * i, length: p.length })),
+    );
     return { pbuf, params, init, gbufs, grads };
   };
-  const finish = async (desc: string, params: TensorRef[], ref: Float32Array[], errors: string[], bufs: GPUBuffer[]) => {
-    const got = await readViews(device, params.map((p) => ({ buffer: p.buffer, offset: p.offset ?? 0, length: p.length })));
+  const finish = async (
+    desc: string,
+    params: TensorRef[],
+    ref: Float32Array[],
+    errors: string[],
+    bufs: GPUBuffer[],
+  ) => {
+    const got = await readViews(
+      device,
+      params.map((p) => ({ buffer: p.buffer, offset: p.offset ?? 0, length: p.length })),
+    );
     const mismatches = got.reduce((a, g, i) => a + differ(g, ref[i] as Float32Array), 0);
     bufs.forEach((b) => b.destroy());
     out.push({ desc, mismatches, errors });
@@ -49,11 +68,24 @@ export async function api(): Promise<ApiResult[]> {
     device.pushErrorScope('validation');
     const errors: string[] = [];
     const { pbuf, params, init, gbufs, grads } = setup();
-    const opt = new SGD(device, [{ params: [params[0] as TensorRef], lr: 0.1 }, { params: params.slice(1), momentum: 0.9, nesterov: true }], {
-      lr: 0.01,
-      onError: (e) => errors.push(e.message),
-    });
-    const ref = new SGDReference([{ params: [init[0] as Float32Array], lr: 0.1 }, { params: init.slice(1), momentum: 0.9, nesterov: true }], { lr: 0.01 });
+    const opt = new SGD(
+      device,
+      [
+        { params: [params[0] as TensorRef], lr: 0.1 },
+        { params: params.slice(1), momentum: 0.9, nesterov: true },
+      ],
+      {
+        lr: 0.01,
+        onError: (e) => errors.push(e.message),
+      },
+    );
+    const ref = new SGDReference(
+      [
+        { params: [init[0] as Float32Array], lr: 0.1 },
+        { params: init.slice(1), momentum: 0.9, nesterov: true },
+      ],
+      { lr: 0.01 },
+    );
     for (let s = 0; s < 6; s++) {
       if (s === 3) {
         opt.paramGroups[1]!.lr = 0.05;
@@ -61,7 +93,9 @@ export async function api(): Promise<ApiResult[]> {
       }
       const g = lengths.map((n) => randomArray(next, n));
       const views = grads[s % 2] as TensorRef[];
-      views.forEach((v, i) => device.queue.writeBuffer(v.buffer, v.offset ?? 0, g[i] as Float32Array<ArrayBuffer>));
+      views.forEach((v, i) =>
+        device.queue.writeBuffer(v.buffer, v.offset ?? 0, g[i] as Float32Array<ArrayBuffer>),
+      );
       opt.step(views);
       ref.step(g);
     }
@@ -69,7 +103,10 @@ export async function api(): Promise<ApiResult[]> {
     opt.destroy();
     const scoped = await device.popErrorScope();
     if (scoped) errors.push(scoped.message);
-    await finish('SGD param groups, lr change, alternating grad buffers', params, init, errors, [pbuf, ...gbufs]);
+    await finish('SGD param groups, lr change, alternating grad buffers', params, init, errors, [
+      pbuf,
+      ...gbufs,
+    ]);
   }
 
   // 2. Steps recorded into the caller's encoder (Adam and centered RMSprop with momentum).
@@ -82,11 +119,16 @@ export async function api(): Promise<ApiResult[]> {
       kind === 'adam'
         ? new Adam(device, params, { lr: 0.01, amsgrad: true, onError })
         : new RMSprop(device, params, { centered: true, momentum: 0.5, onError });
-    const ref = kind === 'adam' ? new AdamReference(init, { lr: 0.01, amsgrad: true }) : new RMSpropReference(init, { centered: true, momentum: 0.5 });
+    const ref =
+      kind === 'adam'
+        ? new AdamReference(init, { lr: 0.01, amsgrad: true })
+        : new RMSpropReference(init, { centered: true, momentum: 0.5 });
     for (let s = 0; s < 5; s++) {
       const g = lengths.map((n) => randomArray(next, n));
       const views = grads[0] as TensorRef[];
-      views.forEach((v, i) => device.queue.writeBuffer(v.buffer, v.offset ?? 0, g[i] as Float32Array<ArrayBuffer>));
+      views.forEach((v, i) =>
+        device.queue.writeBuffer(v.buffer, v.offset ?? 0, g[i] as Float32Array<ArrayBuffer>),
+      );
       const encoder = device.createCommandEncoder({ label: 'test/caller-encoder' });
       opt.step(views, encoder);
       device.queue.submit([encoder.finish()]);
@@ -96,7 +138,10 @@ export async function api(): Promise<ApiResult[]> {
     opt.destroy();
     const scoped = await device.popErrorScope();
     if (scoped) errors.push(scoped.message);
-    await finish(`${kind} recorded into the caller's encoder`, params, init, errors, [pbuf, ...gbufs]);
+    await finish(`${kind} recorded into the caller's encoder`, params, init, errors, [
+      pbuf,
+      ...gbufs,
+    ]);
   }
   return out;
 }

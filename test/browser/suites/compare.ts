@@ -35,7 +35,12 @@ export interface Worst {
 }
 
 /** Compares `gpu` with `ref` elementwise; `scale[i]` is max_t |value_i| over the run. */
-export function compare(gpu: Float32Array, ref: Float32Array, scale: Float32Array, steps: number): Worst {
+export function compare(
+  gpu: Float32Array,
+  ref: Float32Array,
+  scale: Float32Array,
+  steps: number,
+): Worst {
   const allowedUlps = 32 * steps;
   let worst: Worst = { index: -1, gpu: 0, ref: 0, ulps: 0, allowedUlps, ok: true, nonFinite: 0 };
   for (let i = 0; i < ref.length; i++) {
@@ -43,11 +48,13 @@ export function compare(gpu: Float32Array, ref: Float32Array, scale: Float32Arra
     const r = ref[i] as number;
     if (!Number.isFinite(g) || !Number.isFinite(r)) {
       worst.nonFinite++;
-      if (!Object.is(g, r)) worst = { ...worst, index: i, gpu: g, ref: r, ulps: Infinity, ok: false };
+      if (!Object.is(g, r))
+        worst = { ...worst, index: i, gpu: g, ref: r, ulps: Infinity, ok: false };
       continue;
     }
     const ulps = Math.abs(g - r) / ulp(Math.max(scale[i] as number, Math.abs(r)));
-    if (ulps > worst.ulps) worst = { ...worst, index: i, gpu: g, ref: r, ulps, ok: ulps <= allowedUlps && worst.ok };
+    if (ulps > worst.ulps)
+      worst = { ...worst, index: i, gpu: g, ref: r, ulps, ok: ulps <= allowedUlps && worst.ok };
   }
   worst.ok = worst.ok && worst.ulps <= allowedUlps;
   return worst;

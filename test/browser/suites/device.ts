@@ -32,7 +32,8 @@ function wrap<K extends keyof GPUDevice>(device: GPUDevice, name: K, onCall: () 
 export function trackedDevice(): Promise<TrackedDevice> {
   tracked ??= (async () => {
     const adapter = await navigator.gpu.requestAdapter();
-    if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null: WebGPU is unavailable');
+    if (!adapter)
+      throw new Error('navigator.gpu.requestAdapter() returned null: WebGPU is unavailable');
     const device = await adapter.requestDevice({
       requiredLimits: {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -54,7 +55,12 @@ export function trackedDevice(): Promise<TrackedDevice> {
       device,
       counts,
       uncaptured,
-      adapterInfo: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
+      adapterInfo: {
+        vendor: info.vendor,
+        architecture: info.architecture,
+        device: info.device,
+        description: info.description,
+      },
     };
   })();
   return tracked;
@@ -76,7 +82,11 @@ export async function readViews(
 ): Promise<Float32Array[]> {
   const encoder = device.createCommandEncoder({ label: 'test/readback' });
   const staging = views.map((v) => {
-    const b = device.createBuffer({ label: 'test/staging', size: 4 * v.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const b = device.createBuffer({
+      label: 'test/staging',
+      size: 4 * v.length,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     encoder.copyBufferToBuffer(v.buffer, v.offset, b, 0, 4 * v.length);
     return b;
   });

@@ -39,7 +39,9 @@ export async function misuse(): Promise<MisuseResult> {
   const foreign = other.createBuffer({ label: 'test/foreign', size: 64, usage: usage() });
   const grad = device.createBuffer({ label: 'test/grad', size: 64, usage: usage() });
   const received: OptimizerError[] = [];
-  const a = new Adam(device, [{ buffer: foreign, length: 16 }], { onError: (e) => received.push(e) });
+  const a = new Adam(device, [{ buffer: foreign, length: 16 }], {
+    onError: (e) => received.push(e),
+  });
   a.step([{ buffer: grad, length: 16 }]);
   await a.checkErrors();
   result.otherDeviceOnError = received[0]?.message ?? null;
@@ -53,7 +55,8 @@ export async function misuse(): Promise<MisuseResult> {
   const s = new SGD(device, [{ buffer: param, length: 16 }], { lr: 0.1 });
   s.step([{ buffer: dead, length: 16 }]);
   await s.checkErrors().catch((e: unknown) => {
-    result.destroyedCheckErrors = e instanceof OptimizerError ? e.message : `not an OptimizerError: ${String(e)}`;
+    result.destroyedCheckErrors =
+      e instanceof OptimizerError ? e.message : `not an OptimizerError: ${String(e)}`;
   });
   // The next error is not awaited: a later step() throws it once it has arrived.
   s.step([{ buffer: dead, length: 16 }]);
@@ -62,7 +65,8 @@ export async function misuse(): Promise<MisuseResult> {
     try {
       s.step([{ buffer: grad, length: 16 }]);
     } catch (e) {
-      result.destroyedNextStepThrows = e instanceof OptimizerError ? e.message : `not an OptimizerError: ${String(e)}`;
+      result.destroyedNextStepThrows =
+        e instanceof OptimizerError ? e.message : `not an OptimizerError: ${String(e)}`;
     }
   }
   await s.checkErrors();

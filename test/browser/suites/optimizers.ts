@@ -1,4 +1,12 @@
-import { Adagrad, Adam, AdamW, RMSprop, SGD, type HostOptions, type TensorRef } from '../../../src/index.ts';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  RMSprop,
+  SGD,
+  type HostOptions,
+  type TensorRef,
+} from '../../../src/index.ts';
 import type { Optimizer } from '../../../src/optim/optimizer.ts';
 import { ReferenceOptimizer } from '../../../src/reference/optimizer.ts';
 import type { Algorithm } from '../../../src/options/types.ts';

@@ -43,14 +43,24 @@ function makeLayout(device: GPUDevice, args: ParityArgs): Layout {
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   if (args.layout === 'separate') {
     const make = (label: string) =>
-      args.lengths.map((n, i) => device.createBuffer({ label: `${label}[${i}]`, size: 4 * n, usage }));
+      args.lengths.map((n, i) =>
+        device.createBuffer({ label: `${label}[${i}]`, size: 4 * n, usage }),
+      );
     const paramBuffers = make('test/param');
     const gradBuffers = make('test/grad');
     return {
       paramBuffers,
       gradBuffers,
-      params: args.lengths.map((n, i) => ({ buffer: paramBuffers[i] as GPUBuffer, offset: 0, length: n })),
-      grads: args.lengths.map((n, i) => ({ buffer: gradBuffers[i] as GPUBuffer, offset: 0, length: n })),
+      params: args.lengths.map((n, i) => ({
+        buffer: paramBuffers[i] as GPUBuffer,
+        offset: 0,
+        length: n,
+      })),
+      grads: args.lengths.map((n, i) => ({
+        buffer: gradBuffers[i] as GPUBuffer,
+        offset: 0,
+        length: n,
+      })),
     };
   }
   if (args.layout === 'interleaved') {
@@ -80,8 +90,16 @@ function makeLayout(device: GPUDevice, args: ParityArgs): Layout {
   return {
     paramBuffers: [paramBuffer],
     gradBuffers: [gradBuffer],
-    params: args.lengths.map((n, i) => ({ buffer: paramBuffer, offset: offsets[i] as number, length: n })),
-    grads: args.lengths.map((n, i) => ({ buffer: gradBuffer, offset: (offsets[i] as number) + shift, length: n })),
+    params: args.lengths.map((n, i) => ({
+      buffer: paramBuffer,
+      offset: offsets[i] as number,
+      length: n,
+    })),
+    grads: args.lengths.map((n, i) => ({
+      buffer: gradBuffer,
+      offset: (offsets[i] as number) + shift,
+      length: n,
+    })),
   };
 }
 
@@ -101,7 +119,9 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
   const next = rng(seed);
   const layout = makeLayout(device, args);
   const initial = layout.params.map((p) => randomArray(next, p.length));
-  layout.params.forEach((p, i) => device.queue.writeBuffer(p.buffer, p.offset, initial[i] as Float32Array<ArrayBuffer>));
+  layout.params.forEach((p, i) =>
+    device.queue.writeBuffer(p.buffer, p.offset, initial[i] as Float32Array<ArrayBuffer>),
+  );
   const opt = makeOptimizer(c.algorithm, device, layout.params, {
     ...c.options,
     ...(args.workgroupSize ? { workgroupSize: args.workgroupSize } : {}),
@@ -114,7 +134,9 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
   let afterFirst: Counts = { ...counts };
   for (let s = 0; s < args.steps; s++) {
     const grads = layout.grads.map((g) => randomArray(next, g.length));
-    layout.grads.forEach((g, i) => device.queue.writeBuffer(g.buffer, g.offset, grads[i] as Float32Array<ArrayBuffer>));
+    layout.grads.forEach((g, i) =>
+      device.queue.writeBuffer(g.buffer, g.offset, grads[i] as Float32Array<ArrayBuffer>),
+    );
     opt.step(layout.grads);
     if (s === 0) afterFirst = { ...counts };
     ref.step(grads);
@@ -133,13 +155,30 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
   const gpuParams = await readViews(device, layout.params);
   const gpuState = await opt.stateDict();
   const refState = ref.stateDict();
-  let param: ParityResult['param'] = { index: -1, gpu: 0, ref: 0, ulps: 0, allowedUlps: 0, ok: true, nonFinite: 0, tensor: -1 };
+  let param: ParityResult['param'] = {
+    index: -1,
+    gpu: 0,
+    ref: 0,
+    ulps: 0,
+    allowedUlps: 0,
+    ok: true,
+    nonFinite: 0,
+    tensor: -1,
+  };
   gpuParams.forEach((g, i) => {
     const w = compare(g, refParams[i] as Float32Array, paramScale[i] as Float32Array, args.steps);
     if (!w.ok || w.ulps >= param.ulps) param = { ...w, ok: w.ok && param.ok, tensor: i };
   });
   let state: ParityResult['state'] = {
-    index: -1, gpu: 0, ref: 0, ulps: 0, allowedUlps: 0, ok: true, nonFinite: 0, tensor: -1, name: '',
+    index: -1,
+    gpu: 0,
+    ref: 0,
+    ulps: 0,
+    allowedUlps: 0,
+    ok: true,
+    nonFinite: 0,
+    tensor: -1,
+    name: '',
   };
   refState.state.forEach((rs, i) => {
     for (const [name, arr] of Object.entries(rs)) {

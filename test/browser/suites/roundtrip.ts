@@ -47,16 +47,21 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     device.pushErrorScope('validation');
     const next = rng(args.seed + k);
     const total = args.lengths.reduce((a, n) => a + n, 0);
-    const offsets = args.lengths.map((_, i) => 4 * (args.lengths.slice(0, i).reduce((a, n) => a + n, 0) + i));
+    const offsets = args.lengths.map(
+      (_, i) => 4 * (args.lengths.slice(0, i).reduce((a, n) => a + n, 0) + i),
+    );
     const size = 4 * (total + args.lengths.length);
     const mk = (label: string) => device.createBuffer({ label, size, usage });
     const [pa, pb, gr] = [mk('test/params-a'), mk('test/params-b'), mk('test/grads')];
-    const refs = (buffer: GPUBuffer) => args.lengths.map((n, i) => ({ buffer, offset: offsets[i] as number, length: n }));
+    const refs = (buffer: GPUBuffer) =>
+      args.lengths.map((n, i) => ({ buffer, offset: offsets[i] as number, length: n }));
     const init = randomArray(next, size / 4);
     device.queue.writeBuffer(pa, 0, init);
     const onError = (e: Error) => errors.push(e.message);
     const a = makeOptimizer(c.algorithm, device, refs(pa), { ...c.options, onError });
-    const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, () => randomArray(next, size / 4));
+    const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, () =>
+      randomArray(next, size / 4),
+    );
     const stepOnce = (opt: typeof a, params: GPUBuffer, s: number) => {
       device.queue.writeBuffer(gr, 0, gradSteps[s] as Float32Array<ArrayBuffer>);
       opt.step(refs(gr));
