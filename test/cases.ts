@@ -88,3 +88,40 @@ export const DEFAULT_CASES: OptimizerCase[] = [
 
 /** The dispatch-geometry lengths every parity run covers. */
 export const GEOMETRY_LENGTHS = [1, 3, 4, 5, 255, 256, 257, 1023, 4097];
+
+/** One case per algorithm with every code path switched on. */
+export const FULL_CASES: OptimizerCase[] = [
+  {
+    desc: 'sgd(all)',
+    algorithm: 'sgd',
+    options: { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01, maximize: true },
+  },
+  {
+    desc: 'adagrad(all)',
+    algorithm: 'adagrad',
+    options: {
+      lrDecay: 0.05,
+      initialAccumulatorValue: 0.1,
+      epsInsideSqrt: true,
+      weightDecay: 0.01,
+      maximize: true,
+    },
+  },
+  {
+    desc: 'rmsprop(all)',
+    algorithm: 'rmsprop',
+    options: {
+      centered: true,
+      momentum: 0.9,
+      epsInsideSqrt: true,
+      weightDecay: 0.01,
+      maximize: true,
+    },
+  },
+  {
+    desc: 'adam(all)',
+    algorithm: 'adam',
+    options: { amsgrad: true, weightDecay: 0.01, maximize: true, epsInsideSqrt: true },
+  },
+  { desc: 'adamw(all)', algorithm: 'adamw', options: { amsgrad: true, maximize: true } },
+];

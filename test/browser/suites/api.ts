@@ -88,8 +88,7 @@ export async function api(): Promise<ApiResult[]> {
     );
     for (let s = 0; s < 6; s++) {
       if (s === 3) {
-        opt.paramGroups[1]!.lr = 0.05;
-        ref.paramGroups[1]!.lr = 0.05;
+        for (const g of [opt.paramGroups[1], ref.paramGroups[1]]) if (g) g.lr = 0.05;
       }
       const g = lengths.map((n) => randomArray(next, n));
       const views = grads[s % 2] as TensorRef[];

@@ -1,0 +1,27 @@
+/**
+ * Serves the repository through Vite (TypeScript and `?raw` WGSL imports are transformed on
+ * the fly) on 127.0.0.1 at a free port. Used by the browser tests, the example and the bench.
+ */
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
+
+export interface PageServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startPageServer(): Promise<PageServer> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const server = await createServer({
+    root,
+    configFile: false,
+    logLevel: 'error',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('Vite server has no TCP address');
+  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}

@@ -1,0 +1,43 @@
+/**
+ * Host-API behaviour on a real device: param groups, lr changes, the caller's encoder, and
+ * errors that WebGPU reports asynchronously (a buffer from another device, a destroyed
+ * buffer), which must reach the caller and never a console warning.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeGpu, openTestPage, type TestPage } from './harness.ts';
+
+describeGpu('host API on the GPU', () => {
+  let page: TestPage;
+  beforeAll(async () => {
+    page = await openTestPage();
+  });
+  afterAll(async () => {
+    if (!page) return;
+    const uncaptured = await page.run('uncaptured');
+    await page.close();
+    expect(uncaptured).toEqual([]);
+    expect(page.consoleProblems).toEqual([]);
+  });
+
+  it('matches the reference bitwise with param groups, lr changes and the caller encoder', async () => {
+    const results = await page.run('api');
+    expect(results.map((r) => r.desc)).toHaveLength(3);
+    for (const r of results) expect(r, r.desc).toMatchObject({ mismatches: 0, errors: [] });
+  });
+
+  it('reports asynchronous WebGPU errors through onError, checkErrors() and the next step()', async () => {
+    const r = await page.run('misuse');
+    expect(r.otherDeviceOnError).toMatch(
+      /^Adam: WebGPU reported an error during step 1.*test\/foreign/s,
+    );
+    expect(r.destroyedCheckErrors).toMatch(
+      /^SGD: WebGPU reported an error.*test\/dead-grad.*destroyed/s,
+    );
+    expect(r.destroyedNextStepThrows).toMatch(
+      /^SGD: WebGPU reported an error during step 2.*destroyed/s,
+    );
+    expect(r.stepAfterDestroy).toMatch(/SGD: step\(\) called after destroy\(\)/);
+    expect(r.destroyTwiceOk).toBe(true);
+    expect(r.leaked).toBeNull();
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * GPU versus CPU reference, for every algorithm × option combination (test/cases.ts), over the
+ * dispatch-geometry lengths, several buffer layouts, a million-element tensor and a 2-D grid.
+ * Tolerance: see suites/compare.ts (32·S ULP of the element's running magnitude, derived from
+ * WGSL's accuracy rules).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { planTensor, placeState } from '../../src/kernels/geometry.ts';
+import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
+import { describeGpu, openTestPage, type TestPage } from './harness.ts';
+import { parityFailures } from './report.ts';
+
+const STEPS = 10;
+
+describeGpu('GPU parity with the CPU reference', () => {
+  let page: TestPage;
+  beforeAll(async () => {
+    page = await openTestPage();
+  });
+  afterAll(async () => {
+    if (!page) return;
+    const uncaptured = await page.run('uncaptured');
+    await page.close();
+    expect(uncaptured).toEqual([]);
+    expect(page.consoleProblems).toEqual([]);
+  });
+
+  it.each([
+    ['params in one buffer, grads in another, mixed 16-byte alignment', 'shared', 0],
+    ['grads misaligned from params (scalar path)', 'shared', 4],
+    ['one exactly-sized buffer per tensor (scalar tail bindings)', 'separate', 0],
+    ['params and grads interleaved in one buffer (GRAD_IN_PARAM)', 'interleaved', 0],
+  ] as const)(
+    `every option combination, lengths ${GEOMETRY_LENGTHS.join(', ')}: %s`,
+    async (_, layout, gradShift) => {
+      const results = await page.run('parity', {
+        cases: OPTIMIZER_CASES,
+        lengths: GEOMETRY_LENGTHS,
+        steps: STEPS,
+        seed: 1000 + gradShift,
+        layout,
+        gradShift,
+      });
+      expect(results).toHaveLength(OPTIMIZER_CASES.length);
+      expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS)).toEqual([]);
+    },
+  );
+
+  it('a 1_000_003-element tensor, defaults and every code path', async () => {
+    const cases = [...DEFAULT_CASES, ...FULL_CASES];
+    const results = await page.run('parity', {
+      cases,
+      lengths: [1_000_003],
+      steps: STEPS,
+      seed: 7,
+      layout: 'shared',
+    });
+    expect(parityFailures(results, 1, STEPS)).toEqual([]);
+  });
+
+  it('more than 65535 workgroups in one dimension (2-D grid)', async () => {
+    const n = 300_001;
+    // with 1-thread workgroups: 75_000 vec4 threads + 1 scalar thread -> a 65535 × 2 grid
+    const plan = planTensor(
+      { offset: 0, length: n, bufferSize: 4 * n },
+      { offset: 0, length: n, bufferSize: 4 * n },
+      false,
+      placeState(n, 0, 3),
+      {
+        minStorageBufferOffsetAlignment: 256,
+        maxStorageBufferBindingSize: 1 << 27,
+        maxComputeWorkgroupsPerDimension: 65535,
+      },
+      1,
+    );
+    expect(plan.workgroups[1]).toBeGreaterThan(1);
+    const results = await page.run('parity', {
+      cases: FULL_CASES,
+      lengths: [n],
+      steps: 3,
+      seed: 11,
+      layout: 'separate',
+      workgroupSize: 1,
+    });
+    expect(parityFailures(results, 1, 3)).toEqual([]);
+  });
+});

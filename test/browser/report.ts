@@ -1,0 +1,31 @@
+import type { ParityResult } from './suites/parity.ts';
+
+/** A one-line account of a parity result, for assertion messages. */
+export function describeResult(r: ParityResult): string {
+  const p = r.param;
+  const s = r.state;
+  return (
+    `${r.desc}: param worst tensor ${p.tensor} element ${p.index} gpu=${p.gpu} ref=${p.ref} ` +
+    `(${p.ulps.toFixed(1)} ULP, allowed ${p.allowedUlps}); state worst ${s.name}[${s.tensor}][${s.index}] ` +
+    `gpu=${s.gpu} ref=${s.ref} (${s.ulps.toFixed(1)} ULP); errors: ${r.errors.join(' | ') || 'none'}`
+  );
+}
+
+/** Checks every parity result; returns the failures as readable lines. */
+export function parityFailures(results: ParityResult[], tensors: number, steps: number): string[] {
+  const zero = { buffers: 0, bindGroups: 0, pipelines: 0, shaderModules: 0 };
+  return results.flatMap((r) => {
+    const problems: string[] = [];
+    if (!r.param.ok || !r.state.ok || r.errors.length > 0) problems.push(describeResult(r));
+    if (JSON.stringify(r.createdAfterFirstStep) !== JSON.stringify(zero)) {
+      problems.push(
+        `${r.desc}: steps 2..${steps} created ${JSON.stringify(r.createdAfterFirstStep)}`,
+      );
+    }
+    if (r.dispatches !== tensors)
+      problems.push(`${r.desc}: ${r.dispatches} dispatches for ${tensors} tensors`);
+    if (r.stepCounts.some((c) => c !== steps))
+      problems.push(`${r.desc}: step counts ${r.stepCounts.join(',')}`);
+    return problems;
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * stateDict round trip on the GPU: save after 4 steps, load into a fresh optimizer over a copy
+ * of the params, take 4 more steps on both, and compare bitwise with the optimizer that was
+ * never interrupted.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
+import { describeGpu, openTestPage, type TestPage } from './harness.ts';
+
+describeGpu('stateDict round trip', () => {
+  let page: TestPage;
+  beforeAll(async () => {
+    page = await openTestPage();
+  });
+  afterAll(async () => {
+    if (!page) return;
+    const uncaptured = await page.run('uncaptured');
+    await page.close();
+    expect(uncaptured).toEqual([]);
+    expect(page.consoleProblems).toEqual([]);
+  });
+
+  it('restores every algorithm × option combination bitwise', async () => {
+    const results = await page.run('roundTrip', {
+      cases: OPTIMIZER_CASES,
+      lengths: GEOMETRY_LENGTHS,
+      stepsBefore: 4,
+      stepsAfter: 4,
+      seed: 5,
+    });
+    expect(results).toHaveLength(OPTIMIZER_CASES.length);
+    const failures = results.filter(
+      (r) => r.paramMismatches > 0 || r.stateMismatches.length > 0 || r.errors.length > 0,
+    );
+    expect(failures).toEqual([]);
+    expect(results.every((r) => r.stepCounts.every((c) => c === 8))).toBe(true);
+  });
+});

@@ -1,0 +1,12 @@
+/** Every in-page suite the browser tests can run, by name. */
+import { api } from './api.ts';
+import { misuse } from './misuse.ts';
+import { parity } from './parity.ts';
+import { roundTrip } from './roundtrip.ts';
+import { trackedDevice } from './device.ts';
+
+async function uncaptured(): Promise<string[]> {
+  return (await trackedDevice()).uncaptured;
+}
+
+export const suites = { api, misuse, parity, roundTrip, uncaptured };
