@@ -19,6 +19,13 @@ export async function startPageServer(): Promise<PageServer> {
     clearScreen: false,
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
     optimizeDeps: { noDiscovery: true, include: [] },
+    // Pages import the package by name, as users do; serve it from source.
+    resolve: {
+      alias: [
+        { find: /^webgpu-optim\/reference$/, replacement: `${root}src/reference/index.ts` },
+        { find: /^webgpu-optim$/, replacement: `${root}src/index.ts` },
+      ],
+    },
   });
   await server.listen();
   const address = server.httpServer?.address();

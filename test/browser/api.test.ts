@@ -25,6 +25,14 @@ describeGpu('host API on the GPU', () => {
     for (const r of results) expect(r, r.desc).toMatchObject({ mismatches: 0, errors: [] });
   });
 
+  it("runs the README's example (examples/quickstart.ts)", async () => {
+    const p = await page.run('runQuickstart');
+    // Adam's first two steps with a constant gradient g: m̂ = g and v̂ = g², so each step
+    // moves every element by lr · g / (|g| + eps) ≈ 0.1 · sign(g); two steps ≈ 0.2 · sign(g).
+    const expected = [0.8, 2.2, 2.8, 4.2, 0, 0, 0, 0, 4.8, 6.2, 6.8];
+    p.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 5));
+  });
+
   it('reports asynchronous WebGPU errors through onError, checkErrors() and the next step()', async () => {
     const r = await page.run('misuse');
     expect(r.otherDeviceOnError).toMatch(

@@ -3,10 +3,11 @@ import { api } from './api.ts';
 import { misuse } from './misuse.ts';
 import { parity } from './parity.ts';
 import { roundTrip } from './roundtrip.ts';
+import { runQuickstart } from './quickstart.ts';
 import { trackedDevice } from './device.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
 }
 
-export const suites = { api, misuse, parity, roundTrip, uncaptured };
+export const suites = { api, misuse, parity, roundTrip, runQuickstart, uncaptured };
