@@ -10,10 +10,20 @@ export {
   AdamWReference,
 } from './classes.ts';
 export { ReferenceOptimizer } from './optimizer.ts';
-export { applyReferenceStep, type StateArrays } from './apply.ts';
 export { sgdKernel, type SgdFlags } from './sgd.ts';
 export { adagradKernel, type AdagradFlags } from './adagrad.ts';
 export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';
 export { adamKernel, type AdamFlags } from './adam.ts';
-export { f32, torchLerp } from './f32.ts';
-export * from '../options/index.ts';
+export {
+  sgdScalars,
+  adagradScalars,
+  rmspropScalars,
+  adamScalars,
+  type SgdScalars,
+  type AdagradScalars,
+  type RmspropScalars,
+  type AdamScalars,
+} from '../options/scalars.ts';
+export { DEFAULTS } from '../options/defaults.ts';
+export type * from '../options/types.ts';
+export type { StateDict, TensorState } from '../options/stateDict.ts';
