@@ -22,11 +22,15 @@ export interface GpuPage {
  * Opens `path` (e.g. "/test/browser/page.html") and waits for `window.__ready`. Throws a clear
  * error when the browser has no WebGPU adapter.
  */
-export async function openGpuPage(path: string, onLog?: (line: string) => void): Promise<GpuPage> {
+export async function openGpuPage(
+  path: string,
+  onLog?: (line: string) => void,
+  prebundle: string[] = [],
+): Promise<GpuPage> {
   let server: PageServer | null = null;
   let chrome: LaunchedChrome | null = null;
   try {
-    server = await startPageServer();
+    server = await startPageServer(prebundle);
     chrome = await launchChrome();
     const page = await chrome.browser.newPage();
     const consoleProblems: string[] = [];

@@ -10,7 +10,8 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-export async function startPageServer(): Promise<PageServer> {
+/** `prebundle`: npm packages Vite must pre-bundle (CommonJS inside, such as TF.js's deps). */
+export async function startPageServer(prebundle: string[] = []): Promise<PageServer> {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const server = await createServer({
     root,
@@ -18,7 +19,7 @@ export async function startPageServer(): Promise<PageServer> {
     logLevel: 'error',
     clearScreen: false,
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    optimizeDeps: { noDiscovery: true, include: [] },
+    optimizeDeps: { noDiscovery: true, include: prebundle },
     // Pages import the package by name, as users do; serve it from source.
     resolve: {
       alias: [

@@ -24,22 +24,19 @@ struct AdagradUniforms {
 
 @group(0) @binding(5) var<uniform> u: AdagradUniforms;
 
-@compute @workgroup_size(WG_SIZE)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  var l: Lane;
-  if (!make_lane(u.geo, wg, lid, &l)) {
-    return;
-  }
-  var p = load_param(l);
-  var g = load_grad(l);
+// s0 = sum.
+fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
+  var p = p_in;
+  var g = g_in;
+  var out = s;
   if (MAXIMIZE) {
     g = -g;
   }
   if (u.weight_decay != 0.0) {
     g = g + u.weight_decay * p;
   }
-  let sum = load_state(l, 0u) + g * g;
-  store_state(l, 0u, sum);
+  let sum = s.s0 + g * g;
+  out.s0 = sum;
   var std_dev: vec4<f32>;
   if (EPS_INSIDE_SQRT) {
     std_dev = sqrt(sum + u.eps);
@@ -47,5 +44,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     std_dev = sqrt(sum) + u.eps;
   }
   p = p - u.clr * (g / std_dev);
-  store_param(l, p);
+  return Updated(p, out);
 }

@@ -40,14 +40,11 @@ struct AdamUniforms {
 
 @group(0) @binding(5) var<uniform> u: AdamUniforms;
 
-@compute @workgroup_size(WG_SIZE)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  var l: Lane;
-  if (!make_lane(u.geo, wg, lid, &l)) {
-    return;
-  }
-  var p = load_param(l);
-  var g = load_grad(l);
+// s0 = exp_avg, s1 = exp_avg_sq, s2 = max_exp_avg_sq (if AMSGRAD).
+fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
+  var p = p_in;
+  var g = g_in;
+  var out = s;
   if (MAXIMIZE) {
     g = -g;
   }
@@ -56,14 +53,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   } else if (u.weight_decay != 0.0) {
     g = g + u.weight_decay * p;
   }
-  let exp_avg = torch_lerp(load_state(l, 0u), g, u.one_minus_beta1);
-  store_state(l, 0u, exp_avg);
-  let exp_avg_sq = load_state(l, 1u) * u.beta2 + u.one_minus_beta2 * g * g;
-  store_state(l, 1u, exp_avg_sq);
+  let exp_avg = torch_lerp(s.s0, g, u.one_minus_beta1);
+  out.s0 = exp_avg;
+  let exp_avg_sq = s.s1 * u.beta2 + u.one_minus_beta2 * g * g;
+  out.s1 = exp_avg_sq;
   var v = exp_avg_sq;
   if (AMSGRAD) {
-    v = max(load_state(l, 2u), exp_avg_sq);
-    store_state(l, 2u, v);
+    v = max(s.s2, exp_avg_sq);
+    out.s2 = v;
   }
   var denom: vec4<f32>;
   if (EPS_INSIDE_SQRT) {
@@ -72,5 +69,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     denom = sqrt(v) / u.bias_correction2_sqrt + u.eps;
   }
   p = p - u.step_size * (exp_avg / denom);
-  store_param(l, p);
+  return Updated(p, out);
 }

@@ -1,4 +1,6 @@
-// common.wgsl: prepended to every algorithm's shader.
+// common.wgsl: prepended to every algorithm's shader. It holds the bindings, the dispatch
+// geometry and the entry point; each algorithm file supplies its uniform `u` (whose first
+// member is `geo: Geometry`) and a pure function `update(p, g, s) -> Updated`.
 //
 // Memory layout (src/kernels/geometry.ts computes every field of `Geometry`):
 // - A user buffer (param or grad) is bound as `array<vec4<f32>>` over [base, split) and, only
@@ -8,29 +10,43 @@
 //   as vec4 components.
 // - When a tensor's grad lies in the same buffer as its param, the buffer is bound once and
 //   GRAD_IN_PARAM makes the kernel read the grad from the param bindings.
-// - Optimizer state lives in one buffer we own (`state`), one array per state name at
+// - Optimizer state lives in one buffer we own (`state`), NUM_STATES arrays at
 //   `state_off + j * state_stride`. The host places each tensor's state so that it is
 //   vec4-aligned exactly where the param is, so the body uses vec4 for every array.
-// - Threads [0, body4) each update one vec4; threads [body4, n - 3 * body4) each update one
-//   scalar: the head (elements before the first 16-byte boundary) or the tail. The scalar
-//   path runs the same vec4 maths on a splat and keeps `.x`, so both share one formula.
-// - When one grid dimension would exceed maxComputeWorkgroupsPerDimension the host uses a
-//   2-D grid; `grid_x` is the number of workgroups along x.
+// - The vec4 body (one vec4 per thread, straight-line code) and the scalar head (the
+//   elements before the first 16-byte boundary) and tail (one element per thread, the same
+//   `update` run on a splat, keeping `.x`) are separate code paths chosen by MODE. A large
+//   tensor with scalars takes two dispatches (MODE 0 and MODE 1): keeping the scalar path out
+//   of the body pipeline matters, as branchy per-element addressing halved the body's speed
+//   on SwiftShader. A small one takes one dispatch with both paths (MODE 2). Most tensors
+//   (16-byte aligned, length a multiple of 4) need only the body.
+// - Threads are numbered across a 1-D or 2-D grid (2-D when one dimension would exceed
+//   maxComputeWorkgroupsPerDimension).
 
 override WG_SIZE: u32 = 256u;
 override GRAD_IN_PARAM: bool = false;
+// 0: the vec4 body only; 1: the scalar head and tail only; 2: both in one dispatch (threads
+// [0, body4) do the body, the rest the scalars), for small tensors where a second dispatch
+// costs more than the branch.
+override MODE: u32 = 0u;
+override NUM_STATES: u32 = 0u;
 
 struct Geometry {
   n: u32,            // elements in the tensor
   head: u32,         // scalar elements before the vec4 body
-  body4: u32,        // vec4s in the body (0 when param and grad are not equally aligned)
-  grid_x: u32,       // workgroups along x
+  body4: u32,        // vec4s in the body (0 when param, grad and state are not co-aligned)
   param_off: u32,    // element offset of the tensor inside the param bindings
   grad_off: u32,     // element offset of the gradient inside the grad bindings
   state_off: u32,    // element offset of the first state array inside `state`
   state_stride: u32, // elements between consecutive state arrays (a multiple of 4)
   param_split: u32,  // first element (from the binding's base) served by param1
   grad_split: u32,   // first element (from the binding's base) served by grad1
+  // Padding to 48 bytes: WGSL's uniform layout rules (without the
+  // uniform_buffer_standard_layout extension) put the member after a struct at a 16-byte
+  // multiple past its size.
+  reserved0: u32,
+  reserved1: u32,
+  reserved2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param4: array<vec4<f32>>;
@@ -38,101 +54,18 @@ struct Geometry {
 @group(0) @binding(2) var<storage, read_write> grad4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> grad1: array<f32>;
 @group(0) @binding(4) var<storage, read_write> state: array<vec4<f32>>;
-// @binding(5) is the algorithm's uniform, declared in its own file.
+// @binding(5) is the algorithm's uniform `u`, declared in its own file.
 
-// Where one thread's element(s) live. `vec` threads address vec4 slots; scalar threads
-// address single elements.
-struct Lane {
-  vec: bool,
-  p: u32,
-  g: u32,
-  s: u32,
-  stride: u32,
-  p_split: u32,
-  g_split: u32,
+// Up to three state arrays, in the algorithm's order; unused ones stay zero.
+struct States {
+  s0: vec4<f32>,
+  s1: vec4<f32>,
+  s2: vec4<f32>,
 }
 
-// Maps a thread to its lane. Returns false for threads past the end of the tensor.
-fn make_lane(geo: Geometry, wg: vec3<u32>, lid: u32, lane: ptr<function, Lane>) -> bool {
-  let t = (wg.y * geo.grid_x + wg.x) * WG_SIZE + lid;
-  if (t < geo.body4) {
-    let e = geo.head + 4u * t;
-    *lane = Lane(true, (geo.param_off + e) >> 2u, (geo.grad_off + e) >> 2u,
-                 (geo.state_off + e) >> 2u, geo.state_stride >> 2u, geo.param_split,
-                 geo.grad_split);
-    return true;
-  }
-  let k = t - geo.body4;
-  let scalars = geo.n - 4u * geo.body4;
-  if (k >= scalars) {
-    return false;
-  }
-  let e = select(k + 4u * geo.body4, k, k < geo.head);
-  *lane = Lane(false, geo.param_off + e, geo.grad_off + e, geo.state_off + e, geo.state_stride,
-               geo.param_split, geo.grad_split);
-  return true;
-}
-
-fn param_scalar(x: u32, split: u32) -> f32 {
-  if (x < split) {
-    return param4[x >> 2u][x & 3u];
-  }
-  return param1[x - split];
-}
-
-fn grad_scalar(x: u32, split: u32) -> f32 {
-  if (x < split) {
-    return grad4[x >> 2u][x & 3u];
-  }
-  return grad1[x - split];
-}
-
-fn load_param(l: Lane) -> vec4<f32> {
-  if (l.vec) {
-    return param4[l.p];
-  }
-  return vec4<f32>(param_scalar(l.p, l.p_split));
-}
-
-fn store_param(l: Lane, v: vec4<f32>) {
-  if (l.vec) {
-    param4[l.p] = v;
-  } else if (l.p < l.p_split) {
-    param4[l.p >> 2u][l.p & 3u] = v.x;
-  } else {
-    param1[l.p - l.p_split] = v.x;
-  }
-}
-
-fn load_grad(l: Lane) -> vec4<f32> {
-  if (GRAD_IN_PARAM) {
-    if (l.vec) {
-      return param4[l.g];
-    }
-    return vec4<f32>(param_scalar(l.g, l.g_split));
-  }
-  if (l.vec) {
-    return grad4[l.g];
-  }
-  return vec4<f32>(grad_scalar(l.g, l.g_split));
-}
-
-// State array `j` of this lane.
-fn load_state(l: Lane, j: u32) -> vec4<f32> {
-  let i = l.s + j * l.stride;
-  if (l.vec) {
-    return state[i];
-  }
-  return vec4<f32>(state[i >> 2u][i & 3u]);
-}
-
-fn store_state(l: Lane, j: u32, v: vec4<f32>) {
-  let i = l.s + j * l.stride;
-  if (l.vec) {
-    state[i] = v;
-  } else {
-    state[i >> 2u][i & 3u] = v.x;
-  }
+struct Updated {
+  p: vec4<f32>,
+  s: States,
 }
 
 // torch.lerp's formula (aten/src/ATen/native/Lerp.h): the branch on |weight| < 0.5 keeps
@@ -143,4 +76,98 @@ fn torch_lerp(start: vec4<f32>, end: vec4<f32>, weight: f32) -> vec4<f32> {
     return start + weight * (end - start);
   }
   return end - (end - start) * (1.0 - weight);
+}
+
+fn param_at(x: u32, split: u32) -> f32 {
+  if (x < split) {
+    return param4[x >> 2u][x & 3u];
+  }
+  return param1[x - split];
+}
+
+fn grad_at(x: u32, split: u32) -> f32 {
+  if (GRAD_IN_PARAM) {
+    return param_at(x, split);
+  }
+  if (x < split) {
+    return grad4[x >> 2u][x & 3u];
+  }
+  return grad1[x - split];
+}
+
+fn state_at(i: u32) -> f32 {
+  return state[i >> 2u][i & 3u];
+}
+
+// The vec4 body: thread t updates elements head + 4t .. head + 4t + 3.
+fn body(geo: Geometry, t: u32) {
+  if (t >= geo.body4) {
+    return;
+  }
+  let e = geo.head + 4u * t;
+  let pi = (geo.param_off + e) >> 2u;
+  let gi = (geo.grad_off + e) >> 2u;
+  let si = (geo.state_off + e) >> 2u;
+  let stride = geo.state_stride >> 2u;
+  var g: vec4<f32>;
+  if (GRAD_IN_PARAM) {
+    g = param4[gi];
+  } else {
+    g = grad4[gi];
+  }
+  var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  if (NUM_STATES > 0u) { s.s0 = state[si]; }
+  if (NUM_STATES > 1u) { s.s1 = state[si + stride]; }
+  if (NUM_STATES > 2u) { s.s2 = state[si + 2u * stride]; }
+  let r = update(param4[pi], g, s);
+  param4[pi] = r.p;
+  if (NUM_STATES > 0u) { state[si] = r.s.s0; }
+  if (NUM_STATES > 1u) { state[si + stride] = r.s.s1; }
+  if (NUM_STATES > 2u) { state[si + 2u * stride] = r.s.s2; }
+}
+
+// The scalar head and tail: thread k updates one element.
+fn tail(geo: Geometry, k: u32) {
+  if (k >= geo.n - 4u * geo.body4) {
+    return;
+  }
+  let e = select(k + 4u * geo.body4, k, k < geo.head);
+  let px = geo.param_off + e;
+  let si = geo.state_off + e;
+  let stride = geo.state_stride;
+  var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  if (NUM_STATES > 0u) { s.s0 = vec4<f32>(state_at(si)); }
+  if (NUM_STATES > 1u) { s.s1 = vec4<f32>(state_at(si + stride)); }
+  if (NUM_STATES > 2u) { s.s2 = vec4<f32>(state_at(si + 2u * stride)); }
+  let r = update(vec4<f32>(param_at(px, geo.param_split)),
+                 vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split)), s);
+  if (px < geo.param_split) {
+    param4[px >> 2u][px & 3u] = r.p.x;
+  } else {
+    param1[px - geo.param_split] = r.p.x;
+  }
+  if (NUM_STATES > 0u) { state[si >> 2u][si & 3u] = r.s.s0.x; }
+  if (NUM_STATES > 1u) {
+    let i = si + stride;
+    state[i >> 2u][i & 3u] = r.s.s1.x;
+  }
+  if (NUM_STATES > 2u) {
+    let i = si + 2u * stride;
+    state[i >> 2u][i & 3u] = r.s.s2.x;
+  }
+}
+
+@compute @workgroup_size(WG_SIZE)
+fn main(@builtin(global_invocation_id) id: vec3<u32>,
+        @builtin(num_workgroups) groups: vec3<u32>) {
+  let t = id.x + id.y * groups.x * WG_SIZE;
+  if (MODE == 0u) {
+    body(u.geo, t);
+  } else if (MODE == 1u) {
+    tail(u.geo, t);
+  } else if (t < u.geo.body4) {
+    body(u.geo, t);
+  } else {
+    tail(u.geo, t - u.geo.body4);
+  }
 }

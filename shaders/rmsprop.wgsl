@@ -34,27 +34,29 @@ struct RmspropUniforms {
 
 @group(0) @binding(5) var<uniform> u: RmspropUniforms;
 
-@compute @workgroup_size(WG_SIZE)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  var l: Lane;
-  if (!make_lane(u.geo, wg, lid, &l)) {
-    return;
-  }
-  var p = load_param(l);
-  var g = load_grad(l);
+// s0 = square_avg, then momentum_buffer (if MOMENTUM), then grad_avg (if CENTERED).
+fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
+  var p = p_in;
+  var g = g_in;
+  var out = s;
   if (MAXIMIZE) {
     g = -g;
   }
   if (u.weight_decay != 0.0) {
     g = g + u.weight_decay * p;
   }
-  let square_avg = load_state(l, 0u) * u.alpha + u.one_minus_alpha * g * g;
-  store_state(l, 0u, square_avg);
+  let square_avg = s.s0 * u.alpha + u.one_minus_alpha * g * g;
+  out.s0 = square_avg;
   var v = square_avg;
   if (CENTERED) {
-    let j = select(1u, 2u, MOMENTUM);
-    let grad_avg = torch_lerp(load_state(l, j), g, u.one_minus_alpha);
-    store_state(l, j, grad_avg);
+    var grad_avg: vec4<f32>;
+    if (MOMENTUM) {
+      grad_avg = torch_lerp(s.s2, g, u.one_minus_alpha);
+      out.s2 = grad_avg;
+    } else {
+      grad_avg = torch_lerp(s.s1, g, u.one_minus_alpha);
+      out.s1 = grad_avg;
+    }
     v = square_avg - grad_avg * grad_avg;
   }
   var avg: vec4<f32>;
@@ -64,11 +66,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     avg = sqrt(v) + u.eps;
   }
   if (MOMENTUM) {
-    let buf = load_state(l, 1u) * u.momentum + g / avg;
-    store_state(l, 1u, buf);
+    let buf = s.s1 * u.momentum + g / avg;
+    out.s1 = buf;
     p = p - u.lr * buf;
   } else {
     p = p - u.lr * (g / avg);
   }
-  store_param(l, p);
+  return Updated(p, out);
 }

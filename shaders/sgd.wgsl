@@ -27,14 +27,11 @@ struct SgdUniforms {
 
 @group(0) @binding(5) var<uniform> u: SgdUniforms;
 
-@compute @workgroup_size(WG_SIZE)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  var l: Lane;
-  if (!make_lane(u.geo, wg, lid, &l)) {
-    return;
-  }
-  var p = load_param(l);
-  var g = load_grad(l);
+// s0 = momentum_buffer (NUM_STATES = 1 when MOMENTUM).
+fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
+  var p = p_in;
+  var g = g_in;
+  var out = s;
   if (MAXIMIZE) {
     g = -g;
   }
@@ -46,9 +43,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     if (u.first_step != 0u) {
       buf = g;
     } else {
-      buf = load_state(l, 0u) * u.momentum + u.one_minus_dampening * g;
+      buf = s.s0 * u.momentum + u.one_minus_dampening * g;
     }
-    store_state(l, 0u, buf);
+    out.s0 = buf;
     if (NESTEROV) {
       g = g + u.momentum * buf;
     } else {
@@ -56,5 +53,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
   }
   p = p - u.lr * g;
-  store_param(l, p);
+  return Updated(p, out);
 }

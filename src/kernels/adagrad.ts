@@ -16,5 +16,6 @@ export const ADAGRAD_KERNEL: KernelSpec<Resolved<AdagradOptions>> = {
   constants: (o) => ({
     MAXIMIZE: Number(o.maximize),
     EPS_INSIDE_SQRT: Number(o.epsInsideSqrt),
+    NUM_STATES: 1,
   }),
 };

@@ -22,6 +22,7 @@ function adamConstants(o: Resolved<AdamOptions>, decoupled: boolean): Record<str
     AMSGRAD: Number(o.amsgrad),
     DECOUPLED: Number(decoupled),
     EPS_INSIDE_SQRT: Number(o.epsInsideSqrt),
+    NUM_STATES: o.amsgrad ? 3 : 2,
   };
 }
 

@@ -9,26 +9,30 @@ export interface Geometry {
   n: number;
   head: number;
   body4: number;
-  grid_x: number;
   param_off: number;
   grad_off: number;
   state_off: number;
   state_stride: number;
   param_split: number;
   grad_split: number;
+  reserved0: number;
+  reserved1: number;
+  reserved2: number;
 }
 
 export const GEOMETRY_FIELDS = [
   'n',
   'head',
   'body4',
-  'grid_x',
   'param_off',
   'grad_off',
   'state_off',
   'state_stride',
   'param_split',
   'grad_split',
+  'reserved0',
+  'reserved1',
+  'reserved2',
 ] as const satisfies readonly (keyof Geometry)[];
 
 /** `split` when the whole range is reachable through the vec4 binding. */
@@ -80,8 +84,20 @@ export interface TensorGeometry {
   param: BindingPlan;
   /** null when the grad is read through the param's binding (same buffer). */
   grad: BindingPlan | null;
-  workgroups: [number, number];
+  /**
+   * The dispatches: `body` (the vec4 body), `tail` (the scalar head and tail) and `both` (one
+   * dispatch for a small tensor that has both), each a grid or null when not used.
+   */
+  body: [number, number] | null;
+  tail: [number, number] | null;
+  both: [number, number] | null;
 }
+
+/**
+ * Tensors with fewer vec4s than this that also have scalars take one combined dispatch; the
+ * second dispatch would cost more than the branch (SwiftShader: ~20 µs a dispatch).
+ */
+export const COMBINE_BELOW_VEC4 = 1 << 14;
 
 /** Binding offsets must be multiples of this (and of 16, for vec4 indexing). */
 export function bindingAlignment(limits: GeometryLimits): number {
@@ -157,27 +173,43 @@ export function planTensor(
       ),
     );
   }
-  const threads = body4 + (n - 4 * body4);
-  const workgroups = grid(
-    Math.ceil(threads / workgroupSize),
-    limits.maxComputeWorkgroupsPerDimension,
-  );
+  const scalars = n - 4 * body4;
+  const max = limits.maxComputeWorkgroupsPerDimension;
   return {
     geometry: {
       n,
       head,
       body4,
-      grid_x: workgroups[0],
       param_off: paramOff,
       grad_off: gradOff,
       state_off: state.stateOff,
       state_stride: state.stride,
       param_split: pPlan.split,
       grad_split: gPlan.split,
+      reserved0: 0,
+      reserved1: 0,
+      reserved2: 0,
     },
     param: pPlan,
     grad: sameBuffer ? null : gPlan,
-    workgroups,
+    ...dispatches(body4, scalars, workgroupSize, max),
+  };
+}
+
+function dispatches(
+  body4: number,
+  scalars: number,
+  workgroupSize: number,
+  max: number,
+): Pick<TensorGeometry, 'body' | 'tail' | 'both'> {
+  const g = (threads: number) => grid(Math.ceil(threads / workgroupSize), max);
+  if (body4 > 0 && scalars > 0 && body4 < COMBINE_BELOW_VEC4) {
+    return { body: null, tail: null, both: g(body4 + scalars) };
+  }
+  return {
+    body: body4 > 0 ? g(body4) : null,
+    tail: scalars > 0 ? g(scalars) : null,
+    both: null,
   };
 }
 

@@ -15,6 +15,10 @@ interface DeviceCache {
 
 const caches = new WeakMap<GPUDevice, DeviceCache>();
 
+/** Which code paths a dispatch runs (the MODE override in common.wgsl). */
+export type DispatchMode = 'body' | 'tail' | 'both';
+const MODES: Record<DispatchMode, number> = { body: 0, tail: 1, both: 2 };
+
 function deviceCache(device: GPUDevice): DeviceCache {
   let cache = caches.get(device);
   if (!cache) {
@@ -56,12 +60,14 @@ export function getPipeline<O>(
   options: O,
   workgroupSize: number,
   gradInParam = false,
+  mode: DispatchMode = 'body',
 ): GPUComputePipeline {
   const cache = deviceCache(device);
   const constants = {
     ...spec.constants(options),
     WG_SIZE: workgroupSize,
     GRAD_IN_PARAM: Number(gradInParam),
+    MODE: MODES[mode],
   };
   const key = `${spec.name}:${JSON.stringify(constants)}`;
   let pipeline = cache.pipelines.get(key);

@@ -24,5 +24,6 @@ export const RMSPROP_KERNEL: KernelSpec<Resolved<RMSpropOptions>> = {
     CENTERED: Number(o.centered),
     MOMENTUM: Number(o.momentum > 0),
     EPS_INSIDE_SQRT: Number(o.epsInsideSqrt),
+    NUM_STATES: 1 + Number(o.momentum > 0) + Number(o.centered),
   }),
 };

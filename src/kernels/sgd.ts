@@ -19,5 +19,6 @@ export const SGD_KERNEL: KernelSpec<Resolved<SGDOptions>> = {
     MAXIMIZE: Number(o.maximize),
     MOMENTUM: Number(o.momentum > 0),
     NESTEROV: Number(o.nesterov),
+    NUM_STATES: o.momentum > 0 ? 1 : 0,
   }),
 };

@@ -6,7 +6,7 @@ import {
   type GeometryLimits,
   type TensorGeometry,
 } from '../kernels/geometry.ts';
-import { bindGroupLayout, getPipeline } from '../kernels/pipelineCache.ts';
+import { bindGroupLayout, getPipeline, type DispatchMode } from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { packGeometry, packScalars } from '../kernels/uniforms.ts';
 import { BufferUsage } from '../kernels/usage.ts';
@@ -57,7 +57,10 @@ interface Bound {
   grad: CheckedRef;
   bindGroup: GPUBindGroup;
   plan: TensorGeometry;
-  pipeline: GPUComputePipeline;
+  /** Pipelines of the dispatches the plan uses (see TensorGeometry). */
+  body: GPUComputePipeline | null;
+  tail: GPUComputePipeline | null;
+  both: GPUComputePipeline | null;
 }
 
 /** Bind group slots, in shaders/common.wgsl's order; each gets its own dummy range. */
@@ -263,16 +266,9 @@ export class Optimizer<A extends Algorithm> {
       );
       const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
-      let current: GPUComputePipeline | null = null;
-      bound.forEach((b) => {
-        if (b.pipeline !== current) pass.setPipeline(b.pipeline);
-        current = b.pipeline;
-        pass.setBindGroup(0, b.bindGroup);
-        pass.dispatchWorkgroups(b.plan.workgroups[0], b.plan.workgroups[1]);
-      });
+      this.lastStepDispatches = this.record(pass, bound);
       pass.end();
       if (!encoder) device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
-      this.lastStepDispatches = bound.length;
       for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
     } finally {
       this.errors.close(device, operation);
@@ -356,6 +352,28 @@ export class Optimizer<A extends Algorithm> {
     this.bound = null;
   }
 
+  /**
+   * Records every tensor's dispatches: all vec4 bodies first, then the scalar heads and tails,
+   * so consecutive dispatches share a pipeline. Returns the dispatch count.
+   */
+  private record(pass: GPUComputePassEncoder, bound: readonly Bound[]): number {
+    let current: GPUComputePipeline | null = null;
+    let count = 0;
+    for (const which of ['body', 'both', 'tail'] as const) {
+      for (const b of bound) {
+        const pipeline = b[which];
+        const grid = b.plan[which];
+        if (!pipeline || !grid) continue;
+        if (pipeline !== current) pass.setPipeline(pipeline);
+        current = pipeline;
+        pass.setBindGroup(0, b.bindGroup);
+        pass.dispatchWorkgroups(grid[0], grid[1]);
+        count++;
+      }
+    }
+    return count;
+  }
+
   private checkBindable(r: CheckedRef): void {
     const max = this.limits.maxStorageBufferBindingSize;
     const align = Math.max(this.limits.minStorageBufferOffsetAlignment, 16);
@@ -425,7 +443,8 @@ export class Optimizer<A extends Algorithm> {
       packGeometry(this.uniformData, i * this.slot, plan.geometry);
       const gradPlan: BindingPlan | null = plan.grad;
       const o = this.frozen[this.groupOf[i] as number] as Resolved<OptionsByAlgorithm[A]>;
-      const pipeline = getPipeline(this.device, this.spec, o, this.workgroupSize, same);
+      const pipeline = (mode: DispatchMode) =>
+        getPipeline(this.device, this.spec, o, this.workgroupSize, same, mode);
       const bindGroup = this.device.createBindGroup({
         label: `${this.label}/bind-group[${i}]`,
         layout,
@@ -446,7 +465,14 @@ export class Optimizer<A extends Algorithm> {
           },
         ],
       });
-      return { grad: g, bindGroup, plan, pipeline };
+      return {
+        grad: g,
+        bindGroup,
+        plan,
+        body: plan.body ? pipeline('body') : null,
+        tail: plan.tail ? pipeline('tail') : null,
+        both: plan.both ? pipeline('both') : null,
+      };
     });
   }
 }

@@ -22,8 +22,10 @@ export function parityFailures(results: ParityResult[], tensors: number, steps: 
         `${r.desc}: steps 2..${steps} created ${JSON.stringify(r.createdAfterFirstStep)}`,
       );
     }
-    if (r.dispatches !== tensors)
+    // one vec4-body dispatch and/or one scalar-tail dispatch per tensor
+    if (r.dispatches < tensors || r.dispatches > 2 * tensors) {
       problems.push(`${r.desc}: ${r.dispatches} dispatches for ${tensors} tensors`);
+    }
     if (r.stepCounts.some((c) => c !== steps))
       problems.push(`${r.desc}: step counts ${r.stepCounts.join(',')}`);
     return problems;

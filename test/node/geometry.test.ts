@@ -10,24 +10,30 @@ const big = 1 << 26;
 
 describe('dispatch geometry', () => {
   it.each([
-    // [length, workgroup size, expected workgroups]: one thread per vec4 plus one per scalar
-    [1, 256, 1],
-    [255, 256, 1], // head 0, 63 vec4 + 3 scalars = 66 threads
-    [256, 256, 1],
-    [257, 256, 1],
-    [4 * 256 + 1, 256, 2], // 256 vec4 + 1 scalar = 257 threads
-  ])('length %i with workgroup %i uses %i workgroup(s) when 16-byte aligned', (n, wg, expected) => {
-    const plan = planTensor(
-      { offset: 0, length: n, bufferSize: big },
-      { offset: 0, length: n, bufferSize: big },
-      false,
-      placeState(n, 0, 1),
-      limits,
-      wg,
-    );
-    expect(plan.workgroups).toEqual([expected, 1]);
-    expect(plan.geometry.body4).toBe(Math.floor(n / 4));
-  });
+    // [length, workgroup size, body grid, tail grid, combined grid]: one thread per vec4 in
+    // the body, one per scalar in the tail; small tensors with both take one combined dispatch
+    [1, 256, null, [1, 1], null],
+    [255, 256, null, null, [1, 1]], // 63 vec4 + 3 scalars = 66 threads, combined
+    [256, 256, [1, 1], null, null], // 64 vec4, no scalars
+    [257, 256, null, null, [1, 1]],
+    [4 * 256 + 1, 256, null, null, [2, 1]], // 256 vec4 + 1 scalar = 257 threads
+    [4 * 257, 256, [2, 1], null, null], // 257 vec4
+    [4 * 2 ** 14 + 3, 256, [64, 1], [1, 1], null], // large: body and tail apart
+  ])(
+    'length %i with workgroup %i: body %j, tail %j, combined %j when aligned',
+    (n, wg, body, tail, both) => {
+      const plan = planTensor(
+        { offset: 0, length: n, bufferSize: big },
+        { offset: 0, length: n, bufferSize: big },
+        false,
+        placeState(n, 0, 1),
+        limits,
+        wg,
+      );
+      expect([plan.body, plan.tail, plan.both]).toEqual([body, tail, both]);
+      expect(plan.geometry.body4).toBe(Math.floor(n / 4));
+    },
+  );
 
   it('splits the head at the first 16-byte boundary', () => {
     // offset 4 bytes = element 1: 3 head scalars, then vec4 from element 4
@@ -53,13 +59,14 @@ describe('dispatch geometry', () => {
       64,
     );
     expect(plan.geometry.body4).toBe(0);
-    expect(plan.workgroups).toEqual([2, 1]); // 100 scalar threads
+    expect(plan.body).toBeNull();
+    expect(plan.tail).toEqual([2, 1]); // 100 scalar threads
   });
 
   it('uses a 2-D grid past maxComputeWorkgroupsPerDimension', () => {
     expect(grid(65535, 65535)).toEqual([65535, 1]);
     expect(grid(65536, 65535)).toEqual([65535, 2]);
-    // 300_001 elements with 1-thread workgroups: 75_000 vec4 + 1 scalar threads
+    // 300_001 elements with 1-thread workgroups: 75_000 vec4 threads in the body dispatch
     const plan = planTensor(
       { offset: 0, length: 300_001, bufferSize: 4 * 300_001 },
       { offset: 0, length: 300_001, bufferSize: 4 * 300_001 },
@@ -68,8 +75,11 @@ describe('dispatch geometry', () => {
       limits,
       1,
     );
-    expect(plan.workgroups).toEqual([65535, 2]);
-    expect(plan.geometry.grid_x).toBe(65535);
+    // the buffer ends 4 bytes past a 16-byte boundary, so the last 256-byte block
+    // [1_199_872, 1_200_004) is bound as scalars: 33 elements in the tail dispatch
+    expect(plan.body).toEqual([65535, 2]);
+    expect(plan.tail).toEqual([33, 1]);
+    expect(plan.geometry.body4).toBe(299_968 / 4);
   });
 
   it('binds a scalar range when the tensor ends in a partial slot at the end of its buffer', () => {

@@ -33,7 +33,7 @@ const specs: [string, KernelSpec<never>, string][] = [
 ];
 
 describe('uniform byte layout', () => {
-  it('Geometry is ten u32 at bytes 0..40, in the order common.wgsl declares', () => {
+  it('Geometry is twelve u32 at bytes 0..48, in the order common.wgsl declares', () => {
     const fields = wgslStruct(SGD_KERNEL.code, 'Geometry');
     expect(fields.map((f) => f.name)).toEqual([...GEOMETRY_FIELDS]);
     expect(fields.every((f) => f.type === 'u32')).toBe(true);
@@ -42,16 +42,18 @@ describe('uniform byte layout', () => {
       n: 1,
       head: 2,
       body4: 3,
-      grid_x: 4,
-      param_off: 5,
-      grad_off: 6,
-      state_off: 7,
-      state_stride: 8,
-      param_split: 9,
-      grad_split: 10,
+      param_off: 4,
+      grad_off: 5,
+      state_off: 6,
+      state_stride: 7,
+      param_split: 8,
+      grad_split: 9,
+      reserved0: 10,
+      reserved1: 11,
+      reserved2: 12,
     });
     // field k lands at byte 16 + 4k, little-endian
-    for (let k = 0; k < 10; k++) expect(view.getUint32(16 + 4 * k, true)).toBe(k + 1);
+    for (let k = 0; k < 12; k++) expect(view.getUint32(16 + 4 * k, true)).toBe(k + 1);
   });
 
   for (const [name, spec, struct] of specs) {
@@ -64,43 +66,44 @@ describe('uniform byte layout', () => {
     });
   }
 
-  it('pins every scalar offset (geo takes bytes 0..40)', () => {
+  it('pins every scalar offset (geo takes bytes 0..48)', () => {
     expect(SGD_KERNEL.layout.offsets).toEqual({
-      lr: 40,
-      weight_decay: 44,
-      momentum: 48,
-      one_minus_dampening: 52,
-      first_step: 56,
+      lr: 48,
+      weight_decay: 52,
+      momentum: 56,
+      one_minus_dampening: 60,
+      first_step: 64,
     });
-    expect(SGD_KERNEL.layout.size).toBe(64);
-    expect(ADAGRAD_KERNEL.layout.offsets).toEqual({ clr: 40, weight_decay: 44, eps: 48 });
+    // 48 + 5 × 4 = 68 bytes, rounded up to 80
+    expect(SGD_KERNEL.layout.size).toBe(80);
+    expect(ADAGRAD_KERNEL.layout.offsets).toEqual({ clr: 48, weight_decay: 52, eps: 56 });
     expect(ADAGRAD_KERNEL.layout.size).toBe(64);
     expect(RMSPROP_KERNEL.layout.offsets).toEqual({
-      lr: 40,
-      alpha: 44,
-      one_minus_alpha: 48,
-      eps: 52,
-      weight_decay: 56,
-      momentum: 60,
+      lr: 48,
+      alpha: 52,
+      one_minus_alpha: 56,
+      eps: 60,
+      weight_decay: 64,
+      momentum: 68,
     });
-    expect(RMSPROP_KERNEL.layout.size).toBe(64);
+    expect(RMSPROP_KERNEL.layout.size).toBe(80);
     expect(ADAM_KERNEL.layout.offsets).toEqual({
-      weight_decay: 40,
-      decay_factor: 44,
-      one_minus_beta1: 48,
-      beta2: 52,
-      one_minus_beta2: 56,
-      step_size: 60,
-      bias_correction2: 64,
-      bias_correction2_sqrt: 68,
-      eps: 72,
+      weight_decay: 48,
+      decay_factor: 52,
+      one_minus_beta1: 56,
+      beta2: 60,
+      one_minus_beta2: 64,
+      step_size: 68,
+      bias_correction2: 72,
+      bias_correction2_sqrt: 76,
+      eps: 80,
     });
-    // 40 + 9 × 4 = 76 bytes, rounded up to the struct's 16-byte multiple
-    expect(ADAM_KERNEL.layout.size).toBe(80);
+    // 48 + 9 × 4 = 84 bytes, rounded up to 96
+    expect(ADAM_KERNEL.layout.size).toBe(96);
   });
 
   it('packs f32 fields rounded once and u32 fields as integers', () => {
-    const view = new DataView(new ArrayBuffer(64));
+    const view = new DataView(new ArrayBuffer(80));
     packScalars(view, 0, SGD_KERNEL.layout, {
       lr: 0.1,
       weight_decay: 0,
@@ -108,10 +111,10 @@ describe('uniform byte layout', () => {
       one_minus_dampening: 1 - 0.3,
       first_step: 1,
     });
-    expect(view.getFloat32(40, true)).toBe(Math.fround(0.1));
-    expect(view.getFloat32(48, true)).toBe(Math.fround(0.9));
-    expect(view.getFloat32(52, true)).toBe(Math.fround(0.7));
-    expect(view.getUint32(56, true)).toBe(1);
+    expect(view.getFloat32(48, true)).toBe(Math.fround(0.1));
+    expect(view.getFloat32(56, true)).toBe(Math.fround(0.9));
+    expect(view.getFloat32(60, true)).toBe(Math.fround(0.7));
+    expect(view.getUint32(64, true)).toBe(1);
   });
 
   it('rejects a scalars record that lacks a field', () => {

@@ -1,0 +1,37 @@
+/**
+ * The algorithms the benchmark runs, their options, their TF.js peers, and the bytes each
+ * moves per parameter (the model behind "effective GB/s").
+ */
+import type { Algorithm } from '../src/index.ts';
+import { stateNames, resolveOptions } from '../src/options/validate.ts';
+
+export interface BenchAlgorithm {
+  name: Algorithm;
+  label: string;
+  options: Record<string, unknown>;
+  /** The tf.train call that implements the same update, or null when TF.js has none. */
+  tfjs: string | null;
+}
+
+export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
+  {
+    name: 'sgd',
+    label: 'SGD momentum 0.9',
+    options: { lr: 0.01, momentum: 0.9 },
+    tfjs: 'tf.train.momentum(0.01, 0.9)',
+  },
+  { name: 'adagrad', label: 'Adagrad', options: { lr: 0.01 }, tfjs: 'tf.train.adagrad(0.01)' },
+  { name: 'rmsprop', label: 'RMSprop', options: { lr: 0.01 }, tfjs: 'tf.train.rmsprop(0.01)' },
+  { name: 'adam', label: 'Adam', options: { lr: 0.001 }, tfjs: 'tf.train.adam(0.001)' },
+  { name: 'adamw', label: 'AdamW', options: { lr: 0.001 }, tfjs: null },
+];
+
+/**
+ * Bytes moved per parameter by one fused step in f32: read param, grad and each state array;
+ * write param and each state array. 12 + 8·(state arrays): Adam = 28, AdamW = 28, Adagrad = 20,
+ * SGD with momentum = 20, RMSprop = 20 (+8 for momentum, +8 for centered), AMSGrad +8.
+ */
+export function bytesPerParam(algorithm: Algorithm, options: Record<string, unknown>): number {
+  const names = stateNames(algorithm, resolveOptions(algorithm, options as never, 'bench'));
+  return 12 + 8 * names.length;
+}

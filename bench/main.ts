@@ -1,0 +1,84 @@
+/** The benchmark page: a form, the runner, a results table and the chart. */
+import type { Algorithm } from '../src/index.ts';
+import { chartSvg } from './chart.ts';
+import { runBench } from './runBench.ts';
+import { COLUMNS, tableRows } from './table.ts';
+import type { BenchConfig, BenchResult, ScenarioName } from './types.ts';
+
+declare global {
+  interface Window {
+    __ready: boolean;
+    __runBench: (config: BenchConfig) => Promise<BenchResult>;
+  }
+}
+
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+
+function log(message: string): void {
+  console.log(`[bench] ${message}`);
+  $('log').textContent += `${message}\n`;
+}
+
+function render(result: BenchResult): void {
+  $('model').innerHTML =
+    `<p><b>Timing:</b> ${result.timing === 'timestamp-query' ? 'GPU timestamps (timestamp-query)' : 'wall time over many steps per submit, one wait at the end'}. ` +
+    `<b>Bytes per parameter</b> (f32, effective GB/s): read param, grad and each state array, write param and each state array: ` +
+    `SGD with momentum 20 B, Adagrad 20 B, RMSprop 20 B, Adam and AdamW 28 B (AMSGrad +8, centered +8, RMSprop momentum +8). ` +
+    `<b>Roofline</b>: the better of a vec4 read-write copy kernel and copyBufferToBuffer on buffers of the scenario's size, in this run. ` +
+    `Speedups compare wall time per step, measured the same way for every peer.</p>` +
+    `<p>Adapter: ${result.adapter.vendor} ${result.adapter.architecture} ${result.adapter.description}</p>`;
+  const rows = tableRows(result);
+  $('results').innerHTML =
+    `<table><tr>${COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr>` +
+    rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('') +
+    `</table>` +
+    (result.tinyScaling.length
+      ? `<table><tr><th>tiny tensors</th><th>our host ms/step</th><th>TF.js host ms/step</th><th>our dispatches</th><th>TF.js dispatches</th></tr>` +
+        result.tinyScaling
+          .map(
+            (p) =>
+              `<tr><td>${p.tensors}</td><td>${p.oursHostMs.toFixed(3)}</td><td>${p.tfjsHostMs?.toFixed(3) ?? '—'}</td><td>${p.oursDispatches}</td><td>${p.tfjsDispatches ?? '—'}</td></tr>`,
+          )
+          .join('') +
+        `</table>`
+      : '');
+  $('chart').innerHTML = chartSvg(result);
+}
+
+async function run(config: BenchConfig): Promise<BenchResult> {
+  $('log').textContent = '';
+  const result = await runBench(config, log);
+  render(result);
+  return result;
+}
+
+function readForm(form: HTMLFormElement): BenchConfig {
+  const data = new FormData(form);
+  const num = (k: string) => Math.max(1, Number(data.get(k)));
+  return {
+    algorithms: data.getAll('alg') as Algorithm[],
+    scenarios: data.getAll('scenario') as ScenarioName[],
+    steps: num('steps'),
+    reps: num('reps'),
+    tfjsSteps: num('tfjsSteps'),
+    tfjsReps: num('tfjsReps'),
+    cpuSteps: num('cpuSteps'),
+    cpuReps: num('cpuReps'),
+    peers: {
+      tfjs: data.has('tfjs'),
+      plainJs: data.has('plainJs'),
+      reference: data.has('reference'),
+    },
+    options: JSON.parse(String(data.get('options') || '{}')) as BenchConfig['options'],
+    tinyScaling: [50, 500],
+  };
+}
+
+const form = $('form') as HTMLFormElement;
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  run(readForm(form)).catch((err: unknown) => log(`error: ${String(err)}`));
+});
+
+window.__runBench = run;
+window.__ready = true;

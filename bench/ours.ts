@@ -1,0 +1,135 @@
+/** Times webgpu-optim's fused step on a scenario. */
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  RMSprop,
+  SGD,
+  type Algorithm,
+  type TensorRef,
+} from '../src/index.ts';
+import type { Optimizer } from '../src/optim/optimizer.ts';
+import { dispatches } from './dispatchCounter.ts';
+import type { GpuTimer } from './gpuTimer.ts';
+import type { Scenario } from './scenarios.ts';
+import { stat, type Stat } from './stats.ts';
+
+export interface Timing {
+  /** GPU ms per step (timestamp-query), or wall ms per step when timestamps are unavailable. */
+  gpuMs: Stat;
+  /** Wall ms per step: steps submitted back to back, one wait per repetition. */
+  wallMs: Stat;
+  /** Host (CPU) ms per step spent in the step call. */
+  hostMs: Stat;
+  dispatches: number;
+  timing: 'timestamp-query' | 'wall';
+}
+
+export function makeOptimizer(
+  algorithm: Algorithm,
+  device: GPUDevice,
+  params: TensorRef[],
+  options: Record<string, unknown>,
+): Optimizer<Algorithm> {
+  const o = options as never;
+  switch (algorithm) {
+    case 'sgd':
+      return new SGD(device, params, o) as Optimizer<Algorithm>;
+    case 'adagrad':
+      return new Adagrad(device, params, o) as Optimizer<Algorithm>;
+    case 'rmsprop':
+      return new RMSprop(device, params, o) as Optimizer<Algorithm>;
+    case 'adam':
+      return new Adam(device, params, o) as Optimizer<Algorithm>;
+    case 'adamw':
+      return new AdamW(device, params, o) as Optimizer<Algorithm>;
+  }
+}
+
+/** Random values reused for every tensor (their content does not affect speed). */
+function randomPool(n: number): Float32Array<ArrayBuffer> {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
+  return a;
+}
+
+/** One buffer per tensor for params and for grads, as a runtime would allocate them. */
+export function allocate(
+  device: GPUDevice,
+  s: Scenario,
+): { params: TensorRef[]; grads: TensorRef[]; destroy(): void } {
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+  const pool = randomPool(Math.max(...s.tensors.map((t) => t.length)));
+  const make = (label: string) =>
+    s.tensors.map((t) => {
+      const buffer = device.createBuffer({
+        label: `bench/${label}/${t.name}`,
+        size: 4 * t.length,
+        usage,
+      });
+      device.queue.writeBuffer(buffer, 0, pool, 0, t.length);
+      return { buffer, length: t.length };
+    });
+  const params = make('param');
+  const grads = make('grad');
+  return {
+    params,
+    grads,
+    destroy: () => [...params, ...grads].forEach((t) => t.buffer.destroy()),
+  };
+}
+
+export async function benchOurs(
+  device: GPUDevice,
+  s: Scenario,
+  algorithm: Algorithm,
+  options: Record<string, unknown>,
+  steps: number,
+  reps: number,
+  timer: GpuTimer | null,
+): Promise<Timing> {
+  const { params, grads, destroy } = allocate(device, s);
+  device.pushErrorScope('validation');
+  const opt = makeOptimizer(algorithm, device, params, options);
+  // warm-up: bind groups, pipelines
+  opt.step(grads);
+  await device.queue.onSubmittedWorkDone();
+  const gpu: number[] = [];
+  const wall: number[] = [];
+  const host: number[] = [];
+  let perStep = 0;
+  for (let r = 0; r < reps; r++) {
+    let hostMs = 0;
+    const before = dispatches();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const encoder = device.createCommandEncoder();
+      const h0 = performance.now();
+      if (timer) timer.bracket(encoder, (e) => opt.step(grads, e));
+      else opt.step(grads, encoder);
+      hostMs += performance.now() - h0;
+      device.queue.submit([encoder.finish()]);
+    }
+    await device.queue.onSubmittedWorkDone();
+    wall.push((performance.now() - t0) / steps);
+    host.push(hostMs / steps);
+    perStep = (dispatches() - before) / steps;
+    if (timer) {
+      const spans = await timer.read();
+      gpu.push(spans.reduce((a, b) => a + b, 0) / steps);
+    }
+  }
+  await opt.checkErrors();
+  opt.destroy();
+  destroy();
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`WebGPU error while benchmarking ${algorithm}: ${error.message}`);
+  const usable = timer !== null && gpu.every((g) => g > 0);
+  return {
+    gpuMs: stat(usable ? gpu : wall),
+    wallMs: stat(wall),
+    hostMs: stat(host),
+    dispatches: perStep,
+    timing: usable ? 'timestamp-query' : 'wall',
+  };
+}

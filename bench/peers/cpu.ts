@@ -1,0 +1,128 @@
+/**
+ * CPU peers: a plain JavaScript Float32Array loop (no f32 rounding of intermediates, one pass
+ * per tensor), and webgpu-optim's own CPU reference.
+ */
+import type { Algorithm } from '../../src/index.ts';
+import { ReferenceOptimizer } from '../../src/reference/optimizer.ts';
+import type { Scenario } from '../scenarios.ts';
+import { stat, type Stat } from '../stats.ts';
+
+type Step = (p: Float32Array, g: Float32Array, s: Float32Array[], t: number) => void;
+
+/** Plain loops with the benchmark's options (see algorithms.ts). */
+function plainStep(algorithm: Algorithm): { states: number; step: Step } {
+  switch (algorithm) {
+    case 'sgd':
+      return {
+        states: 1,
+        step: (p, g, [b], t) => {
+          const buf = b as Float32Array;
+          for (let i = 0; i < p.length; i++) {
+            const v = t === 1 ? (g[i] as number) : 0.9 * (buf[i] as number) + (g[i] as number);
+            buf[i] = v;
+            p[i] = (p[i] as number) - 0.01 * v;
+          }
+        },
+      };
+    case 'adagrad':
+      return {
+        states: 1,
+        step: (p, g, [s]) => {
+          const sum = s as Float32Array;
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const v = (sum[i] as number) + gi * gi;
+            sum[i] = v;
+            p[i] = (p[i] as number) - (0.01 * gi) / (Math.sqrt(v) + 1e-10);
+          }
+        },
+      };
+    case 'rmsprop':
+      return {
+        states: 1,
+        step: (p, g, [s]) => {
+          const sq = s as Float32Array;
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const v = 0.99 * (sq[i] as number) + 0.01 * gi * gi;
+            sq[i] = v;
+            p[i] = (p[i] as number) - (0.01 * gi) / (Math.sqrt(v) + 1e-8);
+          }
+        },
+      };
+    default: {
+      const decoupled = algorithm === 'adamw';
+      return {
+        states: 2,
+        step: (p, g, [a, b], t) => {
+          const m = a as Float32Array;
+          const v = b as Float32Array;
+          const bc1 = 1 - 0.9 ** t;
+          const bc2s = Math.sqrt(1 - 0.999 ** t);
+          const stepSize = 0.001 / bc1;
+          const decay = decoupled ? 1 - 0.001 * 0.01 : 1;
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const mi = 0.9 * (m[i] as number) + 0.1 * gi;
+            const vi = 0.999 * (v[i] as number) + 0.001 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = (p[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2s + 1e-8);
+          }
+        },
+      };
+    }
+  }
+}
+
+function tensors(s: Scenario): { params: Float32Array[]; grads: Float32Array[] } {
+  const params = s.tensors.map((t) =>
+    Float32Array.from({ length: t.length }, () => Math.random() * 2 - 1),
+  );
+  const grads = s.tensors.map((t) =>
+    Float32Array.from({ length: t.length }, () => Math.random() * 2 - 1),
+  );
+  return { params, grads };
+}
+
+export async function benchPlainJs(
+  s: Scenario,
+  algorithm: Algorithm,
+  steps: number,
+  reps: number,
+): Promise<Stat> {
+  const { params, grads } = tensors(s);
+  const { states, step } = plainStep(algorithm);
+  const state = params.map((p) => Array.from({ length: states }, () => new Float32Array(p.length)));
+  const out: number[] = [];
+  let t = 0;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      t++;
+      params.forEach((p, k) => step(p, grads[k] as Float32Array, state[k] as Float32Array[], t));
+    }
+    out.push((performance.now() - t0) / steps);
+    await new Promise((r2) => setTimeout(r2, 0)); // let the page breathe
+  }
+  return stat(out);
+}
+
+export async function benchReference(
+  s: Scenario,
+  algorithm: Algorithm,
+  options: Record<string, unknown>,
+  steps: number,
+  reps: number,
+): Promise<Stat> {
+  const { params, grads } = tensors(s);
+  const ref = new ReferenceOptimizer(algorithm, params, options as never);
+  const out: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) ref.step(grads);
+    out.push((performance.now() - t0) / steps);
+    await new Promise((r2) => setTimeout(r2, 0));
+  }
+  return stat(out);
+}

@@ -1,0 +1,95 @@
+/**
+ * TF.js's WebGPU backend optimizers (tf.train.*), on tensors of the same shapes, timed the
+ * same way as ours: `steps` steps back to back, one wait per repetition.
+ */
+import type { Algorithm } from '../../src/index.ts';
+import { dispatches } from '../dispatchCounter.ts';
+import type { Scenario } from '../scenarios.ts';
+import { stat, type Stat } from '../stats.ts';
+
+import type * as TfCore from '@tensorflow/tfjs-core';
+
+type Tf = typeof TfCore;
+
+let tfPromise: Promise<Tf> | null = null;
+
+/** Loads TF.js with the WebGPU backend (once). */
+export function loadTf(): Promise<Tf> {
+  tfPromise ??= (async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-webgpu');
+    if (!(await tf.setBackend('webgpu')))
+      throw new Error('TF.js could not start its WebGPU backend');
+    await tf.ready();
+    return tf;
+  })();
+  return tfPromise;
+}
+
+export interface TfTiming {
+  wallMs: Stat;
+  hostMs: Stat;
+  dispatches: number;
+}
+
+function optimizerFor(tf: Tf, algorithm: Algorithm) {
+  switch (algorithm) {
+    case 'sgd':
+      return tf.train.momentum(0.01, 0.9);
+    case 'adagrad':
+      return tf.train.adagrad(0.01);
+    case 'rmsprop':
+      return tf.train.rmsprop(0.01);
+    case 'adam':
+      return tf.train.adam(0.001);
+    default:
+      return null;
+  }
+}
+
+export async function benchTfjs(
+  s: Scenario,
+  algorithm: Algorithm,
+  steps: number,
+  reps: number,
+): Promise<TfTiming | null> {
+  const tf = await loadTf();
+  const optimizer = optimizerFor(tf, algorithm);
+  if (!optimizer) return null;
+  const vars = s.tensors.map((t, i) =>
+    tf.variable(tf.randomUniform([t.length], -1, 1), true, `bench_${algorithm}_${i}`),
+  );
+  const grads = s.tensors.map((t) => tf.randomUniform([t.length], -1, 1));
+  const named = vars.map((v, i) => ({
+    name: v.name,
+    tensor: grads[i] as ReturnType<Tf['randomUniform']>,
+  }));
+  // Reading one element forces TF.js to flush its queue and waits for the GPU.
+  const probe = vars[vars.length - 1] as ReturnType<Tf['variable']>;
+  const sync = async () => {
+    await tf.tidy(() => tf.slice(probe, [0], [1])).data();
+  };
+  optimizer.applyGradients(named); // creates the accumulators, compiles the shaders
+  await sync();
+  const wall: number[] = [];
+  const host: number[] = [];
+  let perStep = 0;
+  for (let r = 0; r < reps; r++) {
+    let hostMs = 0;
+    const before = dispatches();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const h0 = performance.now();
+      optimizer.applyGradients(named);
+      hostMs += performance.now() - h0;
+    }
+    await sync();
+    wall.push((performance.now() - t0) / steps);
+    host.push(hostMs / steps);
+    perStep = (dispatches() - before) / steps;
+  }
+  optimizer.dispose();
+  vars.forEach((v) => v.dispose());
+  grads.forEach((g) => g.dispose());
+  return { wallMs: stat(wall), hostMs: stat(host), dispatches: perStep };
+}

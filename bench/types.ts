@@ -1,0 +1,74 @@
+import type { Algorithm } from '../src/index.ts';
+import type { TfTiming } from './peers/tfjs.ts';
+import type { Roofline } from './roofline.ts';
+import type { Stat } from './stats.ts';
+import type { Timing } from './ours.ts';
+
+export type ScenarioName = 'big' | 'model' | 'tiny';
+
+export interface BenchConfig {
+  algorithms: Algorithm[];
+  scenarios: ScenarioName[];
+  /** GPU steps per repetition, and repetitions. */
+  steps: number;
+  reps: number;
+  /** TF.js is slow: its own steps and repetitions. */
+  tfjsSteps: number;
+  tfjsReps: number;
+  /** CPU peers are slow: their own steps and repetitions. */
+  cpuSteps: number;
+  cpuReps: number;
+  peers: { tfjs: boolean; plainJs: boolean; reference: boolean };
+  /** Extra options per algorithm (state options such as amsgrad or centered). */
+  options: Partial<Record<Algorithm, Record<string, unknown>>>;
+  /** Tensor counts for the tiny-scenario host-time scaling (empty to skip). */
+  tinyScaling: number[];
+}
+
+export interface Row {
+  algorithm: Algorithm;
+  label: string;
+  options: Record<string, unknown>;
+  bytesPerParam: number;
+  ours: Timing;
+  /** Our ms per step (GPU time when timestamps work, else wall). */
+  msPerStep: number;
+  paramsPerSec: number;
+  gbps: number;
+  percentOfRoofline: number;
+  /** Against the vec4 copy kernel alone (the best a compute kernel has done in this run). */
+  percentOfCopyKernel: number;
+  tfjs: TfTiming | null;
+  plainJs: Stat | null;
+  reference: Stat | null;
+  /** Our wall ms per step against each peer's (same method: steps back to back). */
+  speedup: { tfjs: number | null; plainJs: number | null; reference: number | null };
+}
+
+export interface ScenarioResult {
+  name: ScenarioName;
+  description: string;
+  tensors: number;
+  params: number;
+  roofline: Roofline;
+  rows: Row[];
+}
+
+export interface ScalingPoint {
+  tensors: number;
+  oursHostMs: number;
+  tfjsHostMs: number | null;
+  oursDispatches: number;
+  tfjsDispatches: number | null;
+}
+
+export interface BenchResult {
+  date: string;
+  userAgent: string;
+  adapter: Record<string, string>;
+  features: string[];
+  timing: 'timestamp-query' | 'wall';
+  config: BenchConfig;
+  scenarios: ScenarioResult[];
+  tinyScaling: ScalingPoint[];
+}

@@ -1,0 +1,11 @@
+import { createServer } from 'vite';
+import puppeteer from 'puppeteer-core';
+const server = await createServer({ root: '/work/main', server: { port: 5198, host: '127.0.0.1' }, logLevel: 'error' });
+await server.listen();
+const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, protocolTimeout: 600000, args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking'] });
+const page = await browser.newPage();
+page.on('console', (m) => { if (m.type() !== 'debug') console.log('console:', m.type(), m.text()); });
+await page.goto('http://127.0.0.1:5198/' + (process.argv[2] || 'exp-page.html'));
+await page.waitForFunction('window.__ready === true', { timeout: 60000 });
+console.log(JSON.stringify(await page.evaluate(() => window.run()), null, 1));
+await browser.close(); await server.close();

@@ -1,0 +1,95 @@
+/** The benchmark's pure parts: scenarios, the bytes-per-parameter model, statistics, output. */
+import { describe, expect, it } from 'vitest';
+import { BENCH_ALGORITHMS, bytesPerParam } from '../../bench/algorithms.ts';
+import { chartSvg } from '../../bench/chart.ts';
+import { big, model, parameterCount, tiny } from '../../bench/scenarios.ts';
+import { stat } from '../../bench/stats.ts';
+import { COLUMNS, tableRows, textTable } from '../../bench/table.ts';
+import type { BenchResult } from '../../bench/types.ts';
+
+describe('bench scenarios', () => {
+  it('big is one tensor of 2^24 parameters', () => {
+    expect(big().tensors).toEqual([{ name: 'w', length: 16_777_216 }]);
+  });
+  it('model is a transformer of at least 100 tensors of mixed lengths', () => {
+    const m = model();
+    expect(m.tensors.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(m.tensors.map((t) => t.length)).size).toBeGreaterThan(3);
+    // 4096·256 (tok) + 256·256 (pos) + 6 × 789_760 (layers) + 512 (ln_f) + 4096·256 (head)
+    expect(parameterCount(m)).toBe(6_901_760);
+  });
+  it('tiny is 500 tensors of 64–4096 elements, the same every run', () => {
+    const t = tiny();
+    expect(t.tensors).toHaveLength(500);
+    expect(t.tensors.every((x) => x.length >= 64 && x.length <= 4096)).toBe(true);
+    expect(tiny().tensors).toEqual(t.tensors);
+  });
+});
+
+describe('bytes per parameter (f32)', () => {
+  it('is 12 + 8 per state array', () => {
+    // Adam: read p, g, m, v (16 B) + write p, m, v (12 B) = 28 B
+    expect(bytesPerParam('adam', {})).toBe(28);
+    expect(bytesPerParam('adam', { amsgrad: true })).toBe(36);
+    expect(bytesPerParam('adamw', {})).toBe(28);
+    expect(bytesPerParam('sgd', {})).toBe(12);
+    expect(bytesPerParam('sgd', { momentum: 0.9 })).toBe(20);
+    expect(bytesPerParam('adagrad', {})).toBe(20);
+    expect(bytesPerParam('rmsprop', { centered: true, momentum: 0.9 })).toBe(36);
+  });
+  it('every benchmarked algorithm but AdamW has a TF.js peer', () => {
+    expect(BENCH_ALGORITHMS.filter((a) => a.tfjs === null).map((a) => a.name)).toEqual(['adamw']);
+  });
+});
+
+describe('bench statistics and output', () => {
+  it('median and spread', () => {
+    expect(stat([3, 1, 2])).toMatchObject({ median: 2, min: 1, max: 3, spread: 1, samples: 3 });
+    expect(stat([4, 1, 2, 3]).median).toBe(2.5);
+  });
+  it('renders a table and a chart from a result', () => {
+    const s = { median: 10, min: 9, max: 11, spread: 0.2, samples: 3 };
+    const result = {
+      date: '2026-01-01',
+      userAgent: 'x',
+      adapter: { vendor: 'v', architecture: 'a', device: '', description: '' },
+      features: [],
+      timing: 'wall',
+      config: {} as BenchResult['config'],
+      tinyScaling: [],
+      scenarios: [
+        {
+          name: 'big',
+          description: 'd',
+          tensors: 1,
+          params: 1e6,
+          roofline: { kernel: s, copy: s, best: 10, bytes: 4e6 },
+          rows: [
+            {
+              algorithm: 'adam',
+              label: 'Adam',
+              options: {},
+              bytesPerParam: 28,
+              ours: { gpuMs: s, wallMs: s, hostMs: s, dispatches: 1, timing: 'wall' },
+              msPerStep: 10,
+              paramsPerSec: 1e8,
+              gbps: 2.8,
+              percentOfRoofline: 28,
+              percentOfCopyKernel: 28,
+              tfjs: { wallMs: { ...s, median: 70 }, hostMs: s, dispatches: 14 },
+              plainJs: null,
+              reference: null,
+              speedup: { tfjs: 7, plainJs: null, reference: null },
+            },
+          ],
+        },
+      ],
+    } satisfies BenchResult;
+    const text = textTable(COLUMNS, tableRows(result));
+    expect(text).toContain('adam');
+    expect(text).toContain('7.0');
+    const svg = chartSvg(result);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('roofline 10.00 GB/s');
+  });
+});
