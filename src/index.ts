@@ -20,3 +20,4 @@ export type {
 } from './options/types.ts';
 export type { ParamGroup, ParamGroupInput } from './options/groups.ts';
 export type { StateDict, TensorState, SavedParamGroup } from './options/stateDict.ts';
+export * from './schedules/index.ts';
