@@ -30,6 +30,9 @@ override GRAD_IN_PARAM: bool = false;
 // costs more than the branch.
 override MODE: u32 = 0u;
 override NUM_STATES: u32 = 0u;
+// One dispatch for a whole param group: each workgroup finds its tensor in `tensors` (binary
+// search on the first-workgroup column, `reserved0`) and runs that tensor's body and scalars.
+override MULTI: bool = false;
 
 struct Geometry {
   n: u32,            // elements in the tensor
@@ -44,7 +47,7 @@ struct Geometry {
   // Padding to 48 bytes: WGSL's uniform layout rules (without the
   // uniform_buffer_standard_layout extension) put the member after a struct at a 16-byte
   // multiple past its size.
-  reserved0: u32,
+  reserved0: u32,   // MULTI: the tensor's first workgroup
   reserved1: u32,
   reserved2: u32,
 }
@@ -55,6 +58,7 @@ struct Geometry {
 @group(0) @binding(3) var<storage, read_write> grad1: array<f32>;
 @group(0) @binding(4) var<storage, read_write> state: array<vec4<f32>>;
 // @binding(5) is the algorithm's uniform `u`, declared in its own file.
+@group(0) @binding(6) var<storage, read> tensors: array<Geometry>;
 
 // Up to three state arrays, in the algorithm's order; unused ones stay zero.
 struct States {
@@ -157,17 +161,42 @@ fn tail(geo: Geometry, k: u32) {
   }
 }
 
+// Runs thread `t` of a tensor whose body and scalars share one dispatch.
+fn body_then_tail(geo: Geometry, t: u32) {
+  if (t < geo.body4) {
+    body(geo, t);
+  } else {
+    tail(geo, t - geo.body4);
+  }
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(global_invocation_id) id: vec3<u32>,
+        @builtin(workgroup_id) wg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32,
         @builtin(num_workgroups) groups: vec3<u32>) {
+  if (MULTI) {
+    let w = wg.x + wg.y * groups.x;
+    var lo = 0u;
+    var hi = arrayLength(&tensors) - 1u;
+    while (lo < hi) {
+      let mid = (lo + hi + 1u) >> 1u;
+      if (tensors[mid].reserved0 <= w) {
+        lo = mid;
+      } else {
+        hi = mid - 1u;
+      }
+    }
+    let geo = tensors[lo];
+    body_then_tail(geo, (w - geo.reserved0) * WG_SIZE + lid);
+    return;
+  }
   let t = id.x + id.y * groups.x * WG_SIZE;
   if (MODE == 0u) {
     body(u.geo, t);
   } else if (MODE == 1u) {
     tail(u.geo, t);
-  } else if (t < u.geo.body4) {
-    body(u.geo, t);
   } else {
-    tail(u.geo, t - u.geo.body4);
+    body_then_tail(u.geo, t);
   }
 }

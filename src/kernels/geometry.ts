@@ -151,11 +151,12 @@ export function planTensor(
   state: StatePlacement,
   limits: GeometryLimits,
   workgroupSize: number,
+  shared?: { param: BindingPlan; grad: BindingPlan },
 ): TensorGeometry {
   const align = bindingAlignment(limits);
   const n = param.length;
-  const pPlan = planBinding(sameBuffer ? [param, grad] : [param], align);
-  const gPlan = sameBuffer ? pPlan : planBinding([grad], align);
+  const pPlan = shared?.param ?? planBinding(sameBuffer ? [param, grad] : [param], align);
+  const gPlan = shared?.grad ?? (sameBuffer ? pPlan : planBinding([grad], align));
   const paramOff = (param.offset - pPlan.base) / 4;
   const gradOff = (grad.offset - gPlan.base) / 4;
   const residue = paramOff % 4;
@@ -227,4 +228,59 @@ export function placeState(
   const stateOff = (paramOffset / 4) % 4;
   const stride = Math.ceil((stateOff + length) / 4) * 4;
   return { stateOff, stride, bytes: 4 * stride * Math.max(count, 1) };
+}
+
+/** One dispatch for a whole param group: each tensor's geometry and its first workgroup. */
+export interface GroupGeometry {
+  param: BindingPlan;
+  /** null when the grads share the params' buffer. */
+  grad: BindingPlan | null;
+  /** Per tensor: geometry (relative to the shared bindings), with `reserved0` = first workgroup. */
+  tensors: Geometry[];
+  grid: [number, number];
+}
+
+/**
+ * Plans one dispatch over every tensor of a group whose params lie in one buffer and whose
+ * grads lie in one buffer at the same relative layout. Workgroups are dealt out tensor by
+ * tensor (each runs the body and the scalars of one tensor); the kernel finds its tensor by a
+ * binary search over the first-workgroup column. `states[i]` is tensor i's state placement
+ * relative to the group's state binding.
+ */
+export function planGroup(
+  params: readonly UserRange[],
+  grads: readonly UserRange[],
+  sameBuffer: boolean,
+  states: readonly StatePlacement[],
+  limits: GeometryLimits,
+  workgroupSize: number,
+): GroupGeometry {
+  const align = bindingAlignment(limits);
+  const param = planBinding(sameBuffer ? [...params, ...grads] : params, align);
+  const grad = sameBuffer ? param : planBinding(grads, align);
+  let first = 0;
+  const tensors = params.map((p, i) => {
+    const t = planTensor(
+      p,
+      grads[i] as UserRange,
+      sameBuffer,
+      states[i] as StatePlacement,
+      limits,
+      workgroupSize,
+      {
+        param,
+        grad,
+      },
+    );
+    const threads = t.geometry.body4 + (t.geometry.n - 4 * t.geometry.body4);
+    const geometry = { ...t.geometry, reserved0: first };
+    first += Math.ceil(threads / workgroupSize);
+    return geometry;
+  });
+  return {
+    param,
+    grad: sameBuffer ? null : grad,
+    tensors,
+    grid: grid(first, limits.maxComputeWorkgroupsPerDimension),
+  };
 }

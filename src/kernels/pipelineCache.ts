@@ -3,7 +3,7 @@ import { ShaderStage } from './usage.ts';
 
 /**
  * Pipelines memoized per (device, algorithm, override constants, workgroup size), plus one
- * shared bind group layout per device. Every kernel binds the same six slots (see
+ * shared bind group layout per device. Every kernel binds the same seven slots (see
  * shaders/common.wgsl), so one layout serves all of them.
  */
 interface DeviceCache {
@@ -36,6 +36,7 @@ function deviceCache(device: GPUDevice): DeviceCache {
         storage(3),
         storage(4),
         { binding: 5, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        { binding: 6, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
       ],
     });
     const pipelineLayout = device.createPipelineLayout({
@@ -54,20 +55,28 @@ export function bindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
 }
 
 /** Returns the cached pipeline for these constants, creating it on first use. */
+export interface PipelineVariant {
+  /** The grad is read through the param bindings (same buffer). */
+  gradInParam?: boolean;
+  mode?: DispatchMode;
+  /** One dispatch for a whole param group. */
+  multi?: boolean;
+}
+
 export function getPipeline<O>(
   device: GPUDevice,
   spec: KernelSpec<O>,
   options: O,
   workgroupSize: number,
-  gradInParam = false,
-  mode: DispatchMode = 'body',
+  variant: PipelineVariant = {},
 ): GPUComputePipeline {
   const cache = deviceCache(device);
   const constants = {
     ...spec.constants(options),
     WG_SIZE: workgroupSize,
-    GRAD_IN_PARAM: Number(gradInParam),
-    MODE: MODES[mode],
+    GRAD_IN_PARAM: Number(variant.gradInParam ?? false),
+    MODE: MODES[variant.mode ?? 'body'],
+    MULTI: Number(variant.multi ?? false),
   };
   const key = `${spec.name}:${JSON.stringify(constants)}`;
   let pipeline = cache.pipelines.get(key);

@@ -1,14 +1,7 @@
-import {
-  bindingAlignment,
-  planTensor,
-  type BindingPlan,
-  type ByteRange,
-  type GeometryLimits,
-  type TensorGeometry,
-} from '../kernels/geometry.ts';
-import { bindGroupLayout, getPipeline, type DispatchMode } from '../kernels/pipelineCache.ts';
+import { bindingAlignment, type GeometryLimits } from '../kernels/geometry.ts';
+import { getPipeline } from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
-import { packGeometry, packScalars } from '../kernels/uniforms.ts';
+import { packScalars } from '../kernels/uniforms.ts';
 import { BufferUsage } from '../kernels/usage.ts';
 import {
   normalizeParamGroups,
@@ -27,6 +20,7 @@ import {
 } from '../options/stateDict.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
 import { initialStateValue, stateNames } from '../options/validate.ts';
+import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
 import { StateStore } from './stateStore.ts';
 import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
@@ -52,19 +46,6 @@ export type ScalarsFn<A extends Algorithm> = (
   o: Resolved<OptionsByAlgorithm[A]>,
   step: number,
 ) => object;
-
-interface Bound {
-  grad: CheckedRef;
-  bindGroup: GPUBindGroup;
-  plan: TensorGeometry;
-  /** Pipelines of the dispatches the plan uses (see TensorGeometry). */
-  body: GPUComputePipeline | null;
-  tail: GPUComputePipeline | null;
-  both: GPUComputePipeline | null;
-}
-
-/** Bind group slots, in shaders/common.wgsl's order; each gets its own dummy range. */
-const SLOTS = 5;
 
 /**
  * The host side shared by every algorithm: validates options and tensors, owns the state
@@ -92,10 +73,13 @@ export class Optimizer<A extends Algorithm> {
   private readonly uniformData: DataView;
   private readonly slot: number;
   private readonly dummy: GPUBuffer;
+  private readonly table: GPUBuffer;
+  private readonly binder: Binder<Resolved<OptionsByAlgorithm[A]>>;
   private readonly limits: GeometryLimits;
   private readonly workgroupSize: number;
   private readonly errors: ErrorChannel;
-  private bound: Bound[] | null = null;
+  /** The grads the bind groups were made for, and the step's dispatches. */
+  private bound: { grads: CheckedRef[]; dispatches: Dispatch[] } | null = null;
   private destroyed = false;
 
   constructor(
@@ -182,6 +166,14 @@ export class Optimizer<A extends Algorithm> {
     try {
       // Compile the common pipelines now, so the first step only binds.
       for (const o of this.frozen) getPipeline(device, spec, o, workgroupSize);
+      const groups = this.paramGroups.map(() => [] as number[]);
+      this.groupOf.forEach((gi, i) => groups[gi]?.push(i));
+      const table = tableLayout(groups, bindingAlignment(this.limits));
+      this.table = device.createBuffer({
+        label: `${this.label}/tensor-table`,
+        size: table.size,
+        usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
+      });
       this.store = new StateStore(device, this.label, requests, device.limits, displayName);
       this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
       this.uniform = device.createBuffer({
@@ -194,8 +186,25 @@ export class Optimizer<A extends Algorithm> {
       // writable bindings overlap.
       this.dummy = device.createBuffer({
         label: `${this.label}/dummy`,
-        size: SLOTS * bindingAlignment(this.limits),
+        size: DUMMY_SLOTS * bindingAlignment(this.limits),
         usage: BufferUsage.STORAGE,
+      });
+      this.binder = new Binder({
+        device,
+        label: this.label,
+        where: displayName,
+        spec,
+        limits: this.limits,
+        workgroupSize,
+        store: this.store,
+        uniform: this.uniform,
+        uniformData: this.uniformData,
+        slot: this.slot,
+        dummy: this.dummy,
+        table: this.table,
+        tableOffsets: table.offsets,
+        groups,
+        options: this.frozen,
       });
     } finally {
       this.errors.close(device, 'construction');
@@ -244,9 +253,9 @@ export class Optimizer<A extends Algorithm> {
         operation += ' (creating bind groups)';
         this.bound = this.bind(grads);
       }
-      const bound = this.bound as Bound[];
+      const bound = this.bound as { dispatches: Dispatch[] };
       const cache = new Map<string, object>();
-      bound.forEach((b, i) => {
+      this.steps.forEach((_, i) => {
         const step = (this.steps[i] as number) + 1;
         const gi = this.groupOf[i] as number;
         const key = `${gi}:${step}`;
@@ -266,7 +275,7 @@ export class Optimizer<A extends Algorithm> {
       );
       const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
-      this.lastStepDispatches = this.record(pass, bound);
+      this.lastStepDispatches = record(pass, bound.dispatches);
       pass.end();
       if (!encoder) device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
       for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
@@ -332,6 +341,8 @@ export class Optimizer<A extends Algorithm> {
     restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
     this.errors.open(this.device);
     try {
+      // Steps may now differ within a group, which decides the dispatch path: rebind.
+      this.bound = null;
       dict.state.forEach((s, i) => {
         this.steps[i] = s.step;
         const region = this.store.regions[i];
@@ -349,29 +360,8 @@ export class Optimizer<A extends Algorithm> {
     this.store.destroy();
     this.uniform.destroy();
     this.dummy.destroy();
+    this.table.destroy();
     this.bound = null;
-  }
-
-  /**
-   * Records every tensor's dispatches: all vec4 bodies first, then the scalar heads and tails,
-   * so consecutive dispatches share a pipeline. Returns the dispatch count.
-   */
-  private record(pass: GPUComputePassEncoder, bound: readonly Bound[]): number {
-    let current: GPUComputePipeline | null = null;
-    let count = 0;
-    for (const which of ['body', 'both', 'tail'] as const) {
-      for (const b of bound) {
-        const pipeline = b[which];
-        const grid = b.plan[which];
-        if (!pipeline || !grid) continue;
-        if (pipeline !== current) pass.setPipeline(pipeline);
-        current = pipeline;
-        pass.setBindGroup(0, b.bindGroup);
-        pass.dispatchWorkgroups(grid[0], grid[1]);
-        count++;
-      }
-    }
-    return count;
   }
 
   private checkBindable(r: CheckedRef): void {
@@ -389,12 +379,12 @@ export class Optimizer<A extends Algorithm> {
     const bound = this.bound;
     if (!bound) return false;
     return grads.every((g, i) => {
-      const b = (bound[i] as Bound).grad;
+      const b = bound.grads[i] as CheckedRef;
       return g.buffer === b.buffer && (g.offset ?? 0) === b.offset && g.length === b.length;
     });
   }
 
-  private bind(grads: readonly TensorRef[]): Bound[] {
+  private bind(grads: readonly TensorRef[]): { grads: CheckedRef[]; dispatches: Dispatch[] } {
     const checked = grads.map((g, i) => checkTensorRef(g, `grads[${i}]`, this.where));
     checked.forEach((g, i) => {
       const p = this.refs[i] as CheckedRef;
@@ -406,73 +396,24 @@ export class Optimizer<A extends Algorithm> {
       this.checkBindable(g);
     });
     checkNoOverlap([...this.refs, ...checked], this.where);
-    const owned = new Set<GPUBuffer>([...this.store.buffers, this.uniform, this.dummy]);
+    const owned = new Set<GPUBuffer>([...this.store.buffers, this.uniform, this.dummy, this.table]);
     for (const r of [...this.refs, ...checked]) {
-      if (owned.has(r.buffer))
-        throw new RangeError(`${this.where}: ${r.name} lies in the optimizer's own state buffer`);
-    }
-    const layout = bindGroupLayout(this.device);
-    const align = bindingAlignment(this.limits);
-    const dummy = (slot: number): GPUBufferBinding => ({
-      buffer: this.dummy,
-      offset: slot * align,
-      size: 16,
-    });
-    const bind = (buffer: GPUBuffer, r: ByteRange | null, slot: number): GPUBufferBinding => {
-      if (!r) return dummy(slot);
-      if (r.size > this.limits.maxStorageBufferBindingSize) {
-        throw new RangeError(
-          `${this.where}: binding ${r.size} bytes of a buffer exceeds maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`,
-        );
+      if (owned.has(r.buffer)) {
+        throw new RangeError(`${this.where}: ${r.name} lies in a buffer the optimizer owns`);
       }
-      return { buffer, offset: r.offset, size: r.size };
-    };
-    return checked.map((g, i) => {
-      const p = this.refs[i] as CheckedRef;
-      const region = this.store.regions[i];
-      if (!region) throw new Error(`${this.where}: no state region for tensor ${i}`);
-      const same = g.buffer === p.buffer;
-      const plan = planTensor(
-        { offset: p.offset, length: p.length, bufferSize: p.buffer.size },
-        { offset: g.offset, length: g.length, bufferSize: g.buffer.size },
-        same,
-        region,
-        this.limits,
-        this.workgroupSize,
-      );
-      packGeometry(this.uniformData, i * this.slot, plan.geometry);
-      const gradPlan: BindingPlan | null = plan.grad;
-      const o = this.frozen[this.groupOf[i] as number] as Resolved<OptionsByAlgorithm[A]>;
-      const pipeline = (mode: DispatchMode) =>
-        getPipeline(this.device, this.spec, o, this.workgroupSize, same, mode);
-      const bindGroup = this.device.createBindGroup({
-        label: `${this.label}/bind-group[${i}]`,
-        layout,
-        entries: [
-          { binding: 0, resource: bind(p.buffer, plan.param.vec4, 0) },
-          { binding: 1, resource: bind(p.buffer, plan.param.scalar, 1) },
-          { binding: 2, resource: bind(g.buffer, gradPlan?.vec4 ?? null, 2) },
-          { binding: 3, resource: bind(g.buffer, gradPlan?.scalar ?? null, 3) },
-          {
-            binding: 4,
-            resource: region.buffer
-              ? { buffer: region.buffer, offset: region.offset, size: region.bytes }
-              : dummy(4),
-          },
-          {
-            binding: 5,
-            resource: { buffer: this.uniform, offset: i * this.slot, size: this.spec.layout.size },
-          },
-        ],
-      });
-      return {
-        grad: g,
-        bindGroup,
-        plan,
-        body: plan.body ? pipeline('body') : null,
-        tail: plan.tail ? pipeline('tail') : null,
-        both: plan.both ? pipeline('both') : null,
-      };
-    });
+    }
+    return { grads: checked, dispatches: this.binder.bind(this.refs, checked, this.steps) };
   }
+}
+
+/** Records the step's dispatches into `pass`, setting each pipeline once per run. */
+function record(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[]): number {
+  let current: GPUComputePipeline | null = null;
+  for (const d of dispatches) {
+    if (d.pipeline !== current) pass.setPipeline(d.pipeline);
+    current = d.pipeline;
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(d.grid[0], d.grid[1]);
+  }
+  return dispatches.length;
 }

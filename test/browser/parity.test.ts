@@ -26,13 +26,18 @@ describeGpu('GPU parity with the CPU reference', () => {
   });
 
   it.each([
-    ['params in one buffer, grads in another, mixed 16-byte alignment', 'shared', 0],
-    ['grads misaligned from params (scalar path)', 'shared', 4],
-    ['one exactly-sized buffer per tensor (scalar tail bindings)', 'separate', 0],
-    ['params and grads interleaved in one buffer (GRAD_IN_PARAM)', 'interleaved', 0],
+    ['params in one buffer, grads in another, mixed alignment: one dispatch', 'shared', 0, 'group'],
+    ['grads misaligned from params: one dispatch, scalar path', 'shared', 4, 'group'],
+    ['one exactly-sized buffer per tensor: per-tensor dispatches', 'separate', 0, 'tensor'],
+    [
+      'params and grads interleaved in one buffer: per tensor, GRAD_IN_PARAM',
+      'interleaved',
+      0,
+      'tensor',
+    ],
   ] as const)(
     `every option combination, lengths ${GEOMETRY_LENGTHS.join(', ')}: %s`,
-    async (_, layout, gradShift) => {
+    async (_, layout, gradShift, path) => {
       const results = await page.run('parity', {
         cases: OPTIMIZER_CASES,
         lengths: GEOMETRY_LENGTHS,
@@ -42,7 +47,7 @@ describeGpu('GPU parity with the CPU reference', () => {
         gradShift,
       });
       expect(results).toHaveLength(OPTIMIZER_CASES.length);
-      expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS)).toEqual([]);
+      expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
     },
   );
 

@@ -214,11 +214,40 @@ describe('GPU optimizer argument checks (synchronous)', () => {
     expect(f.counts.buffers).toBe(after.buffers);
     expect(f.counts.bindGroups).toBe(after.bindGroups);
     expect(f.counts.pipelines).toBe(after.pipelines);
-    // one dispatch per tensor, one submit and one uniform write per step
-    expect(f.counts.dispatches - after.dispatches).toBe(10);
+    // params in one buffer, grads in one buffer at the same relative layout: one dispatch
+    // for the group, one submit and one uniform write per step
+    expect(f.counts.dispatches - after.dispatches).toBe(5);
     expect(f.counts.submits - after.submits).toBe(5);
     expect(f.counts.writes - after.writes).toBe(5);
-    expect(opt.lastStepDispatches).toBe(2);
+    expect(opt.lastStepDispatches).toBe(1);
     expect(opt.stepCounts).toEqual([6, 6]);
+  });
+
+  it('falls back to one dispatch per tensor when the layouts differ', () => {
+    const f = fakeDevice();
+    const p = f.buffer(1024);
+    const opt = new SGD(f.device, [
+      { buffer: p, length: 64 },
+      { buffer: p, offset: 512, length: 64 },
+    ]);
+    // grads in two buffers: not one layout
+    opt.step([
+      { buffer: f.buffer(256), length: 64 },
+      { buffer: f.buffer(256), length: 64 },
+    ]);
+    expect(opt.lastStepDispatches).toBe(2);
+    // grads in one buffer but at another relative layout
+    const g = f.buffer(1024);
+    opt.step([
+      { buffer: g, length: 64 },
+      { buffer: g, offset: 256, length: 64 },
+    ]);
+    expect(opt.lastStepDispatches).toBe(2);
+    // the same relative layout (shifted by 4 bytes): one dispatch
+    opt.step([
+      { buffer: g, offset: 4, length: 64 },
+      { buffer: g, offset: 516, length: 64 },
+    ]);
+    expect(opt.lastStepDispatches).toBe(1);
   });
 });

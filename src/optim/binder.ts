@@ -1,0 +1,253 @@
+/**
+ * Turns validated params, grads and state regions into the dispatches of a step: bind groups,
+ * pipelines and grids. Two paths:
+ * - one dispatch per param group (MULTI), when the group's params lie in one buffer and its
+ *   grads lie in one buffer at the same relative layout (a ParamArena gives exactly that);
+ * - otherwise one body and/or tail dispatch per tensor.
+ * Bind groups are made here, once per set of grad views; a steady-state step only records.
+ */
+import {
+  bindingAlignment,
+  planGroup,
+  planTensor,
+  type ByteRange,
+  type Geometry,
+  type GeometryLimits,
+  type StatePlacement,
+} from '../kernels/geometry.ts';
+import { bindGroupLayout, getPipeline, type DispatchMode } from '../kernels/pipelineCache.ts';
+import type { KernelSpec } from '../kernels/spec.ts';
+import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
+import type { StateRegion, StateStore } from './stateStore.ts';
+import type { CheckedRef } from './tensorRef.ts';
+
+/** One recorded dispatch. `rank` orders dispatches so consecutive ones share pipelines. */
+export interface Dispatch {
+  bindGroup: GPUBindGroup;
+  pipeline: GPUComputePipeline;
+  grid: [number, number];
+  rank: number;
+}
+
+/** Bind group slots that can take a dummy (0–4); each gets its own aligned dummy range. */
+export const DUMMY_SLOTS = 5;
+
+export interface BinderContext<O> {
+  device: GPUDevice;
+  label: string;
+  where: string;
+  spec: KernelSpec<O>;
+  limits: GeometryLimits;
+  workgroupSize: number;
+  store: StateStore;
+  uniform: GPUBuffer;
+  uniformData: DataView;
+  slot: number;
+  dummy: GPUBuffer;
+  /** Per-tensor Geometry table for MULTI dispatches (read-only storage, binding 6). */
+  table: GPUBuffer;
+  /** Byte offset of each group's rows in `table` (aligned for binding). */
+  tableOffsets: readonly number[];
+  /** Tensor indices of each param group, in order. */
+  groups: readonly (readonly number[])[];
+  /** Resolved options of each group. */
+  options: readonly O[];
+}
+
+const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 2, tail: 3 };
+
+/** The table rows a group needs, rounded for binding-offset alignment. */
+export function tableLayout(
+  groups: readonly (readonly number[])[],
+  align: number,
+): { offsets: number[]; size: number } {
+  let at = 0;
+  const offsets = groups.map((g) => {
+    const o = at;
+    at += Math.ceil((g.length * GEOMETRY_BYTES) / align) * align;
+    return o;
+  });
+  return { offsets, size: Math.max(at, align) };
+}
+
+export class Binder<O> {
+  constructor(private readonly c: BinderContext<O>) {}
+
+  /** Builds every dispatch for these grads. `steps` decides whether groups can share a uniform. */
+  bind(
+    params: readonly CheckedRef[],
+    grads: readonly CheckedRef[],
+    steps: readonly number[],
+  ): Dispatch[] {
+    const out: Dispatch[] = [];
+    this.c.groups.forEach((indices, gi) => {
+      const multi = this.bindGroup(gi, indices, params, grads, steps);
+      if (multi) out.push(multi);
+      else
+        for (const i of indices)
+          out.push(...this.bindTensor(gi, i, params[i] as CheckedRef, grads[i] as CheckedRef));
+    });
+    return out.sort((a, b) => a.rank - b.rank);
+  }
+
+  private dummy(slot: number): GPUBufferBinding {
+    return { buffer: this.c.dummy, offset: slot * bindingAlignment(this.c.limits), size: 16 };
+  }
+
+  private range(buffer: GPUBuffer, r: ByteRange | null, slot: number): GPUBufferBinding {
+    if (!r) return this.dummy(slot);
+    const max = this.c.limits.maxStorageBufferBindingSize;
+    if (r.size > max) {
+      throw new RangeError(
+        `${this.c.where}: binding ${r.size} bytes of a buffer exceeds maxStorageBufferBindingSize (${max})`,
+      );
+    }
+    return { buffer, offset: r.offset, size: r.size };
+  }
+
+  private bindGroupOf(
+    label: string,
+    entries: [
+      GPUBufferBinding,
+      GPUBufferBinding,
+      GPUBufferBinding,
+      GPUBufferBinding,
+      GPUBufferBinding,
+    ],
+    uniformSlot: number,
+    table: GPUBufferBinding,
+  ): GPUBindGroup {
+    return this.c.device.createBindGroup({
+      label,
+      layout: bindGroupLayout(this.c.device),
+      entries: [
+        ...entries.map((resource, binding) => ({ binding, resource })),
+        {
+          binding: 5,
+          resource: {
+            buffer: this.c.uniform,
+            offset: uniformSlot * this.c.slot,
+            size: this.c.spec.layout.size,
+          },
+        },
+        { binding: 6, resource: table },
+      ],
+    });
+  }
+
+  private stateBinding(region: StateRegion): GPUBufferBinding {
+    return region.buffer
+      ? { buffer: region.buffer, offset: region.offset, size: region.bytes }
+      : this.dummy(4);
+  }
+
+  private bindTensor(gi: number, i: number, p: CheckedRef, g: CheckedRef): Dispatch[] {
+    const region = this.c.store.regions[i] as StateRegion;
+    const same = g.buffer === p.buffer;
+    const plan = planTensor(
+      { offset: p.offset, length: p.length, bufferSize: p.buffer.size },
+      { offset: g.offset, length: g.length, bufferSize: g.buffer.size },
+      same,
+      region,
+      this.c.limits,
+      this.c.workgroupSize,
+    );
+    packGeometry(this.c.uniformData, i * this.c.slot, plan.geometry);
+    const bindGroup = this.bindGroupOf(
+      `${this.c.label}/bind-group[${i}]`,
+      [
+        this.range(p.buffer, plan.param.vec4, 0),
+        this.range(p.buffer, plan.param.scalar, 1),
+        this.range(g.buffer, plan.grad?.vec4 ?? null, 2),
+        this.range(g.buffer, plan.grad?.scalar ?? null, 3),
+        this.stateBinding(region),
+      ],
+      i,
+      { buffer: this.c.table, offset: 0, size: GEOMETRY_BYTES },
+    );
+    const options = this.c.options[gi] as O;
+    return (['body', 'both', 'tail'] as const).flatMap((mode) => {
+      const grid = plan[mode];
+      if (!grid) return [];
+      const pipeline = getPipeline(this.c.device, this.c.spec, options, this.c.workgroupSize, {
+        gradInParam: same,
+        mode,
+      });
+      return [{ bindGroup, pipeline, grid, rank: RANK[mode] }];
+    });
+  }
+
+  /** The MULTI dispatch of group `gi`, or null when the group does not qualify. */
+  private bindGroup(
+    gi: number,
+    indices: readonly number[],
+    params: readonly CheckedRef[],
+    grads: readonly CheckedRef[],
+    steps: readonly number[],
+  ): Dispatch | null {
+    if (indices.length < 2) return null;
+    const ps = indices.map((i) => params[i] as CheckedRef);
+    const gs = indices.map((i) => grads[i] as CheckedRef);
+    const p0 = ps[0] as CheckedRef;
+    const g0 = gs[0] as CheckedRef;
+    const delta = g0.offset - p0.offset;
+    const sameLayout = ps.every(
+      (p, k) =>
+        p.buffer === p0.buffer &&
+        (gs[k] as CheckedRef).buffer === g0.buffer &&
+        (gs[k] as CheckedRef).offset - p.offset === delta,
+    );
+    const step0 = steps[indices[0] as number];
+    if (!sameLayout || indices.some((i) => steps[i] !== step0)) return null;
+    const regions = indices.map((i) => this.c.store.regions[i] as StateRegion);
+    const slab = (regions[0] as StateRegion).buffer;
+    if (regions.some((r) => r.buffer !== slab)) return null;
+    const stateBase = slab ? Math.min(...regions.map((r) => r.offset)) : 0;
+    const stateEnd = slab ? Math.max(...regions.map((r) => r.offset + r.bytes)) : 0;
+    const max = this.c.limits.maxStorageBufferBindingSize;
+    if (stateEnd - stateBase > max) return null;
+    const same = g0.buffer === p0.buffer;
+    const states: StatePlacement[] = regions.map((r) => ({
+      stateOff: (r.offset - stateBase) / 4 + r.stateOff,
+      stride: r.stride,
+    }));
+    const plan = planGroup(
+      ps.map((p) => ({ offset: p.offset, length: p.length, bufferSize: p.buffer.size })),
+      gs.map((g) => ({ offset: g.offset, length: g.length, bufferSize: g.buffer.size })),
+      same,
+      states,
+      this.c.limits,
+      this.c.workgroupSize,
+    );
+    const spans = [plan.param.vec4, plan.param.scalar, plan.grad?.vec4, plan.grad?.scalar];
+    if (spans.some((r) => r && r.size > max)) return null;
+    const rows = new DataView(new ArrayBuffer(indices.length * GEOMETRY_BYTES));
+    plan.tensors.forEach((geo: Geometry, k) => packGeometry(rows, k * GEOMETRY_BYTES, geo));
+    const tableOffset = this.c.tableOffsets[gi] as number;
+    this.c.device.queue.writeBuffer(this.c.table, tableOffset, rows.buffer);
+    const bindGroup = this.bindGroupOf(
+      `${this.c.label}/group-bind-group[${gi}]`,
+      [
+        this.range(p0.buffer, plan.param.vec4, 0),
+        this.range(p0.buffer, plan.param.scalar, 1),
+        this.range(g0.buffer, plan.grad?.vec4 ?? null, 2),
+        this.range(g0.buffer, plan.grad?.scalar ?? null, 3),
+        slab ? { buffer: slab, offset: stateBase, size: stateEnd - stateBase } : this.dummy(4),
+      ],
+      indices[0] as number,
+      { buffer: this.c.table, offset: tableOffset, size: indices.length * GEOMETRY_BYTES },
+    );
+    const pipeline = getPipeline(
+      this.c.device,
+      this.c.spec,
+      this.c.options[gi] as O,
+      this.c.workgroupSize,
+      {
+        gradInParam: same,
+        mode: 'both',
+        multi: true,
+      },
+    );
+    return { bindGroup, pipeline, grid: plan.grid, rank: RANK.multi };
+  }
+}
