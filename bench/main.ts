@@ -71,6 +71,7 @@ function readForm(form: HTMLFormElement): BenchConfig {
     },
     options: JSON.parse(String(data.get('options') || '{}')) as BenchConfig['options'],
     tinyScaling: [50, 500],
+    layout: data.get('layout') === 'separate' ? 'separate' : 'arena',
   };
 }
 

@@ -3,6 +3,7 @@ import {
   Adagrad,
   Adam,
   AdamW,
+  ParamArena,
   RMSprop,
   SGD,
   type Algorithm,
@@ -53,13 +54,25 @@ function randomPool(n: number): Float32Array<ArrayBuffer> {
   return a;
 }
 
-/** One buffer per tensor for params and for grads, as a runtime would allocate them. */
+/**
+ * 'separate': one buffer per tensor for params and for grads, as most runtimes allocate them
+ * (one or two dispatches per tensor). 'arena': a ParamArena (one dispatch per step).
+ */
 export function allocate(
   device: GPUDevice,
   s: Scenario,
+  layout: 'arena' | 'separate',
 ): { params: TensorRef[]; grads: TensorRef[]; destroy(): void } {
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const pool = randomPool(Math.max(...s.tensors.map((t) => t.length)));
+  if (layout === 'arena') {
+    const arena = new ParamArena(device, s.tensors, { label: `bench/arena/${s.name}` });
+    arena.params.forEach((p, i) => {
+      arena.writeParam(i, pool.subarray(0, p.length));
+      arena.writeGrad(i, pool.subarray(0, p.length));
+    });
+    return { params: arena.params, grads: arena.grads, destroy: () => arena.destroy() };
+  }
   const make = (label: string) =>
     s.tensors.map((t) => {
       const buffer = device.createBuffer({
@@ -87,8 +100,9 @@ export async function benchOurs(
   steps: number,
   reps: number,
   timer: GpuTimer | null,
+  layout: 'arena' | 'separate' = 'arena',
 ): Promise<Timing> {
-  const { params, grads, destroy } = allocate(device, s);
+  const { params, grads, destroy } = allocate(device, s, layout);
   device.pushErrorScope('validation');
   const opt = makeOptimizer(algorithm, device, params, options);
   // warm-up: bind groups, pipelines

@@ -57,7 +57,16 @@ export async function runBench(
       const options = { ...alg.options, ...(config.options[alg.name] ?? {}) };
       const bpp = bytesPerParam(alg.name, options);
       progress(`${name}/${alg.name}: webgpu-optim`);
-      const ours = await benchOurs(dev, s, alg.name, options, config.steps, config.reps, timer);
+      const ours = await benchOurs(
+        dev,
+        s,
+        alg.name,
+        options,
+        config.steps,
+        config.reps,
+        timer,
+        config.layout,
+      );
       const msPerStep = ours.gpuMs.median;
       const gbps = (bpp * params) / (msPerStep * 1e6);
       let tfjs = null;
@@ -115,7 +124,16 @@ export async function runBench(
   for (const count of config.tinyScaling) {
     progress(`tiny scaling: ${count} tensors (Adam, host time per step)`);
     const s = tiny(count);
-    const ours = await benchOurs(dev, s, 'adam', { lr: 0.001 }, config.steps, config.reps, null);
+    const ours = await benchOurs(
+      dev,
+      s,
+      'adam',
+      { lr: 0.001 },
+      config.steps,
+      config.reps,
+      null,
+      config.layout,
+    );
     const tfjs = config.peers.tfjs
       ? await benchTfjs(s, 'adam', config.tfjsSteps, config.tfjsReps)
       : null;

@@ -21,6 +21,8 @@ export interface BenchConfig {
   peers: { tfjs: boolean; plainJs: boolean; reference: boolean };
   /** Extra options per algorithm (state options such as amsgrad or centered). */
   options: Partial<Record<Algorithm, Record<string, unknown>>>;
+  /** How our params and grads are allocated: a ParamArena, or one buffer per tensor. */
+  layout: 'arena' | 'separate';
   /** Tensor counts for the tiny-scenario host-time scaling (empty to skip). */
   tinyScaling: number[];
 }

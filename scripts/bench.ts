@@ -5,6 +5,7 @@
  *   npm run bench -- --quick                     under 2 minutes on a 2-core SwiftShader box
  *   npm run bench -- --algorithms=adam,sgd --scenarios=model,tiny
  *   npm run bench -- --steps=20 --reps=7 --no-tfjs --no-cpu
+ *   npm run bench -- --layout=separate            one buffer per tensor instead of a ParamArena
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ function config(): { config: BenchConfig; out: string } {
       'no-tfjs': { type: 'boolean', default: false },
       'no-cpu': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
+      layout: { type: 'string', default: 'arena' },
     },
   });
   const quick = values.quick === true;
@@ -67,6 +69,8 @@ function config(): { config: BenchConfig; out: string } {
       peers: { tfjs: !values['no-tfjs'], plainJs: !values['no-cpu'], reference: !values['no-cpu'] },
       options: {},
       tinyScaling: [50, 500],
+      layout: list(values.layout, ['arena', 'separate'] as const, 'layout')[0] as
+        'arena' | 'separate',
     },
   };
 }

@@ -21,3 +21,4 @@ export type {
 export type { ParamGroup, ParamGroupInput } from './options/groups.ts';
 export type { StateDict, TensorState, SavedParamGroup } from './options/stateDict.ts';
 export * from './schedules/index.ts';
+export { ParamArena, type ArenaTensor, type ParamArenaOptions } from './optim/paramArena.ts';

@@ -28,6 +28,7 @@ describeGpu('GPU parity with the CPU reference', () => {
   it.each([
     ['params in one buffer, grads in another, mixed alignment: one dispatch', 'shared', 0, 'group'],
     ['grads misaligned from params: one dispatch, scalar path', 'shared', 4, 'group'],
+    ['a ParamArena: one dispatch', 'arena', 0, 'group'],
     ['one exactly-sized buffer per tensor: per-tensor dispatches', 'separate', 0, 'tensor'],
     [
       'params and grads interleaved in one buffer: per tensor, GRAD_IN_PARAM',

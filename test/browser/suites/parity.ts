@@ -1,5 +1,5 @@
 import type { OptimizerCase } from '../../cases.ts';
-import type { TensorRef } from '../../../src/index.ts';
+import { ParamArena, type TensorRef } from '../../../src/index.ts';
 import type { StateName } from '../../../src/options/types.ts';
 import { compare, trackScale, type Worst } from './compare.ts';
 import { randomArray, readViews, rng, trackedDevice, type Counts } from './device.ts';
@@ -13,9 +13,10 @@ export interface ParityArgs {
   /**
    * 'shared': every param in one buffer and every grad in another, at non-zero offsets with
    * mixed 16-byte alignment; 'separate': one buffer of exactly 4·length bytes per tensor;
-   * 'interleaved': one buffer holding param 0, grad 0, param 1, grad 1, ... back to back.
+   * 'interleaved': one buffer holding param 0, grad 0, param 1, grad 1, ... back to back;
+   * 'arena': a ParamArena.
    */
-  layout: 'shared' | 'separate' | 'interleaved';
+  layout: 'shared' | 'separate' | 'interleaved' | 'arena';
   /** Extra bytes added to each grad offset (4 misaligns grads from params: scalar path). */
   gradShift?: number;
   workgroupSize?: number;
@@ -61,6 +62,15 @@ function makeLayout(device: GPUDevice, args: ParityArgs): Layout {
         offset: 0,
         length: n,
       })),
+    };
+  }
+  if (args.layout === 'arena') {
+    const arena = new ParamArena(device, args.lengths, { label: 'test/arena' });
+    return {
+      paramBuffers: [arena.paramBuffer],
+      gradBuffers: [arena.gradBuffer],
+      params: arena.params as Required<TensorRef>[],
+      grads: arena.grads as Required<TensorRef>[],
     };
   }
   if (args.layout === 'interleaved') {

@@ -1,0 +1,109 @@
+import { BufferUsage } from '../kernels/usage.ts';
+import type { TensorRef } from './tensorRef.ts';
+
+/** A tensor to place in an arena: its length, and a name for labels and errors. */
+export interface ArenaTensor {
+  name?: string;
+  length: number;
+}
+
+export interface ParamArenaOptions {
+  /** Label prefix for the two buffers (default "webgpu-optim/arena"). */
+  label?: string;
+  /** Extra usage flags for both buffers (STORAGE | COPY_SRC | COPY_DST are always set). */
+  usage?: number;
+}
+
+/**
+ * Allocates parameters, and a matching gradient buffer, as contiguous 16-byte-aligned views of
+ * one buffer each. An optimizer over `arena.params` stepped with `arena.grads` takes one
+ * dispatch per param group, and every tensor takes the vec4 path. Both buffers start zeroed;
+ * the arena owns them (`destroy()` frees them).
+ */
+export class ParamArena {
+  readonly params: TensorRef[];
+  readonly grads: TensorRef[];
+  readonly paramBuffer: GPUBuffer;
+  readonly gradBuffer: GPUBuffer;
+  /** Bytes per buffer. */
+  readonly size: number;
+
+  constructor(
+    readonly device: GPUDevice,
+    tensors: readonly (number | ArenaTensor)[],
+    options: ParamArenaOptions = {},
+  ) {
+    if (!Array.isArray(tensors) || tensors.length === 0) {
+      throw new TypeError(
+        'ParamArena: tensors must be a non-empty array of lengths or { name, length }',
+      );
+    }
+    const list = tensors.map((t, i) => {
+      const length = typeof t === 'number' ? t : t?.length;
+      const name = (typeof t === 'object' && t?.name) || `tensors[${i}]`;
+      if (typeof length !== 'number' || !Number.isInteger(length) || length < 1) {
+        throw new RangeError(
+          `ParamArena: ${name} length must be a positive integer, got ${String(length)}`,
+        );
+      }
+      return { name, length };
+    });
+    const offsets: number[] = [];
+    let at = 0;
+    for (const t of list) {
+      offsets.push(at);
+      at += Math.ceil((4 * t.length) / 16) * 16;
+    }
+    const max = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    if (at > max) {
+      throw new RangeError(
+        `ParamArena: ${at} bytes of tensors exceed this device's binding limit (${max}); use several arenas (one per param group)`,
+      );
+    }
+    this.size = at;
+    const label = options.label ?? 'webgpu-optim/arena';
+    const usage =
+      BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST | (options.usage ?? 0);
+    this.paramBuffer = device.createBuffer({ label: `${label}/params`, size: at, usage });
+    this.gradBuffer = device.createBuffer({ label: `${label}/grads`, size: at, usage });
+    const views = (buffer: GPUBuffer) =>
+      list.map((t, i) => ({ buffer, offset: offsets[i] as number, length: t.length }));
+    this.params = views(this.paramBuffer);
+    this.grads = views(this.gradBuffer);
+  }
+
+  /** Writes tensor `i`'s values through the queue. */
+  writeParam(i: number, data: Float32Array<ArrayBuffer>): void {
+    this.write(this.params, i, data, 'writeParam');
+  }
+
+  /** Writes tensor `i`'s gradient through the queue. */
+  writeGrad(i: number, data: Float32Array<ArrayBuffer>): void {
+    this.write(this.grads, i, data, 'writeGrad');
+  }
+
+  /** Frees both buffers. Idempotent. */
+  destroy(): void {
+    this.paramBuffer.destroy();
+    this.gradBuffer.destroy();
+  }
+
+  private write(
+    views: TensorRef[],
+    i: number,
+    data: Float32Array<ArrayBuffer>,
+    method: string,
+  ): void {
+    const v = views[i];
+    if (!v)
+      throw new RangeError(
+        `ParamArena.${method}: no tensor ${i} (the arena holds ${views.length})`,
+      );
+    if (data.length !== v.length) {
+      throw new RangeError(
+        `ParamArena.${method}: tensor ${i} has ${v.length} elements, got ${data.length}`,
+      );
+    }
+    this.device.queue.writeBuffer(v.buffer, v.offset ?? 0, data);
+  }
+}
