@@ -19,6 +19,13 @@ export type {
   StateName,
 } from './options/types.ts';
 export type { ParamGroup, ParamGroupInput } from './options/groups.ts';
-export type { StateDict, TensorState, SavedParamGroup } from './options/stateDict.ts';
+export type {
+  StateDict,
+  TensorState,
+  SavedParamGroup,
+  StateDtype,
+  AttachedScheduler,
+} from './options/stateDict.ts';
 export * from './schedules/index.ts';
 export { ParamArena, type ArenaTensor, type ParamArenaOptions } from './optim/paramArena.ts';
+export { serializeStateDict, deserializeStateDict } from './options/checkpoint.ts';

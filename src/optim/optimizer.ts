@@ -13,8 +13,10 @@ import {
 import {
   STATE_DICT_FORMAT,
   STATE_DICT_VERSION,
+  restoreScheduler,
   savedParamGroups,
   validateStateDict,
+  type AttachedScheduler,
   type StateDict,
   type TensorState,
 } from '../options/stateDict.ts';
@@ -57,6 +59,7 @@ export class Optimizer<A extends Algorithm> {
   readonly paramGroups: ParamGroup<TensorRef, OptionsByAlgorithm[A]>[];
   readonly device: GPUDevice;
   readonly algorithm: A;
+  private scheduler: AttachedScheduler | null = null;
   /** Dispatches recorded by the last step(). */
   lastStepDispatches = 0;
 
@@ -311,6 +314,7 @@ export class Optimizer<A extends Algorithm> {
     return {
       format: STATE_DICT_FORMAT,
       version: STATE_DICT_VERSION,
+      stateDtype: 'f32',
       algorithm: this.algorithm,
       state: this.store.regions.map((r, i) => {
         const out: TensorState = { step: steps[i] as number };
@@ -320,7 +324,16 @@ export class Optimizer<A extends Algorithm> {
         return out;
       }),
       paramGroups: groups,
+      ...(this.scheduler ? { scheduler: this.scheduler.stateDict() } : {}),
     };
+  }
+
+  /**
+   * Called by LRScheduler: `stateDict()` then saves the scheduler's position and
+   * `loadStateDict()` restores it.
+   */
+  attachScheduler(scheduler: AttachedScheduler): void {
+    this.scheduler = scheduler;
   }
 
   /**
@@ -339,6 +352,7 @@ export class Optimizer<A extends Algorithm> {
       where,
     );
     restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
+    restoreScheduler(dict, this.scheduler, where);
     this.errors.open(this.device);
     try {
       // Steps may now differ within a group, which decides the dispatch path: rebind.

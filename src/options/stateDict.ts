@@ -14,9 +14,36 @@ export interface StateDict {
   format: 'webgpu-optim/state-dict';
   version: 1;
   algorithm: Algorithm;
+  /** Storage type of the state arrays on the GPU (the dict always holds f32 copies). */
+  stateDtype: StateDtype;
   state: TensorState[];
   paramGroups: SavedParamGroup[];
+  /** The attached LRScheduler's position, when one is attached. */
+  scheduler?: { lastEpoch: number; baseLrs: number[] };
 }
+
+/** What an optimizer needs of an attached scheduler (LRScheduler attaches itself). */
+export interface AttachedScheduler {
+  stateDict(): { lastEpoch: number; baseLrs: number[] };
+  loadStateDict(state: { lastEpoch: number; baseLrs: number[] }): void;
+}
+
+/** Restores an attached scheduler's position from `dict`, or checks there is none to restore. */
+export function restoreScheduler(
+  dict: StateDict,
+  scheduler: AttachedScheduler | null,
+  where: string,
+): void {
+  if (scheduler && dict.scheduler === undefined) {
+    throw new Error(
+      `${where}: invalid state dict: scheduler is missing, but a scheduler is attached`,
+    );
+  }
+  if (scheduler && dict.scheduler) scheduler.loadStateDict(dict.scheduler);
+}
+
+/** Storage types for optimizer state. */
+export type StateDtype = 'f32';
 
 export const STATE_DICT_FORMAT = 'webgpu-optim/state-dict';
 export const STATE_DICT_VERSION = 1;
@@ -42,6 +69,9 @@ export function validateStateDict(
     bad('format', `must be "${STATE_DICT_FORMAT}", got ${JSON.stringify(d.format)}`);
   if (d.version !== STATE_DICT_VERSION)
     bad('version', `must be ${STATE_DICT_VERSION}, got ${JSON.stringify(d.version)}`);
+  if (d.stateDtype !== 'f32') {
+    bad('stateDtype', `is ${JSON.stringify(d.stateDtype)} but this optimizer stores "f32"`);
+  }
   if (d.algorithm !== algorithm) {
     bad('algorithm', `is "${String(d.algorithm)}" but this optimizer is "${algorithm}"`);
   }

@@ -1,8 +1,10 @@
 import {
   STATE_DICT_FORMAT,
   STATE_DICT_VERSION,
+  restoreScheduler,
   savedParamGroups,
   validateStateDict,
+  type AttachedScheduler,
   type StateDict,
   type TensorState,
 } from '../options/stateDict.ts';
@@ -30,6 +32,7 @@ interface Slot {
  */
 export class ReferenceOptimizer<A extends Algorithm> {
   readonly algorithm: A;
+  private scheduler: AttachedScheduler | null = null;
   /** Param groups; `lr` and the other numbers may be changed between steps. */
   readonly paramGroups: ParamGroup<Float32Array, OptionsByAlgorithm[A]>[];
   private readonly frozen: Resolved<OptionsByAlgorithm[A]>[];
@@ -113,6 +116,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
     return {
       format: STATE_DICT_FORMAT,
       version: STATE_DICT_VERSION,
+      stateDtype: 'f32',
       algorithm: this.algorithm,
       state: this.slots.map((s) => {
         const out: TensorState = { step: s.step };
@@ -120,7 +124,16 @@ export class ReferenceOptimizer<A extends Algorithm> {
         return out;
       }),
       paramGroups: savedParamGroups(this.paramGroups),
+      ...(this.scheduler ? { scheduler: this.scheduler.stateDict() } : {}),
     };
+  }
+
+  /**
+   * Called by LRScheduler: `stateDict()` then saves the scheduler's position and
+   * `loadStateDict()` restores it.
+   */
+  attachScheduler(scheduler: AttachedScheduler): void {
+    this.scheduler = scheduler;
   }
 
   /** Restores state saved by `stateDict()` (from this class or a GPU optimizer). */
@@ -130,6 +143,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
     const where = `${this.where}: loadStateDict`;
     validateStateDict(dict, this.algorithm, lengths, names, where);
     restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
+    restoreScheduler(dict, this.scheduler, where);
     dict.state.forEach((s, i) => {
       const slot = this.slots[i] as Slot;
       slot.step = s.step;

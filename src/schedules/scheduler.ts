@@ -3,6 +3,8 @@ import type { Schedule } from './types.ts';
 /** What a scheduler drives: any optimizer with mutable `paramGroups[i].lr` (ours do). */
 export interface SchedulableOptimizer {
   paramGroups: { lr: number }[];
+  /** Present on our optimizers: lets their state dicts carry the scheduler's position. */
+  attachScheduler?(scheduler: LRScheduler): void;
 }
 
 /** A scheduler's position, for checkpoints. */
@@ -32,6 +34,7 @@ export class LRScheduler {
       throw new TypeError('LRScheduler: schedule must be a function');
     this.bases = optimizer.paramGroups.map((g) => g.lr);
     this.last = this.apply();
+    optimizer.attachScheduler?.(this);
   }
 
   /** Steps taken so far (PyTorch's `last_epoch`). */

@@ -4,7 +4,7 @@
  * never interrupted.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
+import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
 import { describeGpu, openTestPage, type TestPage } from './harness.ts';
 
 describeGpu('stateDict round trip', () => {
@@ -34,5 +34,22 @@ describeGpu('stateDict round trip', () => {
     );
     expect(failures).toEqual([]);
     expect(results.every((r) => r.stepCounts.every((c) => c === 8))).toBe(true);
+  });
+
+  it('restores bitwise through one ArrayBuffer with a scheduler attached', async () => {
+    const results = await page.run('roundTrip', {
+      cases: [...DEFAULT_CASES, ...FULL_CASES],
+      lengths: GEOMETRY_LENGTHS,
+      stepsBefore: 5,
+      stepsAfter: 5,
+      seed: 6,
+      viaBuffer: true,
+      scheduler: true,
+    });
+    const failures = results.filter(
+      (r) => r.paramMismatches > 0 || r.stateMismatches.length > 0 || r.errors.length > 0,
+    );
+    expect(failures).toEqual([]);
+    expect(results.every((r) => r.stepCounts.every((c) => c === 10))).toBe(true);
   });
 });

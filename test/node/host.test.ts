@@ -159,6 +159,7 @@ describe('GPU optimizer argument checks (synchronous)', () => {
     const good = (): StateDict => ({
       format: 'webgpu-optim/state-dict',
       version: 1,
+      stateDtype: 'f32',
       algorithm: 'adam',
       state: [
         { step: 2, exp_avg: new Float32Array(4), exp_avg_sq: new Float32Array(4) },

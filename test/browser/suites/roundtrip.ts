@@ -1,5 +1,13 @@
 import type { OptimizerCase } from '../../cases.ts';
-import type { StateDict } from '../../../src/index.ts';
+import {
+  LRScheduler,
+  cosineAnnealing,
+  deserializeStateDict,
+  linearWarmup,
+  sequential,
+  serializeStateDict,
+  type StateDict,
+} from '../../../src/index.ts';
 import { randomArray, readViews, rng, trackedDevice } from './device.ts';
 import { makeOptimizer } from './optimizers.ts';
 
@@ -8,6 +16,10 @@ export interface RoundTripArgs {
   lengths: number[];
   stepsBefore: number;
   stepsAfter: number;
+  /** Save through serializeStateDict/deserializeStateDict (one ArrayBuffer). */
+  viaBuffer?: boolean;
+  /** Attach a warmup-then-cosine LRScheduler to both optimizers. */
+  scheduler?: boolean;
   seed: number;
 }
 
@@ -62,22 +74,29 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, () =>
       randomArray(next, size / 4),
     );
-    const stepOnce = (opt: typeof a, params: GPUBuffer, s: number) => {
+    const schedule = sequential(
+      [linearWarmup({ startFactor: 0.2, totalIters: 3 }), cosineAnnealing({ tMax: 20 })],
+      [3],
+    );
+    const schedA = args.scheduler ? new LRScheduler(a, schedule) : null;
+    const stepOnce = (opt: typeof a, sched: LRScheduler | null, s: number) => {
       device.queue.writeBuffer(gr, 0, gradSteps[s] as Float32Array<ArrayBuffer>);
       opt.step(refs(gr));
-      void params;
+      sched?.step();
     };
-    for (let s = 0; s < args.stepsBefore; s++) stepOnce(a, pa, s);
-    const saved: StateDict = await a.stateDict();
+    for (let s = 0; s < args.stepsBefore; s++) stepOnce(a, schedA, s);
+    let saved: StateDict = await a.stateDict();
+    if (args.viaBuffer) saved = deserializeStateDict(serializeStateDict(saved));
     // The restored optimizer starts from a copy of the params at the checkpoint.
     const enc = device.createCommandEncoder();
     enc.copyBufferToBuffer(pa, 0, pb, 0, size);
     device.queue.submit([enc.finish()]);
     const b = makeOptimizer(c.algorithm, device, refs(pb), { ...c.options, onError });
+    const schedB = args.scheduler ? new LRScheduler(b, schedule) : null;
     b.loadStateDict(saved);
     for (let s = args.stepsBefore; s < args.stepsBefore + args.stepsAfter; s++) {
-      stepOnce(a, pa, s);
-      stepOnce(b, pb, s);
+      stepOnce(a, schedA, s);
+      stepOnce(b, schedB, s);
     }
     const [va, vb] = await readViews(device, [
       { buffer: pa, offset: 0, length: size / 4 },
