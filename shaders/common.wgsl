@@ -30,8 +30,8 @@ override GRAD_IN_PARAM: bool = false;
 // costs more than the branch.
 override MODE: u32 = 0u;
 override NUM_STATES: u32 = 0u;
-// One dispatch for a whole param group: each workgroup finds its tensor in `tensors` (binary
-// search on the first-workgroup column, `reserved0`) and runs that tensor's body and scalars.
+// One dispatch for a whole param group: each workgroup looks up its tensor in `owner`, reads
+// that tensor's geometry from `tensors` and runs its body or scalars.
 override MULTI: bool = false;
 
 struct Geometry {
@@ -48,8 +48,8 @@ struct Geometry {
   // uniform_buffer_standard_layout extension) put the member after a struct at a 16-byte
   // multiple past its size.
   reserved0: u32,   // MULTI: the tensor's first workgroup
-  reserved1: u32,
-  reserved2: u32,
+  reserved1: u32,   // MULTI: how many of its workgroups run the body
+  reserved2: u32,   // MULTI: vec4s each body thread updates
 }
 
 @group(0) @binding(0) var<storage, read_write> param4: array<vec4<f32>>;
@@ -59,6 +59,8 @@ struct Geometry {
 @group(0) @binding(4) var<storage, read_write> state: array<vec4<f32>>;
 // @binding(5) is the algorithm's uniform `u`, declared in its own file.
 @group(0) @binding(6) var<storage, read> tensors: array<Geometry>;
+// MULTI: the tensor each workgroup works on.
+@group(0) @binding(7) var<storage, read> owner: array<u32>;
 
 // Up to three state arrays, in the algorithm's order; unused ones stay zero.
 struct States {
@@ -177,18 +179,25 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>) {
   if (MULTI) {
     let w = wg.x + wg.y * groups.x;
-    var lo = 0u;
-    var hi = arrayLength(&tensors) - 1u;
-    while (lo < hi) {
-      let mid = (lo + hi + 1u) >> 1u;
-      if (tensors[mid].reserved0 <= w) {
-        lo = mid;
-      } else {
-        hi = mid - 1u;
-      }
+    if (w >= arrayLength(&owner)) {
+      return;
     }
-    let geo = tensors[lo];
-    body_then_tail(geo, (w - geo.reserved0) * WG_SIZE + lid);
+    let geo = tensors[owner[w]];
+    // The tensor's body workgroups come first (reserved1 of them), then its scalar ones, so
+    // every workgroup runs one code path. MODE 0: no tensor of the group has scalars.
+    let k = w - geo.reserved0;
+    // The first reserved1 workgroups of a tensor run only its body, each thread updating
+    // reserved2 vec4s (the lookup above is paid once per reserved2 updates). The rest run its
+    // scalars, or, for a small tensor (reserved1 = 0), its body and scalars together.
+    if (k < geo.reserved1) {
+      let items = geo.reserved2;
+      for (var j = 0u; j < items; j++) {
+        body(geo, (k * items + j) * WG_SIZE + lid);
+      }
+    } else if (MODE != 0u) {
+      let skip = select(0u, geo.body4, geo.reserved1 > 0u);
+      body_then_tail(geo, skip + (k - geo.reserved1) * WG_SIZE + lid);
+    }
     return;
   }
   let t = id.x + id.y * groups.x * WG_SIZE;

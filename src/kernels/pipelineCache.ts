@@ -3,7 +3,7 @@ import { ShaderStage } from './usage.ts';
 
 /**
  * Pipelines memoized per (device, algorithm, override constants, workgroup size), plus one
- * shared bind group layout per device. Every kernel binds the same seven slots (see
+ * shared bind group layout per device. Every kernel binds the same eight slots (see
  * shaders/common.wgsl), so one layout serves all of them.
  */
 interface DeviceCache {
@@ -37,6 +37,7 @@ function deviceCache(device: GPUDevice): DeviceCache {
         storage(4),
         { binding: 5, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } },
         { binding: 6, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
+        { binding: 7, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
       ],
     });
     const pipelineLayout = device.createPipelineLayout({

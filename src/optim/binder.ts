@@ -48,6 +48,8 @@ export interface BinderContext<O> {
   table: GPUBuffer;
   /** Byte offset of each group's rows in `table` (aligned for binding). */
   tableOffsets: readonly number[];
+  /** Byte offset of each group's workgroup-to-tensor map in `table`. */
+  mapOffsets: readonly number[];
   /** Tensor indices of each param group, in order. */
   groups: readonly (readonly number[])[];
   /** Resolved options of each group. */
@@ -56,18 +58,28 @@ export interface BinderContext<O> {
 
 const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 2, tail: 3 };
 
-/** The table rows a group needs, rounded for binding-offset alignment. */
+/**
+ * Where each group's rows (its tensors' Geometry) and its workgroup-to-tensor map live in the
+ * table buffer, each range aligned for binding. The map is sized for the most workgroups a
+ * group can take: at most 2·ceil(n / workgroupSize) + 2 per tensor of n elements.
+ */
 export function tableLayout(
   groups: readonly (readonly number[])[],
+  lengths: readonly number[],
+  workgroupSize: number,
   align: number,
-): { offsets: number[]; size: number } {
+): { offsets: number[]; mapOffsets: number[]; size: number } {
   let at = 0;
-  const offsets = groups.map((g) => {
+  const take = (bytes: number) => {
     const o = at;
-    at += Math.ceil((g.length * GEOMETRY_BYTES) / align) * align;
+    at += Math.ceil(bytes / align) * align;
     return o;
-  });
-  return { offsets, size: Math.max(at, align) };
+  };
+  const offsets = groups.map((g) => take(g.length * GEOMETRY_BYTES));
+  const mapOffsets = groups.map((g) =>
+    take(4 * g.reduce((a, i) => a + 2 * Math.ceil((lengths[i] as number) / workgroupSize) + 2, 0)),
+  );
+  return { offsets, mapOffsets, size: Math.max(at, align) };
 }
 
 export class Binder<O> {
@@ -116,6 +128,7 @@ export class Binder<O> {
     ],
     uniformSlot: number,
     table: GPUBufferBinding,
+    owner: GPUBufferBinding,
   ): GPUBindGroup {
     return this.c.device.createBindGroup({
       label,
@@ -131,6 +144,7 @@ export class Binder<O> {
           },
         },
         { binding: 6, resource: table },
+        { binding: 7, resource: owner },
       ],
     });
   }
@@ -164,6 +178,7 @@ export class Binder<O> {
       ],
       i,
       { buffer: this.c.table, offset: 0, size: GEOMETRY_BYTES },
+      { buffer: this.c.table, offset: 0, size: 4 },
     );
     const options = this.c.options[gi] as O;
     return (['body', 'both', 'tail'] as const).flatMap((mode) => {
@@ -225,6 +240,14 @@ export class Binder<O> {
     plan.tensors.forEach((geo: Geometry, k) => packGeometry(rows, k * GEOMETRY_BYTES, geo));
     const tableOffset = this.c.tableOffsets[gi] as number;
     this.c.device.queue.writeBuffer(this.c.table, tableOffset, rows.buffer);
+    const total = Math.max(plan.workgroups, 1);
+    const owner = new Uint32Array(total);
+    plan.tensors.forEach((geo, k) => {
+      const end = (plan.tensors[k + 1]?.reserved0 ?? plan.workgroups) as number;
+      owner.fill(k, geo.reserved0, end);
+    });
+    const mapOffset = this.c.mapOffsets[gi] as number;
+    this.c.device.queue.writeBuffer(this.c.table, mapOffset, owner);
     const bindGroup = this.bindGroupOf(
       `${this.c.label}/group-bind-group[${gi}]`,
       [
@@ -236,6 +259,7 @@ export class Binder<O> {
       ],
       indices[0] as number,
       { buffer: this.c.table, offset: tableOffset, size: indices.length * GEOMETRY_BYTES },
+      { buffer: this.c.table, offset: mapOffset, size: 4 * total },
     );
     const pipeline = getPipeline(
       this.c.device,
@@ -244,7 +268,7 @@ export class Binder<O> {
       this.c.workgroupSize,
       {
         gradInParam: same,
-        mode: 'both',
+        mode: plan.scalars ? 'both' : 'body',
         multi: true,
       },
     );

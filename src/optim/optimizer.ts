@@ -171,7 +171,12 @@ export class Optimizer<A extends Algorithm> {
       for (const o of this.frozen) getPipeline(device, spec, o, workgroupSize);
       const groups = this.paramGroups.map(() => [] as number[]);
       this.groupOf.forEach((gi, i) => groups[gi]?.push(i));
-      const table = tableLayout(groups, bindingAlignment(this.limits));
+      const table = tableLayout(
+        groups,
+        this.refs.map((r) => r.length),
+        workgroupSize,
+        bindingAlignment(this.limits),
+      );
       this.table = device.createBuffer({
         label: `${this.label}/tensor-table`,
         size: table.size,
@@ -206,6 +211,7 @@ export class Optimizer<A extends Algorithm> {
         dummy: this.dummy,
         table: this.table,
         tableOffsets: table.offsets,
+        mapOffsets: table.mapOffsets,
         groups,
         options: this.frozen,
       });

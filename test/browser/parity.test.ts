@@ -5,7 +5,7 @@
  * WGSL's accuracy rules).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { planTensor, placeState } from '../../src/kernels/geometry.ts';
+import { planGroup, planTensor, placeState } from '../../src/kernels/geometry.ts';
 import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
 import { describeGpu, openTestPage, type TestPage } from './harness.ts';
 import { parityFailures } from './report.ts';
@@ -89,5 +89,38 @@ describeGpu('GPU parity with the CPU reference', () => {
       workgroupSize: 1,
     });
     expect(parityFailures(results, 1, 3)).toEqual([]);
+    // one dispatch for a group in a ParamArena: 600_000 vec4 at 8 per 1-thread workgroup =
+    // 75_000 workgroups, a 2-D grid on the MULTI path
+    const lengths = [2_400_001, 5, 77];
+    const group = planGroup(
+      lengths.map((length, i) => ({
+        offset: 16 * i + (i > 0 ? 4 * 2_400_004 : 0),
+        length,
+        bufferSize: 1 << 26,
+      })),
+      lengths.map((length, i) => ({
+        offset: 16 * i + (i > 0 ? 4 * 2_400_004 : 0),
+        length,
+        bufferSize: 1 << 26,
+      })),
+      false,
+      lengths.map((length) => placeState(length, 0, 3)),
+      {
+        minStorageBufferOffsetAlignment: 256,
+        maxStorageBufferBindingSize: 1 << 27,
+        maxComputeWorkgroupsPerDimension: 65535,
+      },
+      1,
+    );
+    expect(group.grid[1]).toBeGreaterThan(1);
+    const arena = await page.run('parity', {
+      cases: FULL_CASES,
+      lengths,
+      steps: 3,
+      seed: 12,
+      layout: 'arena',
+      workgroupSize: 1,
+    });
+    expect(parityFailures(arena, 3, 3, 'group')).toEqual([]);
   });
 });
