@@ -16,7 +16,9 @@ describe('README', () => {
     ).scripts;
     expect(readme).toContain('npm test');
     expect(scripts.test).toBeDefined();
-    expect(readme).toContain('npm ci && npm run example');
+    expect(readme).toContain('npm ci && npm run bench');
+    expect(scripts.bench).toBeDefined();
+    expect(scripts['bench:serve']).toBeDefined();
     expect(scripts.example).toBeDefined();
   });
 
