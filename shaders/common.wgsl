@@ -33,6 +33,10 @@ override NUM_STATES: u32 = 0u;
 // One dispatch for a whole param group: each workgroup looks up its tensor in `owner`, reads
 // that tensor's geometry from `tensors` and runs its body or scalars.
 override MULTI: bool = false;
+// Gradient clipping, applied as each gradient is loaded (see gradnorm.wgsl): multiply by
+// control.coef (clip_grad_norm_), then clamp to ±control.clip_value (clip_grad_value_).
+override CLIP_NORM: bool = false;
+override CLIP_VALUE: bool = false;
 
 struct Geometry {
   n: u32,            // elements in the tensor
@@ -61,6 +65,26 @@ struct Geometry {
 @group(0) @binding(6) var<storage, read> tensors: array<Geometry>;
 // MULTI: the tensor each workgroup works on.
 @group(0) @binding(7) var<storage, read> owner: array<u32>;
+
+// Written on the GPU by gradnorm.wgsl's finalize pass; the same layout as its Control.
+struct Control {
+  norm: f32,
+  coef: f32,
+  clip_value: f32,
+  max_norm: f32,
+}
+@group(0) @binding(8) var<storage, read> control: Control;
+
+fn clip(g: vec4<f32>) -> vec4<f32> {
+  var out = g;
+  if (CLIP_NORM) {
+    out = out * control.coef;
+  }
+  if (CLIP_VALUE) {
+    out = clamp(out, vec4<f32>(-control.clip_value), vec4<f32>(control.clip_value));
+  }
+  return out;
+}
 
 // Up to three state arrays, in the algorithm's order; unused ones stay zero.
 struct States {
@@ -125,7 +149,7 @@ fn body(geo: Geometry, t: u32) {
   if (NUM_STATES > 0u) { s.s0 = state[si]; }
   if (NUM_STATES > 1u) { s.s1 = state[si + stride]; }
   if (NUM_STATES > 2u) { s.s2 = state[si + 2u * stride]; }
-  let r = update(param4[pi], g, s);
+  let r = update(param4[pi], clip(g), s);
   param4[pi] = r.p;
   if (NUM_STATES > 0u) { state[si] = r.s.s0; }
   if (NUM_STATES > 1u) { state[si + stride] = r.s.s1; }
@@ -146,7 +170,7 @@ fn tail(geo: Geometry, k: u32) {
   if (NUM_STATES > 1u) { s.s1 = vec4<f32>(state_at(si + stride)); }
   if (NUM_STATES > 2u) { s.s2 = vec4<f32>(state_at(si + 2u * stride)); }
   let r = update(vec4<f32>(param_at(px, geo.param_split)),
-                 vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split)), s);
+                 clip(vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split))), s);
   if (px < geo.param_split) {
     param4[px >> 2u][px & 3u] = r.p.x;
   } else {

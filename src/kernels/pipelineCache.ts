@@ -3,7 +3,7 @@ import { ShaderStage } from './usage.ts';
 
 /**
  * Pipelines memoized per (device, algorithm, override constants, workgroup size), plus one
- * shared bind group layout per device. Every kernel binds the same eight slots (see
+ * shared bind group layout per device. Every kernel binds the same nine slots (see
  * shaders/common.wgsl), so one layout serves all of them.
  */
 interface DeviceCache {
@@ -38,6 +38,7 @@ function deviceCache(device: GPUDevice): DeviceCache {
         { binding: 5, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } },
         { binding: 6, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
         { binding: 7, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
+        { binding: 8, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
       ],
     });
     const pipelineLayout = device.createPipelineLayout({
@@ -62,6 +63,9 @@ export interface PipelineVariant {
   mode?: DispatchMode;
   /** One dispatch for a whole param group. */
   multi?: boolean;
+  /** Gradient clipping by global norm, and by value. */
+  clipNorm?: boolean;
+  clipValue?: boolean;
 }
 
 export function getPipeline<O>(
@@ -78,6 +82,8 @@ export function getPipeline<O>(
     GRAD_IN_PARAM: Number(variant.gradInParam ?? false),
     MODE: MODES[variant.mode ?? 'body'],
     MULTI: Number(variant.multi ?? false),
+    CLIP_NORM: Number(variant.clipNorm ?? false),
+    CLIP_VALUE: Number(variant.clipValue ?? false),
   };
   const key = `${spec.name}:${JSON.stringify(constants)}`;
   let pipeline = cache.pipelines.get(key);

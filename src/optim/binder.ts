@@ -54,6 +54,9 @@ export interface BinderContext<O> {
   groups: readonly (readonly number[])[];
   /** Resolved options of each group. */
   options: readonly O[];
+  /** The clipping control block (binding 8) and which clips are on. */
+  control: GPUBuffer;
+  clip: { norm: boolean; value: boolean };
 }
 
 const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 2, tail: 3 };
@@ -145,6 +148,7 @@ export class Binder<O> {
         },
         { binding: 6, resource: table },
         { binding: 7, resource: owner },
+        { binding: 8, resource: { buffer: this.c.control } },
       ],
     });
   }
@@ -187,6 +191,8 @@ export class Binder<O> {
       const pipeline = getPipeline(this.c.device, this.c.spec, options, this.c.workgroupSize, {
         gradInParam: same,
         mode,
+        clipNorm: this.c.clip.norm,
+        clipValue: this.c.clip.value,
       });
       return [{ bindGroup, pipeline, grid, rank: RANK[mode] }];
     });
@@ -270,6 +276,8 @@ export class Binder<O> {
         gradInParam: same,
         mode: plan.scalars ? 'both' : 'body',
         multi: true,
+        clipNorm: this.c.clip.norm,
+        clipValue: this.c.clip.value,
       },
     );
     return { bindGroup, pipeline, grid: plan.grid, rank: RANK.multi };

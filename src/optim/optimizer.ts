@@ -23,12 +23,14 @@ import {
 import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
+import { GradClipper } from './gradClipper.ts';
+import { CLIP_KEYS, checkClip, type ClipOptions } from '../options/clip.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
 import { StateStore } from './stateStore.ts';
 import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
 
 /** Constructor options that are not hyperparameters. */
-export interface HostOptions {
+export interface HostOptions extends ClipOptions {
   /**
    * Threads per workgroup (the WG_SIZE override), default 256. Each thread updates one vec4
    * (or one scalar at the ends).
@@ -41,7 +43,7 @@ export interface HostOptions {
   onError?: (error: OptimizerError) => void;
 }
 
-const HOST_KEYS = ['workgroupSize', 'onError'] as const;
+const HOST_KEYS = ['workgroupSize', 'onError', ...CLIP_KEYS] as const;
 
 /** Scalars for a step: from the resolved options and the 1-based step count. */
 export type ScalarsFn<A extends Algorithm> = (
@@ -60,8 +62,10 @@ export class Optimizer<A extends Algorithm> {
   readonly device: GPUDevice;
   readonly algorithm: A;
   private scheduler: AttachedScheduler | null = null;
-  /** Dispatches recorded by the last step(). */
+  /** Update dispatches recorded by the last step(). */
   lastStepDispatches = 0;
+  /** Gradient-norm dispatches recorded by the last step() (clipGradNorm only). */
+  lastClipDispatches = 0;
 
   private readonly where: string;
   private readonly label: string;
@@ -78,6 +82,7 @@ export class Optimizer<A extends Algorithm> {
   private readonly dummy: GPUBuffer;
   private readonly table: GPUBuffer;
   private readonly binder: Binder<Resolved<OptionsByAlgorithm[A]>>;
+  private readonly clipper: GradClipper;
   private readonly limits: GeometryLimits;
   private readonly workgroupSize: number;
   private readonly errors: ErrorChannel;
@@ -110,6 +115,8 @@ export class Optimizer<A extends Algorithm> {
     const {
       workgroupSize = 256,
       onError,
+      clipGradNorm,
+      clipGradValue,
       ...hyper
     } = (options ?? {}) as OptionsByAlgorithm[A] & HostOptions;
     const maxWg = device.limits.maxComputeInvocationsPerWorkgroup;
@@ -126,6 +133,7 @@ export class Optimizer<A extends Algorithm> {
       throw new TypeError(`${displayName}: onError must be a function, got ${typeof onError}`);
     }
     this.workgroupSize = workgroupSize;
+    const clip = checkClip({ clipGradNorm, clipGradValue }, displayName);
     this.errors = new ErrorChannel(displayName, onError);
     this.limits = device.limits;
     this.paramGroups = normalizeParamGroups(
@@ -197,6 +205,7 @@ export class Optimizer<A extends Algorithm> {
         size: DUMMY_SLOTS * bindingAlignment(this.limits),
         usage: BufferUsage.STORAGE,
       });
+      this.clipper = new GradClipper(device, this.label, this.limits, clip.maxNorm, clip.value);
       this.binder = new Binder({
         device,
         label: this.label,
@@ -214,6 +223,8 @@ export class Optimizer<A extends Algorithm> {
         mapOffsets: table.mapOffsets,
         groups,
         options: this.frozen,
+        control: this.clipper.control,
+        clip: { norm: clip.maxNorm !== null, value: clip.value !== null },
       });
     } finally {
       this.errors.close(device, 'construction');
@@ -284,13 +295,27 @@ export class Optimizer<A extends Algorithm> {
       );
       const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
+      const normDispatches = this.clipper.record(pass);
       this.lastStepDispatches = record(pass, bound.dispatches);
+      this.lastClipDispatches = normDispatches;
       pass.end();
       if (!encoder) device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
       for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
     } finally {
       this.errors.close(device, operation);
     }
+  }
+
+  /**
+   * The global L2 norm of the last step's gradients, before clipping, read back from the GPU
+   * (clipGradNorm only). Never needed by step() itself.
+   */
+  async gradNorm(): Promise<number> {
+    if (this.destroyed) throw new Error(`${this.where}: gradNorm() called after destroy()`);
+    if (this.clipper.maxNorm === null) {
+      throw new Error(`${this.where}: gradNorm() needs the clipGradNorm option`);
+    }
+    return this.clipper.norm();
   }
 
   /**
@@ -381,6 +406,7 @@ export class Optimizer<A extends Algorithm> {
     this.uniform.destroy();
     this.dummy.destroy();
     this.table.destroy();
+    this.clipper.destroy();
     this.bound = null;
   }
 
@@ -416,13 +442,21 @@ export class Optimizer<A extends Algorithm> {
       this.checkBindable(g);
     });
     checkNoOverlap([...this.refs, ...checked], this.where);
-    const owned = new Set<GPUBuffer>([...this.store.buffers, this.uniform, this.dummy, this.table]);
+    const owned = new Set<GPUBuffer>([
+      ...this.store.buffers,
+      this.uniform,
+      this.dummy,
+      this.table,
+      this.clipper.control,
+    ]);
     for (const r of [...this.refs, ...checked]) {
       if (owned.has(r.buffer)) {
         throw new RangeError(`${this.where}: ${r.name} lies in a buffer the optimizer owns`);
       }
     }
-    return { grads: checked, dispatches: this.binder.bind(this.refs, checked, this.steps) };
+    const dispatches = this.binder.bind(this.refs, checked, this.steps);
+    this.clipper.bind(checked);
+    return { grads: checked, dispatches };
   }
 }
 

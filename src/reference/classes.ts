@@ -7,40 +7,41 @@ import type {
   SGDOptions,
 } from '../options/types.ts';
 import { ReferenceOptimizer } from './optimizer.ts';
+import type { ClipOptions } from '../options/clip.ts';
 
 type Params<O> = readonly Float32Array[] | readonly ParamGroupInput<Float32Array, O>[];
 
 /** CPU twin of `SGD`. */
 export class SGDReference extends ReferenceOptimizer<'sgd'> {
-  constructor(params: Params<SGDOptions>, options?: SGDOptions) {
+  constructor(params: Params<SGDOptions>, options?: SGDOptions & ClipOptions) {
     super('sgd', params, options);
   }
 }
 
 /** CPU twin of `Adagrad`. */
 export class AdagradReference extends ReferenceOptimizer<'adagrad'> {
-  constructor(params: Params<AdagradOptions>, options?: AdagradOptions) {
+  constructor(params: Params<AdagradOptions>, options?: AdagradOptions & ClipOptions) {
     super('adagrad', params, options);
   }
 }
 
 /** CPU twin of `RMSprop`. */
 export class RMSpropReference extends ReferenceOptimizer<'rmsprop'> {
-  constructor(params: Params<RMSpropOptions>, options?: RMSpropOptions) {
+  constructor(params: Params<RMSpropOptions>, options?: RMSpropOptions & ClipOptions) {
     super('rmsprop', params, options);
   }
 }
 
 /** CPU twin of `Adam`. */
 export class AdamReference extends ReferenceOptimizer<'adam'> {
-  constructor(params: Params<AdamOptions>, options?: AdamOptions) {
+  constructor(params: Params<AdamOptions>, options?: AdamOptions & ClipOptions) {
     super('adam', params, options);
   }
 }
 
 /** CPU twin of `AdamW`. */
 export class AdamWReference extends ReferenceOptimizer<'adamw'> {
-  constructor(params: Params<AdamWOptions>, options?: AdamWOptions) {
+  constructor(params: Params<AdamWOptions>, options?: AdamWOptions & ClipOptions) {
     super('adamw', params, options);
   }
 }

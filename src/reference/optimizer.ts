@@ -18,6 +18,8 @@ import {
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
 import { applyReferenceStep, type StateArrays } from './apply.ts';
+import { clipGrads } from './clip.ts';
+import { checkClip, type ClipOptions } from '../options/clip.ts';
 
 interface Slot {
   group: number;
@@ -43,11 +45,18 @@ export class ReferenceOptimizer<A extends Algorithm> {
     algorithm: A,
     params:
       readonly Float32Array[] | readonly ParamGroupInput<Float32Array, OptionsByAlgorithm[A]>[],
-    options?: OptionsByAlgorithm[A],
+    options?: OptionsByAlgorithm[A] & ClipOptions,
   ) {
     this.algorithm = algorithm;
     this.where = `${algorithm} reference`;
-    this.paramGroups = normalizeParamGroups(algorithm, params, options, this.where);
+    const { clipGradNorm, clipGradValue, ...hyper } = options ?? ({} as ClipOptions);
+    this.clip = checkClip({ clipGradNorm, clipGradValue }, this.where);
+    this.paramGroups = normalizeParamGroups(
+      algorithm,
+      params,
+      hyper as OptionsByAlgorithm[A],
+      this.where,
+    );
     this.frozen = this.paramGroups.map((g) => {
       const { params: _p, ...rest } = g;
       return rest as unknown as Resolved<OptionsByAlgorithm[A]>;
@@ -76,12 +85,28 @@ export class ReferenceOptimizer<A extends Algorithm> {
   }
 
   /** One step: `grads[i]` matches the i-th tensor in param-group order. */
+  /** The global gradient norm of the last step, before clipping (when clipGradNorm is set). */
+  lastGradNorm: number | null = null;
+  private readonly clip: { maxNorm: number | null; value: number | null };
+
   step(grads: readonly Float32Array[]): void {
     const params = this.params;
     if (grads.length !== params.length) {
       throw new RangeError(
         `${this.where}: step: grads has ${grads.length} tensors, params has ${params.length}`,
       );
+    }
+    params.forEach((p, i) => {
+      if ((grads[i] as Float32Array).length !== p.length) {
+        throw new RangeError(
+          `${this.where}: step: grads[${i}].length is ${(grads[i] as Float32Array).length}, params[${i}].length is ${p.length}`,
+        );
+      }
+    });
+    if (this.clip.maxNorm !== null || this.clip.value !== null) {
+      const clipped = clipGrads(grads, this.clip.maxNorm, this.clip.value);
+      grads = clipped.grads;
+      this.lastGradNorm = clipped.norm;
     }
     const resolved = this.paramGroups.map((g, gi) =>
       revalidateGroup(
@@ -93,11 +118,6 @@ export class ReferenceOptimizer<A extends Algorithm> {
     );
     params.forEach((p, i) => {
       const g = grads[i] as Float32Array;
-      if (g.length !== p.length) {
-        throw new RangeError(
-          `${this.where}: step: grads[${i}].length is ${g.length}, params[${i}].length is ${p.length}`,
-        );
-      }
       const slot = this.slots[i] as Slot;
       slot.step += 1;
       applyReferenceStep(
