@@ -3,12 +3,13 @@
  * share. Every algorithm × every combination of its code paths (override constants) and of
  * weight decay on/off, each with a `desc`.
  */
+import type { ClipOptions } from '../src/options/clip.ts';
 import type { Algorithm, OptionsByAlgorithm } from '../src/options/types.ts';
 
 export interface OptimizerCase<A extends Algorithm = Algorithm> {
   desc: string;
   algorithm: A;
-  options: OptionsByAlgorithm[A];
+  options: OptionsByAlgorithm[A] & ClipOptions;
 }
 
 function product<T extends Record<string, readonly unknown[]>>(
@@ -124,4 +125,29 @@ export const FULL_CASES: OptimizerCase[] = [
     options: { amsgrad: true, weightDecay: 0.01, maximize: true, epsInsideSqrt: true },
   },
   { desc: 'adamw(all)', algorithm: 'adamw', options: { amsgrad: true, maximize: true } },
+];
+
+/** Gradient clipping by global norm and by value, over several algorithms. */
+export const CLIP_CASES: OptimizerCase[] = [
+  {
+    desc: 'sgd(momentum, clipGradNorm 1)',
+    algorithm: 'sgd',
+    options: { lr: 0.05, momentum: 0.9, clipGradNorm: 1 },
+  },
+  { desc: 'adam(clipGradNorm 0.5)', algorithm: 'adam', options: { lr: 0.01, clipGradNorm: 0.5 } },
+  {
+    desc: 'adamw(clipGradValue 0.25)',
+    algorithm: 'adamw',
+    options: { lr: 0.01, clipGradValue: 0.25 },
+  },
+  {
+    desc: 'rmsprop(clipGradNorm 2, clipGradValue 0.01)',
+    algorithm: 'rmsprop',
+    options: { centered: true, clipGradNorm: 2, clipGradValue: 0.01 },
+  },
+  {
+    desc: 'adagrad(clipGradNorm 1e6: no clipping)',
+    algorithm: 'adagrad',
+    options: { clipGradNorm: 1e6 },
+  },
 ];

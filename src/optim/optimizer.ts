@@ -24,7 +24,7 @@ import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.t
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
 import { GradClipper } from './gradClipper.ts';
-import { CLIP_KEYS, checkClip, type ClipOptions } from '../options/clip.ts';
+import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
 import { StateStore } from './stateStore.ts';
 import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
@@ -42,8 +42,6 @@ export interface HostOptions extends ClipOptions {
    */
   onError?: (error: OptimizerError) => void;
 }
-
-const HOST_KEYS = ['workgroupSize', 'onError', ...CLIP_KEYS] as const;
 
 /** Scalars for a step: from the resolved options and the 1-based step count. */
 export type ScalarsFn<A extends Algorithm> = (
@@ -142,14 +140,6 @@ export class Optimizer<A extends Algorithm> {
       hyper as OptionsByAlgorithm[A],
       displayName,
     );
-    for (const [gi, g] of this.paramGroups.entries()) {
-      for (const key of HOST_KEYS) {
-        if (key in g)
-          throw new TypeError(
-            `${displayName}: paramGroups[${gi}].${key} is a constructor option, not a group option`,
-          );
-      }
-    }
     this.frozen = this.paramGroups.map((g) => {
       const { params: _p, ...rest } = g;
       return rest as unknown as Resolved<OptionsByAlgorithm[A]>;

@@ -10,8 +10,6 @@ export interface ClipOptions {
   clipGradValue?: number;
 }
 
-export const CLIP_KEYS = ['clipGradNorm', 'clipGradValue'] as const;
-
 /** Validates the clipping options; returns them with absent ones as null. */
 export function checkClip(
   o: ClipOptions,

@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { planGroup, planTensor, placeState } from '../../src/kernels/geometry.ts';
-import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
+import {
+  CLIP_CASES,
+  DEFAULT_CASES,
+  FULL_CASES,
+  GEOMETRY_LENGTHS,
+  OPTIMIZER_CASES,
+} from '../cases.ts';
 import { describeGpu, openTestPage, type TestPage } from './harness.ts';
 import { parityFailures } from './report.ts';
 
@@ -51,6 +57,29 @@ describeGpu('GPU parity with the CPU reference', () => {
       expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
     },
   );
+
+  it('clips by the global gradient norm and by value on the GPU, with a million-element tensor', async () => {
+    // 1_000_003 elements take 245 partial sums of 4096 squares, then the finalize pass
+    const lengths = [...GEOMETRY_LENGTHS, 1_000_003];
+    for (const layout of ['arena', 'separate'] as const) {
+      const results = await page.run('parity', {
+        cases: CLIP_CASES,
+        lengths,
+        steps: 4,
+        seed: 21,
+        layout,
+      });
+      expect(
+        parityFailures(results, lengths.length, 4, layout === 'arena' ? 'group' : 'tensor'),
+      ).toEqual([]);
+      for (const r of results) {
+        if (!r.norm) continue;
+        // The GPU sums squares in f32 (per-thread runs of 16, then a tree); the reference sums
+        // in f64. For ~1e6 terms of one sign the f32 error bound is about (16 + log2 n) ULPs.
+        expect(Math.abs(r.norm.gpu - r.norm.ref) / r.norm.ref, r.desc).toBeLessThan(64 * 2 ** -24);
+      }
+    }
+  });
 
   it('a 1_000_003-element tensor, defaults and every code path', async () => {
     const cases = [...DEFAULT_CASES, ...FULL_CASES];

@@ -31,6 +31,8 @@ export interface ParityResult {
   dispatches: number;
   stepCounts: number[];
   errors: string[];
+  /** With clipGradNorm: the last step's norm from the GPU and from the reference (f64 sum). */
+  norm: { gpu: number; ref: number } | null;
 }
 
 interface Layout {
@@ -203,13 +205,26 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
     }
   });
   const dispatches = opt.lastStepDispatches;
+  const norm =
+    'clipGradNorm' in c.options
+      ? { gpu: await opt.gradNorm(), ref: ref.lastGradNorm ?? NaN }
+      : null;
   const stepCounts = gpuState.state.map((s) => s.step);
   await opt.checkErrors().catch((e: unknown) => errors.push(String(e)));
   opt.destroy();
   [...layout.paramBuffers, ...layout.gradBuffers].forEach((b) => b.destroy());
   const scoped = await device.popErrorScope();
   if (scoped) errors.push(`validation: ${scoped.message}`);
-  return { desc: c.desc, param, state, createdAfterFirstStep, dispatches, stepCounts, errors };
+  return {
+    desc: c.desc,
+    param,
+    state,
+    createdAfterFirstStep,
+    dispatches,
+    stepCounts,
+    errors,
+    norm,
+  };
 }
 
 /** Runs every case for `steps` steps on the GPU and on the CPU reference and compares. */
