@@ -29,3 +29,4 @@ export type {
 export * from './schedules/index.ts';
 export { ParamArena, type ArenaTensor, type ParamArenaOptions } from './optim/paramArena.ts';
 export { serializeStateDict, deserializeStateDict } from './options/checkpoint.ts';
+export type { ClipOptions } from './options/clip.ts';

@@ -40,6 +40,8 @@ describe('README', () => {
       'amsgrad',
       'workgroupSize',
       'onError',
+      'clipGradNorm',
+      'clipGradValue',
     ]) {
       expect(readme, option).toContain(`\`${option}`);
     }
