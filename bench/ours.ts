@@ -1,15 +1,5 @@
 /** Times webgpu-optim's fused step on a scenario. */
-import {
-  Adagrad,
-  Adam,
-  AdamW,
-  ParamArena,
-  RMSprop,
-  SGD,
-  type Algorithm,
-  type TensorRef,
-} from '../src/index.ts';
-import type { Optimizer } from '../src/optim/optimizer.ts';
+import { ParamArena, createOptimizer, type Algorithm, type TensorRef } from '../src/index.ts';
 import { dispatches } from './dispatchCounter.ts';
 import type { GpuTimer } from './gpuTimer.ts';
 import type { Scenario } from './scenarios.ts';
@@ -24,27 +14,6 @@ export interface Timing {
   hostMs: Stat;
   dispatches: number;
   timing: 'timestamp-query' | 'wall';
-}
-
-export function makeOptimizer(
-  algorithm: Algorithm,
-  device: GPUDevice,
-  params: TensorRef[],
-  options: Record<string, unknown>,
-): Optimizer<Algorithm> {
-  const o = options as never;
-  switch (algorithm) {
-    case 'sgd':
-      return new SGD(device, params, o) as Optimizer<Algorithm>;
-    case 'adagrad':
-      return new Adagrad(device, params, o) as Optimizer<Algorithm>;
-    case 'rmsprop':
-      return new RMSprop(device, params, o) as Optimizer<Algorithm>;
-    case 'adam':
-      return new Adam(device, params, o) as Optimizer<Algorithm>;
-    case 'adamw':
-      return new AdamW(device, params, o) as Optimizer<Algorithm>;
-  }
 }
 
 /** Random values reused for every tensor (their content does not affect speed). */
@@ -104,7 +73,7 @@ export async function benchOurs(
 ): Promise<Timing> {
   const { params, grads, destroy } = allocate(device, s, layout);
   device.pushErrorScope('validation');
-  const opt = makeOptimizer(algorithm, device, params, options);
+  const opt = createOptimizer(algorithm, device, params, options as never);
   // warm-up: bind groups, pipelines
   opt.step(grads);
   await device.queue.onSubmittedWorkDone();

@@ -2,7 +2,7 @@
 //
 // Follows torch.optim.Adagrad (_single_tensor_adagrad). The host computes
 // clr = lr / (1 + (step - 1) * lr_decay). Per element:
-//   1. if MAXIMIZE: g = -g
+//   1. if MAXIMIZE: g = -g                (applied by common.wgsl as g is loaded)
 //   2. if weight_decay != 0: g = g + weight_decay * p
 //   3. sum = sum + g * g
 //   4. std_dev = sqrt(sum) + eps            (PyTorch)
@@ -12,7 +12,6 @@
 // The accumulator starts at initial_accumulator_value (PyTorch 0, TF.js 0.1), written by the
 // host when the state is created. State arrays: 0 = sum.
 
-override MAXIMIZE: bool = false;
 override EPS_INSIDE_SQRT: bool = false;
 
 struct AdagradUniforms {
@@ -29,12 +28,7 @@ fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
   var p = p_in;
   var g = g_in;
   var out = s;
-  if (MAXIMIZE) {
-    g = -g;
-  }
-  if (u.weight_decay != 0.0) {
-    g = g + u.weight_decay * p;
-  }
+  g = l2(g, p, u.weight_decay);
   let sum = s.s0 + g * g;
   out.s0 = sum;
   var std_dev: vec4<f32>;

@@ -5,7 +5,7 @@
 // bias_correction1 = 1 - beta1^t, bias_correction2 = 1 - beta2^t,
 // step_size = lr / bias_correction1 and bias_correction2_sqrt = sqrt(bias_correction2), so
 // the kernel "doesn't need to know about t". Per element:
-//   1. if MAXIMIZE: g = -g
+//   1. if MAXIMIZE: g = -g                (applied by common.wgsl as g is loaded)
 //   2. if DECOUPLED (AdamW): p = p * (1 - lr * weight_decay)
 //      else if weight_decay != 0 (Adam, L2): g = g + weight_decay * p
 //   3. exp_avg = lerp(exp_avg, g, 1 - beta1)
@@ -20,7 +20,6 @@
 // Regularization" (AdamW, ICLR 2019).
 // State arrays: 0 = exp_avg, 1 = exp_avg_sq, 2 = max_exp_avg_sq (if AMSGRAD).
 
-override MAXIMIZE: bool = false;
 override AMSGRAD: bool = false;
 override DECOUPLED: bool = false;
 override EPS_INSIDE_SQRT: bool = false;
@@ -45,13 +44,10 @@ fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
   var p = p_in;
   var g = g_in;
   var out = s;
-  if (MAXIMIZE) {
-    g = -g;
-  }
   if (DECOUPLED) {
     p = p * u.decay_factor;
-  } else if (u.weight_decay != 0.0) {
-    g = g + u.weight_decay * p;
+  } else {
+    g = l2(g, p, u.weight_decay);
   }
   let exp_avg = torch_lerp(s.s0, g, u.one_minus_beta1);
   out.s0 = exp_avg;

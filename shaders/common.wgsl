@@ -36,6 +36,8 @@ override MULTI: bool = false;
 // Gradient clipping, applied as each gradient is loaded (see gradnorm.wgsl): multiply by
 // control.coef (clip_grad_norm_), then clamp to ±control.clip_value (clip_grad_value_).
 override CLIP_NORM: bool = false;
+// PyTorch's maximize: the gradient is negated (after clipping) before the update sees it.
+override MAXIMIZE: bool = false;
 override CLIP_VALUE: bool = false;
 
 struct Geometry {
@@ -75,13 +77,25 @@ struct Control {
 }
 @group(0) @binding(8) var<storage, read> control: Control;
 
-fn clip(g: vec4<f32>) -> vec4<f32> {
+// L2 weight decay, g + wd·p, skipped when wd is 0 as PyTorch does.
+fn l2(g: vec4<f32>, p: vec4<f32>, wd: f32) -> vec4<f32> {
+  if (wd != 0.0) {
+    return g + wd * p;
+  }
+  return g;
+}
+
+// The gradient as the update sees it: clipped, then negated when MAXIMIZE.
+fn prepare_grad(g: vec4<f32>) -> vec4<f32> {
   var out = g;
   if (CLIP_NORM) {
     out = out * control.coef;
   }
   if (CLIP_VALUE) {
     out = clamp(out, vec4<f32>(-control.clip_value), vec4<f32>(control.clip_value));
+  }
+  if (MAXIMIZE) {
+    out = -out;
   }
   return out;
 }
@@ -149,7 +163,7 @@ fn body(geo: Geometry, t: u32) {
   if (NUM_STATES > 0u) { s.s0 = state[si]; }
   if (NUM_STATES > 1u) { s.s1 = state[si + stride]; }
   if (NUM_STATES > 2u) { s.s2 = state[si + 2u * stride]; }
-  let r = update(param4[pi], clip(g), s);
+  let r = update(param4[pi], prepare_grad(g), s);
   param4[pi] = r.p;
   if (NUM_STATES > 0u) { state[si] = r.s.s0; }
   if (NUM_STATES > 1u) { state[si + stride] = r.s.s1; }
@@ -170,7 +184,7 @@ fn tail(geo: Geometry, k: u32) {
   if (NUM_STATES > 1u) { s.s1 = vec4<f32>(state_at(si + stride)); }
   if (NUM_STATES > 2u) { s.s2 = vec4<f32>(state_at(si + 2u * stride)); }
   let r = update(vec4<f32>(param_at(px, geo.param_split)),
-                 clip(vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split))), s);
+                 prepare_grad(vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split))), s);
   if (px < geo.param_split) {
     param4[px >> 2u][px & 3u] = r.p.x;
   } else {

@@ -2,7 +2,7 @@
 // ε placement.
 //
 // Follows torch.optim.RMSprop (_single_tensor_rmsprop). Per element:
-//   1. if MAXIMIZE: g = -g
+//   1. if MAXIMIZE: g = -g                (applied by common.wgsl as g is loaded)
 //   2. if weight_decay != 0: g = g + weight_decay * p
 //   3. square_avg = square_avg * alpha + (1 - alpha) * g * g
 //   4. if CENTERED: grad_avg = lerp(grad_avg, g, 1 - alpha); v = square_avg - grad_avg^2
@@ -17,7 +17,6 @@
 // State arrays: 0 = square_avg, then momentum_buffer (if MOMENTUM), then grad_avg (if
 // CENTERED).
 
-override MAXIMIZE: bool = false;
 override CENTERED: bool = false;
 override MOMENTUM: bool = false;
 override EPS_INSIDE_SQRT: bool = false;
@@ -39,12 +38,7 @@ fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
   var p = p_in;
   var g = g_in;
   var out = s;
-  if (MAXIMIZE) {
-    g = -g;
-  }
-  if (u.weight_decay != 0.0) {
-    g = g + u.weight_decay * p;
-  }
+  g = l2(g, p, u.weight_decay);
   let square_avg = s.s0 * u.alpha + u.one_minus_alpha * g * g;
   out.s0 = square_avg;
   var v = square_avg;

@@ -1,7 +1,7 @@
 // sgd.wgsl: SGD with momentum, dampening, Nesterov, L2 weight decay and maximize.
 //
 // Follows torch.optim.SGD (_single_tensor_sgd). Per element, with g the gradient:
-//   1. if MAXIMIZE: g = -g
+//   1. if MAXIMIZE: g = -g                (applied by common.wgsl as g is loaded)
 //   2. if weight_decay != 0: g = g + weight_decay * p
 //   3. if MOMENTUM:
 //        first step:   buf = g                       (PyTorch clones g; no dampening)
@@ -12,7 +12,6 @@
 // learning" (2013), in PyTorch's formulation (lr multiplies the whole velocity).
 // State arrays: 0 = momentum_buffer (only when MOMENTUM).
 
-override MAXIMIZE: bool = false;
 override MOMENTUM: bool = false;
 override NESTEROV: bool = false;
 
@@ -32,12 +31,7 @@ fn update(p_in: vec4<f32>, g_in: vec4<f32>, s: States) -> Updated {
   var p = p_in;
   var g = g_in;
   var out = s;
-  if (MAXIMIZE) {
-    g = -g;
-  }
-  if (u.weight_decay != 0.0) {
-    g = g + u.weight_decay * p;
-  }
+  g = l2(g, p, u.weight_decay);
   if (MOMENTUM) {
     var buf: vec4<f32>;
     if (u.first_step != 0u) {

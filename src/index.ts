@@ -1,7 +1,7 @@
 /**
  * webgpu-optim: fused WebGPU optimizer steps. See README.md for the API and the formulas.
  */
-export { SGD, Adagrad, RMSprop, Adam, AdamW } from './optim/classes.ts';
+export { SGD, Adagrad, RMSprop, Adam, AdamW, createOptimizer } from './optim/classes.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';
 export { OptimizerError } from './optim/errors.ts';
 export type { TensorRef } from './optim/tensorRef.ts';

@@ -5,6 +5,8 @@ import { SGD_KERNEL } from '../kernels/sgd.ts';
 import type { ParamGroupInput } from '../options/groups.ts';
 import { adagradScalars, adamScalars, rmspropScalars, sgdScalars } from '../options/scalars.ts';
 import type {
+  Algorithm,
+  OptionsByAlgorithm,
   AdagradOptions,
   AdamOptions,
   AdamWOptions,
@@ -61,4 +63,24 @@ export class AdamW extends Optimizer<'adamw'> {
   ) {
     super('adamw', 'AdamW', ADAMW_KERNEL, adamScalars, device, params, options);
   }
+}
+
+/** Any of the optimizers above, by algorithm name (for tables of configurations). */
+export function createOptimizer<A extends Algorithm>(
+  algorithm: A,
+  device: GPUDevice,
+  params: Params<OptionsByAlgorithm[A]>,
+  options?: OptionsByAlgorithm[A] & HostOptions,
+): Optimizer<A> {
+  const o = options as never;
+  const p = params as never;
+  const made = {
+    sgd: () => new SGD(device, p, o),
+    adagrad: () => new Adagrad(device, p, o),
+    rmsprop: () => new RMSprop(device, p, o),
+    adam: () => new Adam(device, p, o),
+    adamw: () => new AdamW(device, p, o),
+  }[algorithm];
+  if (!made) throw new TypeError(`createOptimizer: unknown algorithm ${JSON.stringify(algorithm)}`);
+  return made() as unknown as Optimizer<A>;
 }

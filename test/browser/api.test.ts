@@ -3,30 +3,20 @@
  * errors that WebGPU reports asynchronously (a buffer from another device, a destroyed
  * buffer), which must reach the caller and never a console warning.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeGpu, openTestPage, type TestPage } from './harness.ts';
+import { expect, it } from 'vitest';
+import { describeGpu, useTestPage } from './harness.ts';
 
 describeGpu('host API on the GPU', () => {
-  let page: TestPage;
-  beforeAll(async () => {
-    page = await openTestPage();
-  });
-  afterAll(async () => {
-    if (!page) return;
-    const uncaptured = await page.run('uncaptured');
-    await page.close();
-    expect(uncaptured).toEqual([]);
-    expect(page.consoleProblems).toEqual([]);
-  });
+  const testPage = useTestPage();
 
   it('matches the reference bitwise with param groups, lr changes and the caller encoder', async () => {
-    const results = await page.run('api');
+    const results = await testPage().run('api');
     expect(results.map((r) => r.desc)).toHaveLength(3);
     for (const r of results) expect(r, r.desc).toMatchObject({ mismatches: 0, errors: [] });
   });
 
   it("runs the README's example (examples/quickstart.ts)", async () => {
-    const p = await page.run('runQuickstart');
+    const p = await testPage().run('runQuickstart');
     // Adam's first two steps with a constant gradient g: m̂ = g and v̂ = g², so each step
     // moves every element by lr · g / (|g| + eps) ≈ 0.1 · sign(g); two steps ≈ 0.2 · sign(g).
     const expected = [0.8, 2.2, 2.8, 4.2, 0, 0, 0, 0, 4.8, 6.2, 6.8];
@@ -34,7 +24,7 @@ describeGpu('host API on the GPU', () => {
   });
 
   it('reports asynchronous WebGPU errors through onError, checkErrors() and the next step()', async () => {
-    const r = await page.run('misuse');
+    const r = await testPage().run('misuse');
     expect(r.otherDeviceOnError).toMatch(
       /^Adam: WebGPU reported an error during step 1.*test\/foreign/s,
     );

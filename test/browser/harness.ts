@@ -3,7 +3,7 @@
  * WebGPU and runs named in-page suites. With no WebGPU browser the suite FAILS (openGpuPage
  * throws); WEBGPU_OPTIM_SKIP_BROWSER=1 is the only way to skip it, and .ci/run never sets it.
  */
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { openGpuPage, type GpuPage } from '../../scripts/gpuPage.ts';
 import type { suites } from './suites/index.ts';
 
@@ -38,5 +38,28 @@ export async function openTestPage(): Promise<TestPage> {
         suite,
         args as unknown[],
       ) as never,
+  };
+}
+
+/**
+ * Opens a fresh page (and device) before the enclosing describe's tests and closes it after,
+ * failing if WebGPU reported an uncaptured error or the page logged an error or warning.
+ * Returns a getter for the page.
+ */
+export function useTestPage(): () => TestPage {
+  let page: TestPage | undefined;
+  beforeAll(async () => {
+    page = await openTestPage();
+  });
+  afterAll(async () => {
+    if (!page) return;
+    const uncaptured = await page.run('uncaptured');
+    await page.close();
+    expect(uncaptured).toEqual([]);
+    expect(page.consoleProblems).toEqual([]);
+  });
+  return () => {
+    if (!page) throw new Error('the test page is not open');
+    return page;
   };
 }

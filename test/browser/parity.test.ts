@@ -4,7 +4,7 @@
  * Tolerance: see suites/compare.ts (32·S ULP of the element's running magnitude, derived from
  * WGSL's accuracy rules).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { planGroup, planTensor, placeState } from '../../src/kernels/geometry.ts';
 import {
   CLIP_CASES,
@@ -13,23 +13,13 @@ import {
   GEOMETRY_LENGTHS,
   OPTIMIZER_CASES,
 } from '../cases.ts';
-import { describeGpu, openTestPage, type TestPage } from './harness.ts';
+import { describeGpu, useTestPage } from './harness.ts';
 import { parityFailures } from './report.ts';
 
 const STEPS = 10;
 
 describeGpu('GPU parity with the CPU reference', () => {
-  let page: TestPage;
-  beforeAll(async () => {
-    page = await openTestPage();
-  });
-  afterAll(async () => {
-    if (!page) return;
-    const uncaptured = await page.run('uncaptured');
-    await page.close();
-    expect(uncaptured).toEqual([]);
-    expect(page.consoleProblems).toEqual([]);
-  });
+  const testPage = useTestPage();
 
   it.each([
     ['params in one buffer, grads in another, mixed alignment: one dispatch', 'shared', 0, 'group'],
@@ -45,7 +35,7 @@ describeGpu('GPU parity with the CPU reference', () => {
   ] as const)(
     `every option combination, lengths ${GEOMETRY_LENGTHS.join(', ')}: %s`,
     async (_, layout, gradShift, path) => {
-      const results = await page.run('parity', {
+      const results = await testPage().run('parity', {
         cases: OPTIMIZER_CASES,
         lengths: GEOMETRY_LENGTHS,
         steps: STEPS,
@@ -62,7 +52,7 @@ describeGpu('GPU parity with the CPU reference', () => {
     // 1_000_003 elements take 245 partial sums of 4096 squares, then the finalize pass
     const lengths = [...GEOMETRY_LENGTHS, 1_000_003];
     for (const layout of ['arena', 'separate'] as const) {
-      const results = await page.run('parity', {
+      const results = await testPage().run('parity', {
         cases: CLIP_CASES,
         lengths,
         steps: 4,
@@ -83,7 +73,7 @@ describeGpu('GPU parity with the CPU reference', () => {
 
   it('a 1_000_003-element tensor, defaults and every code path', async () => {
     const cases = [...DEFAULT_CASES, ...FULL_CASES];
-    const results = await page.run('parity', {
+    const results = await testPage().run('parity', {
       cases,
       lengths: [1_000_003],
       steps: STEPS,
@@ -109,7 +99,7 @@ describeGpu('GPU parity with the CPU reference', () => {
       1,
     );
     expect(plan.body?.[1]).toBeGreaterThan(1);
-    const results = await page.run('parity', {
+    const results = await testPage().run('parity', {
       cases: FULL_CASES,
       lengths: [n],
       steps: 3,
@@ -142,7 +132,7 @@ describeGpu('GPU parity with the CPU reference', () => {
       1,
     );
     expect(group.grid[1]).toBeGreaterThan(1);
-    const arena = await page.run('parity', {
+    const arena = await testPage().run('parity', {
       cases: FULL_CASES,
       lengths,
       steps: 3,

@@ -3,25 +3,15 @@
  * of the params, take 4 more steps on both, and compare bitwise with the optimizer that was
  * never interrupted.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
-import { describeGpu, openTestPage, type TestPage } from './harness.ts';
+import { describeGpu, useTestPage } from './harness.ts';
 
 describeGpu('stateDict round trip', () => {
-  let page: TestPage;
-  beforeAll(async () => {
-    page = await openTestPage();
-  });
-  afterAll(async () => {
-    if (!page) return;
-    const uncaptured = await page.run('uncaptured');
-    await page.close();
-    expect(uncaptured).toEqual([]);
-    expect(page.consoleProblems).toEqual([]);
-  });
+  const testPage = useTestPage();
 
   it('restores every algorithm × option combination bitwise', async () => {
-    const results = await page.run('roundTrip', {
+    const results = await testPage().run('roundTrip', {
       cases: OPTIMIZER_CASES,
       lengths: GEOMETRY_LENGTHS,
       stepsBefore: 4,
@@ -37,7 +27,7 @@ describeGpu('stateDict round trip', () => {
   });
 
   it('restores bitwise through one ArrayBuffer with a scheduler attached', async () => {
-    const results = await page.run('roundTrip', {
+    const results = await testPage().run('roundTrip', {
       cases: [...DEFAULT_CASES, ...FULL_CASES],
       lengths: GEOMETRY_LENGTHS,
       stepsBefore: 5,
