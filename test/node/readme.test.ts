@@ -10,6 +10,10 @@ describe('README', () => {
     expect(block).toBe(readFileSync('examples/quickstart.ts', 'utf8'));
   });
 
+  it('holds docs/schedules.md verbatim (its examples run in schedules.test.ts)', () => {
+    expect(readme).toContain(readFileSync('docs/schedules.md', 'utf8').trim());
+  });
+
   it('names the test command and the main command that package.json defines', () => {
     const scripts = (
       JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
