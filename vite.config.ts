@@ -15,6 +15,9 @@ export default defineConfig({
     },
   },
   test: {
+    // In CI also write a JSON summary, which .ci/run turns into a closing "N passed, N failed".
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
     projects: [
       {
         extends: true,
