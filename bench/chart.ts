@@ -21,7 +21,7 @@ export function chartSvg(result: BenchResult): string {
   const panelH = 260;
   const top = 40;
   const left = 60;
-  const width = left + result.scenarios.length * (panelW + 20) + 10;
+  const width = Math.max(left + result.scenarios.length * (panelW + 20) + 10, 960);
   const height = top + panelH + 90;
   const values = result.scenarios
     .flatMap((s) =>

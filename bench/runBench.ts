@@ -39,7 +39,7 @@ export async function runBench(
   installDispatchCounter();
   const { device: dev, adapter } = await device();
   const timer = dev.features.has('timestamp-query')
-    ? new GpuTimer(dev, Math.max(config.steps, config.reps))
+    ? new GpuTimer(dev, Math.max(config.steps, config.reps, 3))
     : null;
   const scenarios: ScenarioResult[] = [];
   for (const name of config.scenarios) {
