@@ -1,6 +1,6 @@
 /** Times webgpu-optim's fused step on a scenario. */
 import { ParamArena, createOptimizer, type Algorithm, type TensorRef } from '../src/index.ts';
-import { dispatches } from './dispatchCounter.ts';
+import { measureReps } from './measure.ts';
 import type { GpuTimer } from './gpuTimer.ts';
 import type { Scenario } from './scenarios.ts';
 import { stat, type Stat } from './stats.ts';
@@ -78,30 +78,23 @@ export async function benchOurs(
   opt.step(grads);
   await device.queue.onSubmittedWorkDone();
   const gpu: number[] = [];
-  const wall: number[] = [];
-  const host: number[] = [];
-  let perStep = 0;
-  for (let r = 0; r < reps; r++) {
-    let hostMs = 0;
-    const before = dispatches();
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) {
+  const { wall, host, dispatches } = await measureReps(
+    steps,
+    reps,
+    () => {
       const encoder = device.createCommandEncoder();
       const h0 = performance.now();
       if (timer) timer.bracket(encoder, (e) => opt.step(grads, e));
       else opt.step(grads, encoder);
-      hostMs += performance.now() - h0;
+      const hostMs = performance.now() - h0;
       device.queue.submit([encoder.finish()]);
-    }
-    await device.queue.onSubmittedWorkDone();
-    wall.push((performance.now() - t0) / steps);
-    host.push(hostMs / steps);
-    perStep = (dispatches() - before) / steps;
-    if (timer) {
-      const spans = await timer.read();
-      gpu.push(spans.reduce((a, b) => a + b, 0) / steps);
-    }
-  }
+      return hostMs;
+    },
+    () => device.queue.onSubmittedWorkDone(),
+    async () => {
+      if (timer) gpu.push((await timer.read()).reduce((a, b) => a + b, 0) / steps);
+    },
+  );
   await opt.checkErrors();
   opt.destroy();
   destroy();
@@ -112,7 +105,7 @@ export async function benchOurs(
     gpuMs: stat(usable ? gpu : wall),
     wallMs: stat(wall),
     hostMs: stat(host),
-    dispatches: perStep,
+    dispatches,
     timing: usable ? 'timestamp-query' : 'wall',
   };
 }

@@ -3,7 +3,7 @@
  * same way as ours: `steps` steps back to back, one wait per repetition.
  */
 import type { Algorithm } from '../../src/index.ts';
-import { dispatches } from '../dispatchCounter.ts';
+import { measureReps } from '../measure.ts';
 import type { Scenario } from '../scenarios.ts';
 import { stat, type Stat } from '../stats.ts';
 
@@ -71,25 +71,18 @@ export async function benchTfjs(
   };
   optimizer.applyGradients(named); // creates the accumulators, compiles the shaders
   await sync();
-  const wall: number[] = [];
-  const host: number[] = [];
-  let perStep = 0;
-  for (let r = 0; r < reps; r++) {
-    let hostMs = 0;
-    const before = dispatches();
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) {
+  const { wall, host, dispatches } = await measureReps(
+    steps,
+    reps,
+    () => {
       const h0 = performance.now();
       optimizer.applyGradients(named);
-      hostMs += performance.now() - h0;
-    }
-    await sync();
-    wall.push((performance.now() - t0) / steps);
-    host.push(hostMs / steps);
-    perStep = (dispatches() - before) / steps;
-  }
+      return performance.now() - h0;
+    },
+    sync,
+  );
   optimizer.dispose();
   vars.forEach((v) => v.dispose());
   grads.forEach((g) => g.dispose());
-  return { wallMs: stat(wall), hostMs: stat(host), dispatches: perStep };
+  return { wallMs: stat(wall), hostMs: stat(host), dispatches };
 }

@@ -4,18 +4,15 @@ import type { KernelSpec } from '../kernels/spec.ts';
 import { packScalars } from '../kernels/uniforms.ts';
 import { BufferUsage } from '../kernels/usage.ts';
 import {
+  acceptStateDict,
   normalizeParamGroups,
-  restoreGroupOptions,
   revalidateGroup,
   type ParamGroup,
   type ParamGroupInput,
 } from '../options/groups.ts';
 import {
-  STATE_DICT_FORMAT,
-  STATE_DICT_VERSION,
-  restoreScheduler,
+  composeStateDict,
   savedParamGroups,
-  validateStateDict,
   type AttachedScheduler,
   type StateDict,
   type TensorState,
@@ -319,8 +316,10 @@ export class Optimizer<A extends Algorithm> {
   /** A host copy of the state: step counts and every state array, under PyTorch's names. */
   async stateDict(): Promise<StateDict> {
     if (this.destroyed) throw new Error(`${this.where}: stateDict() called after destroy()`);
+    // Everything but the arrays is taken now, so the dict is one consistent snapshot.
     const steps = [...this.steps];
     const groups = savedParamGroups(this.paramGroups);
+    const scheduler = this.scheduler?.stateDict();
     this.errors.open(this.device);
     let arrays: Float32Array[][];
     try {
@@ -332,21 +331,14 @@ export class Optimizer<A extends Algorithm> {
       throw e;
     }
     await this.errors.settle();
-    return {
-      format: STATE_DICT_FORMAT,
-      version: STATE_DICT_VERSION,
-      stateDtype: 'f32',
-      algorithm: this.algorithm,
-      state: this.store.regions.map((r, i) => {
-        const out: TensorState = { step: steps[i] as number };
-        r.names.forEach((name, j) => {
-          out[name] = (arrays[i] as Float32Array[])[j] as Float32Array;
-        });
-        return out;
-      }),
-      paramGroups: groups,
-      ...(this.scheduler ? { scheduler: this.scheduler.stateDict() } : {}),
-    };
+    const state = this.store.regions.map((r, i) => {
+      const out: TensorState = { step: steps[i] as number };
+      r.names.forEach((name, j) => {
+        out[name] = (arrays[i] as Float32Array[])[j] as Float32Array;
+      });
+      return out;
+    });
+    return composeStateDict(this.algorithm, state, groups, scheduler);
   }
 
   /**
@@ -364,16 +356,18 @@ export class Optimizer<A extends Algorithm> {
    */
   loadStateDict(dict: StateDict): void {
     if (this.destroyed) throw new Error(`${this.where}: loadStateDict() called after destroy()`);
-    const where = `${this.where}: loadStateDict`;
-    validateStateDict(
+    acceptStateDict(
       dict,
-      this.algorithm,
-      this.refs.map((r) => r.length),
-      this.store.regions.map((r) => r.names),
-      where,
+      {
+        algorithm: this.algorithm,
+        lengths: this.refs.map((r) => r.length),
+        names: this.store.regions.map((r) => r.names),
+        paramGroups: this.paramGroups,
+        frozen: this.frozen,
+        scheduler: this.scheduler,
+      },
+      `${this.where}: loadStateDict`,
     );
-    restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
-    restoreScheduler(dict, this.scheduler, where);
     this.errors.open(this.device);
     try {
       // Steps may now differ within a group, which decides the dispatch path: rebind.

@@ -1,5 +1,11 @@
 import { resolveOptions, stateNames } from './validate.ts';
-import type { Algorithm, OptionsByAlgorithm, Resolved } from './types.ts';
+import {
+  restoreScheduler,
+  validateStateDict,
+  type AttachedScheduler,
+  type StateDict,
+} from './stateDict.ts';
+import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from './types.ts';
 
 /** A param group: tensors plus options that override the optimizer's. */
 export type ParamGroupInput<T, O> = { params: readonly T[] } & O;
@@ -123,4 +129,26 @@ export function restoreGroupOptions<A extends Algorithm, T>(
     return options;
   });
   groups.forEach((g, gi) => Object.assign(g, updated[gi]));
+}
+
+/**
+ * The checks and restores every optimizer's loadStateDict starts with: validates `dict`
+ * against the tensors' lengths and state arrays, then restores the param groups' options and
+ * the attached scheduler's position. The caller then restores its step counts and arrays.
+ */
+export function acceptStateDict<A extends Algorithm, T>(
+  dict: StateDict,
+  target: {
+    algorithm: A;
+    lengths: readonly number[];
+    names: readonly (readonly StateName[])[];
+    paramGroups: ParamGroup<T, OptionsByAlgorithm[A]>[];
+    frozen: readonly Resolved<OptionsByAlgorithm[A]>[];
+    scheduler: AttachedScheduler | null;
+  },
+  where: string,
+): void {
+  validateStateDict(dict, target.algorithm, target.lengths, target.names, where);
+  restoreGroupOptions(target.algorithm, target.paramGroups, target.frozen, dict, where);
+  restoreScheduler(dict, target.scheduler, where);
 }

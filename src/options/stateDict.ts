@@ -124,3 +124,21 @@ export function savedParamGroups(
     return { ...copy, params: params.map(() => k++) };
   });
 }
+
+/** Assembles a state dict: the header every optimizer writes, plus its state and groups. */
+export function composeStateDict(
+  algorithm: Algorithm,
+  state: TensorState[],
+  paramGroups: SavedParamGroup[],
+  scheduler: { lastEpoch: number; baseLrs: number[] } | undefined,
+): StateDict {
+  return {
+    format: STATE_DICT_FORMAT,
+    version: STATE_DICT_VERSION,
+    stateDtype: 'f32',
+    algorithm,
+    state,
+    paramGroups,
+    ...(scheduler ? { scheduler } : {}),
+  };
+}

@@ -1,5 +1,5 @@
 import type { AdagradScalars } from '../options/scalars.ts';
-import { add, div, mul, sqrt, sub } from './f32.ts';
+import { add, div, l2, mul, sqrt, sub } from './f32.ts';
 
 export interface AdagradFlags {
   maximize: boolean;
@@ -18,7 +18,7 @@ export function adagradKernel(
     let p = param[i] as number;
     let g = grad[i] as number;
     if (flags.maximize) g = -g;
-    if (u.weight_decay !== 0) g = add(g, mul(u.weight_decay, p));
+    g = l2(g, p, u.weight_decay);
     const s = add(sum[i] as number, mul(g, g));
     sum[i] = s;
     const std = flags.epsInsideSqrt ? sqrt(add(s, u.eps)) : add(sqrt(s), u.eps);

@@ -1,5 +1,5 @@
 import type { AdamScalars } from '../options/scalars.ts';
-import { add, div, mul, sqrt, sub, torchLerp } from './f32.ts';
+import { add, div, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
 
 export interface AdamFlags {
   maximize: boolean;
@@ -26,7 +26,7 @@ export function adamKernel(
     let g = grad[i] as number;
     if (flags.maximize) g = -g;
     if (flags.decoupled) p = mul(p, u.decay_factor);
-    else if (u.weight_decay !== 0) g = add(g, mul(u.weight_decay, p));
+    else g = l2(g, p, u.weight_decay);
     const m = torchLerp(expAvg[i] as number, g, u.one_minus_beta1);
     expAvg[i] = m;
     const s = add(mul(expAvgSq[i] as number, u.beta2), mul(mul(u.one_minus_beta2, g), g));

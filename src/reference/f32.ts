@@ -35,3 +35,8 @@ export function roundScalars<T extends object>(scalars: T): T {
   for (const [k, v] of Object.entries(scalars)) out[k] = f32(v as number);
   return out as T;
 }
+
+/** L2 weight decay, g + wd·p, skipped when wd is 0: `l2` in shaders/common.wgsl. */
+export function l2(g: number, p: number, wd: number): number {
+  return wd !== 0 ? add(g, mul(wd, p)) : g;
+}

@@ -1,16 +1,13 @@
 import {
-  STATE_DICT_FORMAT,
-  STATE_DICT_VERSION,
-  restoreScheduler,
+  composeStateDict,
   savedParamGroups,
-  validateStateDict,
   type AttachedScheduler,
   type StateDict,
   type TensorState,
 } from '../options/stateDict.ts';
 import {
+  acceptStateDict,
   normalizeParamGroups,
-  restoreGroupOptions,
   revalidateGroup,
   type ParamGroup,
   type ParamGroupInput,
@@ -133,19 +130,17 @@ export class ReferenceOptimizer<A extends Algorithm> {
 
   /** A deep copy of the state, in the same format as the GPU optimizers' `stateDict()`. */
   stateDict(): StateDict {
-    return {
-      format: STATE_DICT_FORMAT,
-      version: STATE_DICT_VERSION,
-      stateDtype: 'f32',
-      algorithm: this.algorithm,
-      state: this.slots.map((s) => {
-        const out: TensorState = { step: s.step };
-        for (const name of s.names) out[name] = new Float32Array(s.state[name] as Float32Array);
-        return out;
-      }),
-      paramGroups: savedParamGroups(this.paramGroups),
-      ...(this.scheduler ? { scheduler: this.scheduler.stateDict() } : {}),
-    };
+    const state = this.slots.map((s) => {
+      const out: TensorState = { step: s.step };
+      for (const name of s.names) out[name] = new Float32Array(s.state[name] as Float32Array);
+      return out;
+    });
+    return composeStateDict(
+      this.algorithm,
+      state,
+      savedParamGroups(this.paramGroups),
+      this.scheduler?.stateDict(),
+    );
   }
 
   /**
@@ -158,12 +153,18 @@ export class ReferenceOptimizer<A extends Algorithm> {
 
   /** Restores state saved by `stateDict()` (from this class or a GPU optimizer). */
   loadStateDict(dict: StateDict): void {
-    const lengths = this.params.map((p) => p.length);
-    const names = this.slots.map((s) => s.names);
-    const where = `${this.where}: loadStateDict`;
-    validateStateDict(dict, this.algorithm, lengths, names, where);
-    restoreGroupOptions(this.algorithm, this.paramGroups, this.frozen, dict, where);
-    restoreScheduler(dict, this.scheduler, where);
+    acceptStateDict(
+      dict,
+      {
+        algorithm: this.algorithm,
+        lengths: this.params.map((p) => p.length),
+        names: this.slots.map((s) => s.names),
+        paramGroups: this.paramGroups,
+        frozen: this.frozen,
+        scheduler: this.scheduler,
+      },
+      `${this.where}: loadStateDict`,
+    );
     dict.state.forEach((s, i) => {
       const slot = this.slots[i] as Slot;
       slot.step = s.step;

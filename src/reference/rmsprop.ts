@@ -1,5 +1,5 @@
 import type { RmspropScalars } from '../options/scalars.ts';
-import { add, div, mul, sqrt, sub, torchLerp } from './f32.ts';
+import { add, div, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
 
 export interface RmspropFlags {
   maximize: boolean;
@@ -25,7 +25,7 @@ export function rmspropKernel(
     let p = param[i] as number;
     let g = grad[i] as number;
     if (flags.maximize) g = -g;
-    if (u.weight_decay !== 0) g = add(g, mul(u.weight_decay, p));
+    g = l2(g, p, u.weight_decay);
     const sq = add(mul(squareAvg[i] as number, u.alpha), mul(mul(u.one_minus_alpha, g), g));
     squareAvg[i] = sq;
     let v = sq;

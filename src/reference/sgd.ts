@@ -1,5 +1,5 @@
 import type { SgdScalars } from '../options/scalars.ts';
-import { add, mul, sub } from './f32.ts';
+import { add, l2, mul, sub } from './f32.ts';
 
 export interface SgdFlags {
   maximize: boolean;
@@ -22,7 +22,7 @@ export function sgdKernel(
     let p = param[i] as number;
     let g = grad[i] as number;
     if (flags.maximize) g = -g;
-    if (u.weight_decay !== 0) g = add(g, mul(u.weight_decay, p));
+    g = l2(g, p, u.weight_decay);
     if (flags.momentum && momentumBuffer) {
       let buf: number;
       if (u.first_step !== 0) buf = g;
