@@ -39,6 +39,10 @@ override CLIP_NORM: bool = false;
 // PyTorch's maximize: the gradient is negated (after clipping) before the update sees it.
 override MAXIMIZE: bool = false;
 override CLIP_VALUE: bool = false;
+// A GradScaler is attached (see gradscaler.wgsl): every gradient is first multiplied by
+// control.inv_scale, and when this step's check pass found a non-finite unscaled gradient
+// (control.found_inf) the whole dispatch returns before touching anything.
+override SCALER: bool = false;
 
 struct Geometry {
   n: u32,            // elements in the tensor
@@ -68,12 +72,22 @@ struct Geometry {
 // MULTI: the tensor each workgroup works on.
 @group(0) @binding(7) var<storage, read> owner: array<u32>;
 
-// Written on the GPU by gradnorm.wgsl's finalize pass; the same layout as its Control.
+// The control block: loss-scaler state (the scale first, so a loss kernel can bind the buffer
+// at offset 0) and gradient-clipping scalars, written on the GPU by gradnorm.wgsl and
+// gradscaler.wgsl. The same layout as their Control (src/kernels/control.ts packs it).
 struct Control {
+  scale: f32,
+  inv_scale: f32,
+  found_inf: u32,
+  growth_tracker: u32,
   norm: f32,
   coef: f32,
   clip_value: f32,
   max_norm: f32,
+  growth_factor: f32,
+  backoff_factor: f32,
+  growth_interval: u32,
+  last_found_inf: u32,
 }
 @group(0) @binding(8) var<storage, read> control: Control;
 
@@ -85,9 +99,13 @@ fn l2(g: vec4<f32>, p: vec4<f32>, wd: f32) -> vec4<f32> {
   return g;
 }
 
-// The gradient as the update sees it: clipped, then negated when MAXIMIZE.
+// The gradient as the update sees it: unscaled (SCALER), clipped, then negated when MAXIMIZE,
+// in PyTorch's order (scaler.unscale_, clip_grad_norm_, clip_grad_value_, step).
 fn prepare_grad(g: vec4<f32>) -> vec4<f32> {
   var out = g;
+  if (SCALER) {
+    out = out * control.inv_scale;
+  }
   if (CLIP_NORM) {
     out = out * control.coef;
   }
@@ -215,6 +233,10 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>,
         @builtin(workgroup_id) wg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32,
         @builtin(num_workgroups) groups: vec3<u32>) {
+  // A skipped step (GradScaler found inf or NaN) leaves params and state bitwise untouched.
+  if (SCALER && control.found_inf != 0u) {
+    return;
+  }
   if (MULTI) {
     let w = wg.x + wg.y * groups.x;
     if (w >= arrayLength(&owner)) {

@@ -25,8 +25,11 @@ export type {
   SavedParamGroup,
   StateDtype,
   AttachedScheduler,
+  AttachedGradScaler,
 } from './options/stateDict.ts';
 export * from './schedules/index.ts';
 export { ParamArena, type ArenaTensor, type ParamArenaOptions } from './optim/paramArena.ts';
 export { serializeStateDict, deserializeStateDict } from './options/checkpoint.ts';
 export type { ClipOptions } from './options/clip.ts';
+export { GradScaler } from './optim/gradScaler.ts';
+export type { GradScalerOptions, GradScalerState } from './options/scaler.ts';

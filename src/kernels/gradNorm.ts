@@ -8,15 +8,28 @@ export const NORM_WG = 256;
 
 interface NormPipelines {
   layout: GPUBindGroupLayout;
+  /** partial_sums with NORM (clipGradNorm) and/or CHECK (GradScaler). */
   partial: GPUComputePipeline;
   finalize: GPUComputePipeline;
 }
 
-const cache = new WeakMap<GPUDevice, NormPipelines>();
+/** Which jobs the pass over the gradients does. */
+export interface NormVariant {
+  norm: boolean;
+  check: boolean;
+}
 
-/** The two pipelines of shaders/gradnorm.wgsl, cached per device. */
-export function normPipelines(device: GPUDevice): NormPipelines {
-  let p = cache.get(device);
+const cache = new WeakMap<GPUDevice, Map<string, NormPipelines>>();
+
+/** The pipelines of shaders/gradnorm.wgsl for `variant`, cached per device. */
+export function normPipelines(device: GPUDevice, variant: NormVariant): NormPipelines {
+  let perDevice = cache.get(device);
+  if (!perDevice) {
+    perDevice = new Map();
+    cache.set(device, perDevice);
+  }
+  const key = `${Number(variant.norm)}${Number(variant.check)}`;
+  let p = perDevice.get(key);
   if (!p) {
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
       binding,
@@ -40,15 +53,20 @@ export function normPipelines(device: GPUDevice): NormPipelines {
       label: 'webgpu-optim/gradnorm/shader',
       code: source,
     });
-    const constants = { WG_SIZE: NORM_WG, ITEMS: NORM_ITEMS };
+    const constants = {
+      WG_SIZE: NORM_WG,
+      ITEMS: NORM_ITEMS,
+      NORM: Number(variant.norm),
+      CHECK: Number(variant.check),
+    };
     const make = (entryPoint: string) =>
       device.createComputePipeline({
-        label: `webgpu-optim/gradnorm/${entryPoint}`,
+        label: `webgpu-optim/gradnorm/${entryPoint} ${JSON.stringify(constants)}`,
         layout: pipelineLayout,
         compute: { module, entryPoint, constants },
       });
     p = { layout, partial: make('partial_sums'), finalize: make('finalize') };
-    cache.set(device, p);
+    perDevice.set(key, p);
   }
   return p;
 }

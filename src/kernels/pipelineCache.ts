@@ -66,6 +66,8 @@ export interface PipelineVariant {
   /** Gradient clipping by global norm, and by value. */
   clipNorm?: boolean;
   clipValue?: boolean;
+  /** A GradScaler is attached: unscale, and skip the step when found_inf is set. */
+  scaler?: boolean;
 }
 
 export function getPipeline<O>(
@@ -84,6 +86,7 @@ export function getPipeline<O>(
     MULTI: Number(variant.multi ?? false),
     CLIP_NORM: Number(variant.clipNorm ?? false),
     CLIP_VALUE: Number(variant.clipValue ?? false),
+    SCALER: Number(variant.scaler ?? false),
   };
   const key = `${spec.name}:${JSON.stringify(constants)}`;
   let pipeline = cache.pipelines.get(key);

@@ -54,9 +54,11 @@ export interface BinderContext<O> {
   groups: readonly (readonly number[])[];
   /** Resolved options of each group. */
   options: readonly O[];
-  /** The clipping control block (binding 8) and which clips are on. */
+  /** The control block (binding 8) and which clips are on. */
   control: GPUBuffer;
   clip: { norm: boolean; value: boolean };
+  /** A GradScaler is attached (the SCALER override). */
+  scaler: boolean;
 }
 
 const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 2, tail: 3 };
@@ -193,6 +195,7 @@ export class Binder<O> {
         mode,
         clipNorm: this.c.clip.norm,
         clipValue: this.c.clip.value,
+        scaler: this.c.scaler,
       });
       return [{ bindGroup, pipeline, grid, rank: RANK[mode] }];
     });
@@ -278,6 +281,7 @@ export class Binder<O> {
         multi: true,
         clipNorm: this.c.clip.norm,
         clipValue: this.c.clip.value,
+        scaler: this.c.scaler,
       },
     );
     return { bindGroup, pipeline, grid: plan.grid, rank: RANK.multi };

@@ -1,9 +1,11 @@
 /**
- * Gradient clipping on the GPU for one optimizer. It owns the control block the update kernel
- * reads (binding 8: norm, coef, clip value, max norm). With clipGradNorm it also records, before
- * each step's update, one partial-sums dispatch per tensor and one finalize dispatch
- * (shaders/gradnorm.wgsl), so the clip coefficient never leaves the GPU.
+ * The pass over the gradients before an optimizer's update (shaders/gradnorm.wgsl): the global
+ * norm for clipGradNorm and the non-finite check of a GradScaler, fused into one
+ * partial-sums dispatch per tensor, then (clipGradNorm) one finalize dispatch, so neither the
+ * clip coefficient nor found_inf leaves the GPU. It also holds the control block the update
+ * kernel reads (binding 8): its own, or the GradScaler's, into which it writes the clip fields.
  */
+import { CLIP_OFFSET, createControl, F32_MAX, readControl } from '../kernels/control.ts';
 import { bindingAlignment, grid, type GeometryLimits } from '../kernels/geometry.ts';
 import { NORM_ITEMS, NORM_WG, normPipelines } from '../kernels/gradNorm.ts';
 import { BufferUsage } from '../kernels/usage.ts';
@@ -15,8 +17,10 @@ interface NormDispatch {
 }
 
 export class GradClipper {
-  /** 16 bytes: norm, coef, clip_value, max_norm (f32). */
+  /** The control block (src/kernels/control.ts). */
   readonly control: GPUBuffer;
+  /** Whether the control block is the GradScaler's (then not ours to destroy). */
+  private readonly shared: boolean;
   private partials: GPUBuffer | null = null;
   private params: GPUBuffer | null = null;
   private dispatches: NormDispatch[] = [];
@@ -28,28 +32,35 @@ export class GradClipper {
     private readonly limits: GeometryLimits,
     readonly maxNorm: number | null,
     readonly value: number | null,
+    /** The GradScaler's control block: also check every gradient for inf and NaN. */
+    scalerControl: GPUBuffer | null,
   ) {
-    this.control = device.createBuffer({
-      label: `${label}/clip-control`,
-      size: 16,
-      usage: BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC,
-      mappedAtCreation: true,
-    });
-    new Float32Array(this.control.getMappedRange()).set([
-      0,
-      1,
-      value ?? 3.4028234663852886e38,
-      maxNorm ?? 0,
-    ]);
-    this.control.unmap();
+    const clip = { norm: 0, coef: 1, clip_value: value ?? F32_MAX, max_norm: maxNorm ?? 0 };
+    this.shared = scalerControl !== null;
+    if (scalerControl) {
+      this.control = scalerControl;
+      const data = new Float32Array([clip.norm, clip.coef, clip.clip_value, clip.max_norm]);
+      device.queue.writeBuffer(scalerControl, CLIP_OFFSET, data);
+    } else {
+      this.control = createControl(device, `${label}/control`, clip);
+    }
   }
 
-  /** Makes the norm pass's bind groups for these grads (once per set of grad views). */
+  /** Whether a pass over the gradients runs before the update. */
+  private get active(): boolean {
+    return this.maxNorm !== null || this.shared;
+  }
+
+  private pipelines() {
+    return normPipelines(this.device, { norm: this.maxNorm !== null, check: this.shared });
+  }
+
+  /** Makes the pass's bind groups for these grads (once per set of grad views). */
   bind(grads: readonly CheckedRef[]): void {
-    if (this.maxNorm === null) return;
+    if (!this.active) return;
     this.partials?.destroy();
     this.params?.destroy();
-    const p = normPipelines(this.device);
+    const p = this.pipelines();
     const align = bindingAlignment(this.limits);
     const slot = Math.max(256, align);
     const per = NORM_WG * NORM_ITEMS;
@@ -107,15 +118,16 @@ export class GradClipper {
     };
   }
 
-  /** Records the norm pass (nothing without clipGradNorm). Returns the dispatch count. */
+  /** Records the pass (nothing without clipGradNorm or a scaler). Returns the dispatch count. */
   record(pass: GPUComputePassEncoder): number {
-    if (this.maxNorm === null || !this.final) return 0;
-    const p = normPipelines(this.device);
+    if (!this.active || !this.final) return 0;
+    const p = this.pipelines();
     pass.setPipeline(p.partial);
     for (const d of this.dispatches) {
       pass.setBindGroup(0, d.bindGroup);
       pass.dispatchWorkgroups(d.grid[0], d.grid[1]);
     }
+    if (this.maxNorm === null) return this.dispatches.length;
     pass.setPipeline(p.finalize);
     pass.setBindGroup(0, this.final.bindGroup);
     pass.dispatchWorkgroups(1);
@@ -124,22 +136,11 @@ export class GradClipper {
 
   /** Reads the last step's global gradient norm (before clipping). */
   async norm(): Promise<number> {
-    const staging = this.device.createBuffer({
-      label: `${this.label}/clip-readback`,
-      size: 16,
-      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
-    });
-    const encoder = this.device.createCommandEncoder({ label: `${this.label}/clip-readback` });
-    encoder.copyBufferToBuffer(this.control, 0, staging, 0, 16);
-    this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(0x0001);
-    const norm = new Float32Array(staging.getMappedRange())[0] as number;
-    staging.destroy();
-    return norm;
+    return (await readControl(this.device, this.control, this.label)).norm;
   }
 
   destroy(): void {
-    this.control.destroy();
+    if (!this.shared) this.control.destroy();
     this.partials?.destroy();
     this.params?.destroy();
   }

@@ -21,7 +21,11 @@ import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.t
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
 import { GradClipper } from './gradClipper.ts';
+import { GradScaler, toState } from './gradScaler.ts';
+import type { GradScalerState } from '../options/scaler.ts';
+import { ScalerSteps, type PrepareInputs } from './scalerSteps.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
+import { readControl } from '../kernels/control.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
 import { StateStore } from './stateStore.ts';
 import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
@@ -38,6 +42,12 @@ export interface HostOptions extends ClipOptions {
    * such errors are kept: `checkErrors()` rejects with them and the next `step()` throws.
    */
   onError?: (error: OptimizerError) => void;
+  /**
+   * Dynamic loss scaling (torch.amp.GradScaler) with no readback: each step unscales the
+   * grads, skips itself on the GPU when any is inf or NaN, and updates the scale. One
+   * GradScaler serves one optimizer.
+   */
+  gradScaler?: GradScaler;
 }
 
 /** Scalars for a step: from the resolved options and the 1-based step count. */
@@ -59,8 +69,15 @@ export class Optimizer<A extends Algorithm> {
   private scheduler: AttachedScheduler | null = null;
   /** Update dispatches recorded by the last step(). */
   lastStepDispatches = 0;
-  /** Gradient-norm dispatches recorded by the last step() (clipGradNorm only). */
+  /**
+   * Dispatches of the last step()'s pass over the gradients before the update: the
+   * clipGradNorm norm and the GradScaler's inf/NaN check, fused (0 without either).
+   */
   lastClipDispatches = 0;
+  /** GradScaler dispatches of the last step() besides the check: prepare and update_scale. */
+  lastScalerDispatches = 0;
+  /** The GradScaler given at construction, or null. */
+  readonly gradScaler: GradScaler | null;
 
   private readonly where: string;
   private readonly label: string;
@@ -78,6 +95,7 @@ export class Optimizer<A extends Algorithm> {
   private readonly table: GPUBuffer;
   private readonly binder: Binder<Resolved<OptionsByAlgorithm[A]>>;
   private readonly clipper: GradClipper;
+  private readonly scalerSteps: ScalerSteps | null = null;
   private readonly limits: GeometryLimits;
   private readonly workgroupSize: number;
   private readonly errors: ErrorChannel;
@@ -112,8 +130,14 @@ export class Optimizer<A extends Algorithm> {
       onError,
       clipGradNorm,
       clipGradValue,
+      gradScaler,
       ...hyper
     } = (options ?? {}) as OptionsByAlgorithm[A] & HostOptions;
+    if (gradScaler !== undefined && !(gradScaler instanceof GradScaler)) {
+      throw new TypeError(
+        `${displayName}: gradScaler must be a GradScaler, got ${gradScaler === null ? 'null' : typeof gradScaler}`,
+      );
+    }
     const maxWg = device.limits.maxComputeInvocationsPerWorkgroup;
     if (
       !Number.isInteger(workgroupSize) ||
@@ -149,6 +173,8 @@ export class Optimizer<A extends Algorithm> {
     checkNoOverlap(this.refs, displayName);
     for (const r of this.refs) this.checkBindable(r);
     this.steps = this.refs.map(() => 0);
+    gradScaler?.attach(displayName, device);
+    this.gradScaler = gradScaler ?? null;
 
     const requests = this.refs.map((r, i) => {
       const o = this.frozen[this.groupOf[i] as number] as Resolved<OptionsByAlgorithm[A]>;
@@ -182,7 +208,8 @@ export class Optimizer<A extends Algorithm> {
       this.uniform = device.createBuffer({
         label: `${this.label}/uniforms`,
         size: this.slot * this.refs.length,
-        usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+        // STORAGE too with a scaler: its prepare pass writes the step-dependent fields.
+        usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST | (gradScaler ? BufferUsage.STORAGE : 0),
       });
       this.uniformData = new DataView(new ArrayBuffer(this.slot * this.refs.length));
       // Bound where a slot has nothing to bind; one aligned range per slot so that no two
@@ -192,7 +219,27 @@ export class Optimizer<A extends Algorithm> {
         size: DUMMY_SLOTS * bindingAlignment(this.limits),
         usage: BufferUsage.STORAGE,
       });
-      this.clipper = new GradClipper(device, this.label, this.limits, clip.maxNorm, clip.value);
+      this.clipper = new GradClipper(
+        device,
+        this.label,
+        this.limits,
+        clip.maxNorm,
+        clip.value,
+        gradScaler?.buffer ?? null,
+      );
+      if (gradScaler) {
+        this.scalerSteps = new ScalerSteps(
+          device,
+          this.label,
+          algorithm,
+          spec.layout,
+          this.slot,
+          gradScaler.buffer,
+          this.uniform,
+          this.refs.length,
+          this.paramGroups.length,
+        );
+      }
       this.binder = new Binder({
         device,
         label: this.label,
@@ -212,6 +259,7 @@ export class Optimizer<A extends Algorithm> {
         options: this.frozen,
         control: this.clipper.control,
         clip: { norm: clip.maxNorm !== null, value: clip.value !== null },
+        scaler: gradScaler !== undefined,
       });
     } finally {
       this.errors.close(device, 'construction');
@@ -223,7 +271,11 @@ export class Optimizer<A extends Algorithm> {
     return this.refs.length;
   }
 
-  /** How many steps each tensor has taken (PyTorch's per-param `step`). */
+  /**
+   * How many steps each tensor has taken (PyTorch's per-param `step`). With a gradScaler this
+   * counts step() calls: the count of steps actually taken lives on the GPU, and
+   * `await stateDict()` reads it.
+   */
   get stepCounts(): readonly number[] {
     return this.steps;
   }
@@ -272,6 +324,12 @@ export class Optimizer<A extends Algorithm> {
           cache.set(key, s);
         }
         packScalars(this.uniformData, i * this.slot, this.spec.layout, s);
+        this.scalerSteps?.writeInputs(
+          this.uniformData,
+          i,
+          gi,
+          prepareInputs(resolved[gi] as Record<string, unknown>),
+        );
       });
       device.queue.writeBuffer(
         this.uniform,
@@ -283,8 +341,10 @@ export class Optimizer<A extends Algorithm> {
       const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
       const normDispatches = this.clipper.record(pass);
+      const prepared = this.scalerSteps?.recordPrepare(pass) ?? 0;
       this.lastStepDispatches = record(pass, bound.dispatches);
       this.lastClipDispatches = normDispatches;
+      this.lastScalerDispatches = prepared + (this.scalerSteps?.recordEnd(pass) ?? 0);
       pass.end();
       if (!encoder) device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
       for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
@@ -322,23 +382,32 @@ export class Optimizer<A extends Algorithm> {
     const scheduler = this.scheduler?.stateDict();
     this.errors.open(this.device);
     let arrays: Float32Array[][];
+    let scaled: { steps: number[]; scaler: GradScalerState } | undefined;
     try {
+      // Every copy is submitted before the first await, so they read one moment in the queue.
       const pending = this.store.read(this.label);
+      const scaler = this.gradScaler;
+      const taken = this.scalerSteps?.read();
+      const control = scaler ? readControl(this.device, scaler.buffer, this.label) : undefined;
       this.errors.close(this.device, 'stateDict readback');
       arrays = await pending;
+      if (scaler && taken && control) {
+        scaled = { steps: await taken, scaler: toState(await control, scaler) };
+      }
     } catch (e) {
       await this.errors.settle();
       throw e;
     }
     await this.errors.settle();
+    const counts = scaled?.steps ?? steps;
     const state = this.store.regions.map((r, i) => {
-      const out: TensorState = { step: steps[i] as number };
+      const out: TensorState = { step: counts[i] as number };
       r.names.forEach((name, j) => {
         out[name] = (arrays[i] as Float32Array[])[j] as Float32Array;
       });
       return out;
     });
-    return composeStateDict(this.algorithm, state, groups, scheduler);
+    return composeStateDict(this.algorithm, state, groups, scheduler, scaled?.scaler);
   }
 
   /**
@@ -365,11 +434,13 @@ export class Optimizer<A extends Algorithm> {
         paramGroups: this.paramGroups,
         frozen: this.frozen,
         scheduler: this.scheduler,
+        gradScaler: this.gradScaler,
       },
       `${this.where}: loadStateDict`,
     );
     this.errors.open(this.device);
     try {
+      this.scalerSteps?.write(dict.state.map((s) => s.step));
       // Steps may now differ within a group, which decides the dispatch path: rebind.
       this.bound = null;
       dict.state.forEach((s, i) => {
@@ -391,6 +462,7 @@ export class Optimizer<A extends Algorithm> {
     this.dummy.destroy();
     this.table.destroy();
     this.clipper.destroy();
+    this.scalerSteps?.destroy();
     this.bound = null;
   }
 
@@ -432,6 +504,7 @@ export class Optimizer<A extends Algorithm> {
       this.dummy,
       this.table,
       this.clipper.control,
+      ...(this.scalerSteps?.buffers ?? []),
     ]);
     for (const r of [...this.refs, ...checked]) {
       if (owned.has(r.buffer)) {
@@ -442,6 +515,15 @@ export class Optimizer<A extends Algorithm> {
     this.clipper.bind(checked);
     return { grads: checked, dispatches };
   }
+}
+
+/** What the scaler's prepare pass needs of a param group's resolved options. */
+function prepareInputs(o: Record<string, unknown>): PrepareInputs {
+  return {
+    lr: o.lr as number,
+    lrDecay: o.lrDecay as number | undefined,
+    betas: o.betas as readonly [number, number] | undefined,
+  };
 }
 
 /** Records the step's dispatches into `pass`, setting each pipeline once per run. */

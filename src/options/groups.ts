@@ -2,9 +2,11 @@ import { resolveOptions, stateNames } from './validate.ts';
 import {
   restoreScheduler,
   validateStateDict,
+  type AttachedGradScaler,
   type AttachedScheduler,
   type StateDict,
 } from './stateDict.ts';
+import { checkGradScalerState, type GradScalerState } from './scaler.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from './types.ts';
 
 /** A param group: tensors plus options that override the optimizer's. */
@@ -145,10 +147,21 @@ export function acceptStateDict<A extends Algorithm, T>(
     paramGroups: ParamGroup<T, OptionsByAlgorithm[A]>[];
     frozen: readonly Resolved<OptionsByAlgorithm[A]>[];
     scheduler: AttachedScheduler | null;
+    gradScaler: AttachedGradScaler | null;
   },
   where: string,
 ): void {
   validateStateDict(dict, target.algorithm, target.lengths, target.names, where);
+  let scaler: GradScalerState | null = null;
+  if (target.gradScaler) {
+    if (dict.gradScaler === undefined) {
+      throw new Error(
+        `${where}: invalid state dict: gradScaler is missing, but a GradScaler is attached`,
+      );
+    }
+    scaler = checkGradScalerState(dict.gradScaler, where);
+  }
   restoreGroupOptions(target.algorithm, target.paramGroups, target.frozen, dict, where);
   restoreScheduler(dict, target.scheduler, where);
+  if (scaler) target.gradScaler?.load(scaler);
 }

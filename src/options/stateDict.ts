@@ -1,3 +1,4 @@
+import type { GradScalerState } from './scaler.ts';
 import type { Algorithm, StateName } from './types.ts';
 
 /** One tensor's optimizer state, under PyTorch's state names. */
@@ -20,6 +21,16 @@ export interface StateDict {
   paramGroups: SavedParamGroup[];
   /** The attached LRScheduler's position, when one is attached. */
   scheduler?: { lastEpoch: number; baseLrs: number[] };
+  /**
+   * The GradScaler's state, when one is attached. `state[i].step` then counts the steps
+   * actually taken (skipped ones excluded), as read from the GPU.
+   */
+  gradScaler?: GradScalerState;
+}
+
+/** What loadStateDict needs of an attached grad scaler (GPU or reference). */
+export interface AttachedGradScaler {
+  load(state: GradScalerState): void;
 }
 
 /** What an optimizer needs of an attached scheduler (LRScheduler attaches itself). */
@@ -131,6 +142,7 @@ export function composeStateDict(
   state: TensorState[],
   paramGroups: SavedParamGroup[],
   scheduler: { lastEpoch: number; baseLrs: number[] } | undefined,
+  gradScaler?: GradScalerState,
 ): StateDict {
   return {
     format: STATE_DICT_FORMAT,
@@ -140,5 +152,6 @@ export function composeStateDict(
     state,
     paramGroups,
     ...(scheduler ? { scheduler } : {}),
+    ...(gradScaler ? { gradScaler } : {}),
   };
 }

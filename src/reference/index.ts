@@ -9,7 +9,9 @@ export {
   AdamReference,
   AdamWReference,
 } from './classes.ts';
-export { ReferenceOptimizer } from './optimizer.ts';
+export { ReferenceOptimizer, type ReferenceHostOptions } from './optimizer.ts';
+export { GradScalerReference } from './gradScaler.ts';
+export type { GradScalerOptions, GradScalerState } from '../options/scaler.ts';
 export { sgdKernel, type SgdFlags } from './sgd.ts';
 export { adagradKernel, type AdagradFlags } from './adagrad.ts';
 export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';

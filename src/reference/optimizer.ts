@@ -17,6 +17,13 @@ import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../opti
 import { applyReferenceStep, type StateArrays } from './apply.ts';
 import { clipGrads } from './clip.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
+import { GradScalerReference } from './gradScaler.ts';
+
+/** Options of a reference optimizer besides the hyperparameters. */
+export interface ReferenceHostOptions extends ClipOptions {
+  /** The CPU twin of a GPU optimizer's `gradScaler`. */
+  gradScaler?: GradScalerReference;
+}
 
 interface Slot {
   group: number;
@@ -42,11 +49,17 @@ export class ReferenceOptimizer<A extends Algorithm> {
     algorithm: A,
     params:
       readonly Float32Array[] | readonly ParamGroupInput<Float32Array, OptionsByAlgorithm[A]>[],
-    options?: OptionsByAlgorithm[A] & ClipOptions,
+    options?: OptionsByAlgorithm[A] & ReferenceHostOptions,
   ) {
     this.algorithm = algorithm;
     this.where = `${algorithm} reference`;
-    const { clipGradNorm, clipGradValue, ...hyper } = options ?? ({} as ClipOptions);
+    const { clipGradNorm, clipGradValue, gradScaler, ...hyper } =
+      options ?? ({} as ReferenceHostOptions);
+    if (gradScaler !== undefined && !(gradScaler instanceof GradScalerReference)) {
+      throw new TypeError(`${this.where}: gradScaler must be a GradScalerReference`);
+    }
+    gradScaler?.attach(this.where);
+    this.gradScaler = gradScaler ?? null;
     this.clip = checkClip({ clipGradNorm, clipGradValue }, this.where);
     this.paramGroups = normalizeParamGroups(
       algorithm,
@@ -85,6 +98,8 @@ export class ReferenceOptimizer<A extends Algorithm> {
   /** The global gradient norm of the last step, before clipping (when clipGradNorm is set). */
   lastGradNorm: number | null = null;
   private readonly clip: { maxNorm: number | null; value: number | null };
+  /** The GradScalerReference given at construction, or null. */
+  readonly gradScaler: GradScalerReference | null;
 
   step(grads: readonly Float32Array[]): void {
     const params = this.params;
@@ -100,11 +115,6 @@ export class ReferenceOptimizer<A extends Algorithm> {
         );
       }
     });
-    if (this.clip.maxNorm !== null || this.clip.value !== null) {
-      const clipped = clipGrads(grads, this.clip.maxNorm, this.clip.value);
-      grads = clipped.grads;
-      this.lastGradNorm = clipped.norm;
-    }
     const resolved = this.paramGroups.map((g, gi) =>
       revalidateGroup(
         this.algorithm,
@@ -113,6 +123,22 @@ export class ReferenceOptimizer<A extends Algorithm> {
         `${this.where}: paramGroups[${gi}]`,
       ),
     );
+    // The GPU's order: unscale and check, clip, then update or skip.
+    let foundInf = false;
+    if (this.gradScaler) {
+      const unscaled = this.gradScaler.unscale(grads);
+      grads = unscaled.grads;
+      foundInf = unscaled.foundInf;
+    }
+    if (this.clip.maxNorm !== null || this.clip.value !== null) {
+      const clipped = clipGrads(grads, this.clip.maxNorm, this.clip.value);
+      grads = clipped.grads;
+      this.lastGradNorm = clipped.norm;
+    }
+    if (foundInf) {
+      this.gradScaler?.update(true);
+      return;
+    }
     params.forEach((p, i) => {
       const g = grads[i] as Float32Array;
       const slot = this.slots[i] as Slot;
@@ -124,8 +150,10 @@ export class ReferenceOptimizer<A extends Algorithm> {
         p,
         g,
         slot.state,
+        this.gradScaler !== null,
       );
     });
+    this.gradScaler?.update(false);
   }
 
   /** A deep copy of the state, in the same format as the GPU optimizers' `stateDict()`. */
@@ -140,6 +168,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
       state,
       savedParamGroups(this.paramGroups),
       this.scheduler?.stateDict(),
+      this.gradScaler?.state(),
     );
   }
 
@@ -162,6 +191,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
         paramGroups: this.paramGroups,
         frozen: this.frozen,
         scheduler: this.scheduler,
+        gradScaler: this.gradScaler,
       },
       `${this.where}: loadStateDict`,
     );

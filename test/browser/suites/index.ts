@@ -4,10 +4,11 @@ import { misuse } from './misuse.ts';
 import { parity } from './parity.ts';
 import { roundTrip } from './roundtrip.ts';
 import { runQuickstart } from './quickstart.ts';
+import { scalerRun } from './scaler.ts';
 import { trackedDevice } from './device.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
 }
 
-export const suites = { api, misuse, parity, roundTrip, runQuickstart, uncaptured };
+export const suites = { api, misuse, parity, roundTrip, runQuickstart, scalerRun, uncaptured };

@@ -1,0 +1,110 @@
+import source from '../../shaders/gradscaler.wgsl?raw';
+import type { Algorithm } from '../options/types.ts';
+import type { UniformLayout } from './uniforms.ts';
+import { ShaderStage } from './usage.ts';
+
+/** Threads per workgroup of both entry points. */
+export const SCALER_WG = 64;
+/**
+ * Byte offset, inside each tensor's uniform slot, of the inputs the host writes for
+ * `prepare`: lr (f32), the param group's row in the powers table (u32), lr_decay (f32).
+ * Past every algorithm's uniform struct, inside the 256-byte slot.
+ */
+export const PREP_BYTES = 192;
+
+/** The uniform fields `prepare` computes, per algorithm (none for RMSprop). */
+export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
+  sgd: ['first_step'],
+  adagrad: ['clr'],
+  rmsprop: [],
+  adam: ['step_size', 'bias_correction2', 'bias_correction2_sqrt'],
+  adamw: ['step_size', 'bias_correction2', 'bias_correction2_sqrt'],
+};
+
+const ALGO: Record<Algorithm, number> = { sgd: 0, adagrad: 1, rmsprop: -1, adam: 2, adamw: 2 };
+
+export interface ScalerPipelines {
+  layout: GPUBindGroupLayout;
+  /** null for algorithms without step-dependent scalars. */
+  prepare: GPUComputePipeline | null;
+  updateScale: GPUComputePipeline;
+}
+
+const cache = new WeakMap<GPUDevice, Map<string, ScalerPipelines>>();
+
+/** The constants `prepare` needs for `algorithm` with uniform `layout` in slots of `slot` bytes. */
+export function scalerConstants(
+  algorithm: Algorithm,
+  layout: UniformLayout,
+  slot: number,
+): Record<string, number> {
+  if (layout.size > PREP_BYTES || slot < PREP_BYTES + 16) {
+    throw new Error(`uniform layout of ${layout.size} bytes leaves no room for scaler inputs`);
+  }
+  const out = STEP_FIELDS[algorithm].map((f) => {
+    const at = layout.offsets[f];
+    if (at === undefined) throw new Error(`uniform field ${f} is missing`);
+    return at / 4;
+  });
+  return {
+    WG_SIZE: SCALER_WG,
+    ALGO: Math.max(ALGO[algorithm], 0),
+    SLOT_WORDS: slot / 4,
+    PREP: PREP_BYTES / 4,
+    OUT0: out[0] ?? 0,
+    OUT1: out[1] ?? 0,
+    OUT2: out[2] ?? 0,
+  };
+}
+
+/** The pipelines of shaders/gradscaler.wgsl for these constants, cached per device. */
+export function scalerPipelines(
+  device: GPUDevice,
+  algorithm: Algorithm,
+  constants: Record<string, number>,
+): ScalerPipelines {
+  let perDevice = cache.get(device);
+  if (!perDevice) {
+    perDevice = new Map();
+    cache.set(device, perDevice);
+  }
+  const key = `${algorithm}:${JSON.stringify(constants)}`;
+  let p = perDevice.get(key);
+  if (!p) {
+    const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: ShaderStage.COMPUTE,
+      buffer: { type },
+    });
+    const layout = device.createBindGroupLayout({
+      label: 'webgpu-optim/gradscaler/bind-group-layout',
+      entries: [
+        entry(0, 'storage'),
+        entry(1, 'storage'),
+        entry(2, 'storage'),
+        entry(3, 'read-only-storage'),
+      ],
+    });
+    const pipelineLayout = device.createPipelineLayout({
+      label: 'webgpu-optim/gradscaler/layout',
+      bindGroupLayouts: [layout],
+    });
+    const module = device.createShaderModule({
+      label: 'webgpu-optim/gradscaler/shader',
+      code: source,
+    });
+    const make = (entryPoint: string) =>
+      device.createComputePipeline({
+        label: `webgpu-optim/${algorithm}/gradscaler-${entryPoint} ${JSON.stringify(constants)}`,
+        layout: pipelineLayout,
+        compute: { module, entryPoint, constants },
+      });
+    p = {
+      layout,
+      prepare: STEP_FIELDS[algorithm].length > 0 ? make('prepare') : null,
+      updateScale: make('update_scale'),
+    };
+    perDevice.set(key, p);
+  }
+  return p;
+}

@@ -1,0 +1,138 @@
+/**
+ * The per-optimizer half of a GradScaler (shaders/gradscaler.wgsl): the count of steps each
+ * tensor has actually taken, which lives on the GPU because a skipped step is decided there;
+ * the table of beta powers Adam's bias corrections are built from; and the `prepare` and
+ * `update_scale` dispatches that bracket the update. Its one bind group is made here, so a
+ * step only records.
+ */
+import { PREP_BYTES, SCALER_WG, scalerConstants, scalerPipelines } from '../kernels/gradScaler.ts';
+import type { UniformLayout } from '../kernels/uniforms.ts';
+import { BufferUsage } from '../kernels/usage.ts';
+import { betaPowerTable } from '../options/scaler.ts';
+import type { Algorithm } from '../options/types.ts';
+
+/** What `prepare` needs of a param group for a step. */
+export interface PrepareInputs {
+  lr: number;
+  lrDecay?: number;
+  betas?: readonly [number, number];
+}
+
+export class ScalerSteps {
+  private readonly steps: GPUBuffer;
+  private readonly powers: GPUBuffer;
+  private readonly bindGroup: GPUBindGroup;
+  private readonly pipelines: ReturnType<typeof scalerPipelines>;
+  /** The betas each group's rows of `powers` were computed for. */
+  private readonly tabled: (string | null)[];
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly label: string,
+    algorithm: Algorithm,
+    layout: UniformLayout,
+    private readonly slot: number,
+    control: GPUBuffer,
+    uniform: GPUBuffer,
+    private readonly tensorCount: number,
+    groupCount: number,
+  ) {
+    this.pipelines = scalerPipelines(device, algorithm, scalerConstants(algorithm, layout, slot));
+    this.steps = device.createBuffer({
+      label: `${label}/scaler-steps`,
+      size: 4 * tensorCount,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
+    this.powers = device.createBuffer({
+      label: `${label}/scaler-beta-powers`,
+      size: 512 * groupCount,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
+    });
+    this.tabled = Array.from({ length: groupCount }, () => null);
+    this.bindGroup = device.createBindGroup({
+      label: `${label}/scaler-bind-group`,
+      layout: this.pipelines.layout,
+      entries: [
+        { binding: 0, resource: { buffer: control } },
+        { binding: 1, resource: { buffer: this.steps } },
+        { binding: 2, resource: { buffer: uniform } },
+        { binding: 3, resource: { buffer: this.powers } },
+      ],
+    });
+  }
+
+  /** The buffers this object owns. */
+  get buffers(): GPUBuffer[] {
+    return [this.steps, this.powers];
+  }
+
+  /**
+   * Writes tensor `i`'s `prepare` inputs into its uniform slot in `data`, and (Adam) the
+   * group's beta-power rows when its betas changed since they were last written.
+   */
+  writeInputs(data: DataView, i: number, group: number, o: PrepareInputs): void {
+    const at = i * this.slot + PREP_BYTES;
+    data.setFloat32(at, o.lr, true);
+    data.setUint32(at + 4, group, true);
+    data.setFloat32(at + 8, o.lrDecay ?? 0, true);
+    if (!o.betas) return;
+    const key = `${o.betas[0]},${o.betas[1]}`;
+    if (this.tabled[group] === key) return;
+    const one = betaPowerTable(o.betas[0]);
+    const two = betaPowerTable(o.betas[1]);
+    const rows = new Float32Array(128);
+    for (let k = 0; k < 32; k++) {
+      rows.set(
+        [one.p[k] as number, one.q[k] as number, two.p[k] as number, two.q[k] as number],
+        4 * k,
+      );
+    }
+    this.device.queue.writeBuffer(this.powers, 512 * group, rows);
+    this.tabled[group] = key;
+  }
+
+  /** Records `prepare` (when the algorithm has step-dependent scalars). Returns dispatches. */
+  recordPrepare(pass: GPUComputePassEncoder): number {
+    if (!this.pipelines.prepare) return 0;
+    pass.setPipeline(this.pipelines.prepare);
+    pass.setBindGroup(0, this.bindGroup);
+    pass.dispatchWorkgroups(Math.ceil(this.tensorCount / SCALER_WG));
+    return 1;
+  }
+
+  /** Records `update_scale`. Returns dispatches. */
+  recordEnd(pass: GPUComputePassEncoder): number {
+    pass.setPipeline(this.pipelines.updateScale);
+    pass.setBindGroup(0, this.bindGroup);
+    pass.dispatchWorkgroups(1);
+    return 1;
+  }
+
+  /** Sets every tensor's count of steps taken. */
+  write(counts: readonly number[]): void {
+    this.device.queue.writeBuffer(this.steps, 0, new Uint32Array(counts));
+  }
+
+  /** Starts copying the counts to the host (submits now, so the snapshot is taken now). */
+  read(): Promise<number[]> {
+    const staging = this.device.createBuffer({
+      label: `${this.label}/scaler-steps-readback`,
+      size: this.steps.size,
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
+    const encoder = this.device.createCommandEncoder({
+      label: `${this.label}/scaler-steps-readback`,
+    });
+    encoder.copyBufferToBuffer(this.steps, 0, staging, 0, this.steps.size);
+    this.device.queue.submit([encoder.finish()]);
+    return staging
+      .mapAsync(0x0001)
+      .then(() => [...new Uint32Array(staging.getMappedRange())])
+      .finally(() => staging.destroy());
+  }
+
+  destroy(): void {
+    this.steps.destroy();
+    this.powers.destroy();
+  }
+}
