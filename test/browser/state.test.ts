@@ -42,4 +42,33 @@ describeGpu('stateDict round trip', () => {
     expect(failures).toEqual([]);
     expect(results.every((r) => r.stepCounts.every((c) => c === 10))).toBe(true);
   });
+
+  it('restores bitwise through one ArrayBuffer with a scheduler and a GradScaler attached', async () => {
+    // NaN grads at steps 1 and 2 (before the checkpoint) and 6 (after): the checkpoint holds a
+    // backed-off scale and taken-step counts of 3 after 5 step() calls
+    const results = await testPage().run('roundTrip', {
+      cases: [...DEFAULT_CASES, ...FULL_CASES],
+      lengths: GEOMETRY_LENGTHS,
+      stepsBefore: 5,
+      stepsAfter: 5,
+      seed: 8,
+      viaBuffer: true,
+      scheduler: true,
+      gradScaler: { poison: [1, 2, 6] },
+    });
+    const failures = results.filter(
+      (r) =>
+        r.paramMismatches > 0 ||
+        r.stateMismatches.length > 0 ||
+        r.errors.length > 0 ||
+        !r.scalers ||
+        r.scalers[0] !== r.scalers[1],
+    );
+    expect(failures).toEqual([]);
+    expect(results.every((r) => r.stepCounts.every((c) => c === 7))).toBe(true);
+    // 2^8, halved at steps 1, 2 and 6; grown after clean runs of 2 (steps 3-4, 7-8): 2^7
+    expect(results.map((r) => JSON.parse(r.scalers?.[0] ?? '{}').scale)).toEqual(
+      results.map(() => 2 ** 7),
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { OptimizerCase } from '../../cases.ts';
 import {
+  GradScaler,
   LRScheduler,
   cosineAnnealing,
   deserializeStateDict,
@@ -20,6 +21,12 @@ export interface RoundTripArgs {
   viaBuffer?: boolean;
   /** Attach a warmup-then-cosine LRScheduler to both optimizers. */
   scheduler?: boolean;
+  /**
+   * Give each optimizer a GradScaler (initial scale 2^8, growth every 2 clean steps) and put a
+   * NaN into the grads at these steps, so the checkpoint carries a scale, a growth tracker and
+   * taken-step counts that differ from the number of step() calls.
+   */
+  gradScaler?: { poison: number[] };
   seed: number;
 }
 
@@ -30,6 +37,8 @@ export interface RoundTripResult {
   /** State arrays that differ bitwise at the end. */
   stateMismatches: string[];
   stepCounts: number[];
+  /** With gradScaler: both optimizers' final scaler states, as JSON (must be equal). */
+  scalers: [string, string] | null;
   errors: string[];
 }
 
@@ -70,10 +79,18 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     const init = randomArray(next, size / 4);
     device.queue.writeBuffer(pa, 0, init);
     const onError = (e: Error) => errors.push(e.message);
-    const a = makeOptimizer(c.algorithm, device, refs(pa), { ...c.options, onError });
-    const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, () =>
-      randomArray(next, size / 4),
-    );
+    const scalerOptions = { initScale: 2 ** 8, growthInterval: 2 };
+    const scalerA = args.gradScaler ? new GradScaler(device, scalerOptions) : undefined;
+    const a = makeOptimizer(c.algorithm, device, refs(pa), {
+      ...c.options,
+      onError,
+      gradScaler: scalerA,
+    });
+    const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, (_, s) => {
+      const g = randomArray(next, size / 4);
+      if (args.gradScaler?.poison.includes(s)) g[offsets[0] as number] = NaN;
+      return g;
+    });
     const schedule = sequential(
       [linearWarmup({ startFactor: 0.2, totalIters: 3 }), cosineAnnealing({ tMax: 20 })],
       [3],
@@ -91,7 +108,12 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     const enc = device.createCommandEncoder();
     enc.copyBufferToBuffer(pa, 0, pb, 0, size);
     device.queue.submit([enc.finish()]);
-    const b = makeOptimizer(c.algorithm, device, refs(pb), { ...c.options, onError });
+    const scalerB = args.gradScaler ? new GradScaler(device, scalerOptions) : undefined;
+    const b = makeOptimizer(c.algorithm, device, refs(pb), {
+      ...c.options,
+      onError,
+      gradScaler: scalerB,
+    });
     const schedB = args.scheduler ? new LRScheduler(b, schedule) : null;
     b.loadStateDict(saved);
     for (let s = args.stepsBefore; s < args.stepsBefore + args.stepsAfter; s++) {
@@ -118,8 +140,14 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     });
     await a.checkErrors().catch((e: unknown) => errors.push(String(e)));
     await b.checkErrors().catch((e: unknown) => errors.push(String(e)));
+    const scalers: [string, string] | null =
+      scalerA && scalerB
+        ? [JSON.stringify(await scalerA.state()), JSON.stringify(await scalerB.state())]
+        : null;
     a.destroy();
     b.destroy();
+    scalerA?.destroy();
+    scalerB?.destroy();
     [pa, pb, gr].forEach((x) => x.destroy());
     const scoped = await device.popErrorScope();
     if (scoped) errors.push(`validation: ${scoped.message}`);
@@ -128,6 +156,7 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
       paramMismatches: differ(va as Float32Array, vb as Float32Array),
       stateMismatches,
       stepCounts: sb.state.map((s) => s.step),
+      scalers,
       errors,
     });
   }
