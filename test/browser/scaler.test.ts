@@ -107,4 +107,22 @@ describeGpu('GradScaler', () => {
       for (const r of results) expect(r.gpuScale, r.desc).toBe(((2 ** 10 / 2 / 2 / 2) * 2) / 2);
     },
   );
+
+  it("runs the README's mixed-precision example (examples/mixedPrecision.ts)", async () => {
+    const r = await testPage().run('runMixedPrecision');
+    // 100 steps, step 50 overflowed: 99 taken; the scale halved once (2^16 -> 2^15) and the
+    // growth tracker counts the 49 clean steps since (growthInterval 2000 is never reached)
+    expect(r).toEqual({
+      scale: 2 ** 15,
+      skipped: false,
+      steps: 99,
+      gradScaler: {
+        scale: 2 ** 15,
+        growthTracker: 49,
+        growthFactor: 2,
+        backoffFactor: 0.5,
+        growthInterval: 2000,
+      },
+    });
+  });
 });

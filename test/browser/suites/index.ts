@@ -5,10 +5,20 @@ import { parity } from './parity.ts';
 import { roundTrip } from './roundtrip.ts';
 import { runQuickstart } from './quickstart.ts';
 import { scalerRun } from './scaler.ts';
+import { runMixedPrecision } from './examples.ts';
 import { trackedDevice } from './device.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
 }
 
-export const suites = { api, misuse, parity, roundTrip, runQuickstart, scalerRun, uncaptured };
+export const suites = {
+  api,
+  misuse,
+  parity,
+  roundTrip,
+  runQuickstart,
+  runMixedPrecision,
+  scalerRun,
+  uncaptured,
+};
