@@ -10,6 +10,12 @@ describe('README', () => {
     expect(block).toBe(readFileSync('examples/quickstart.ts', 'utf8'));
   });
 
+  it('shows examples/mixedPrecision.ts verbatim (the browser suite runs that file)', () => {
+    const section = readme.slice(readme.indexOf('### Mixed precision: `GradScaler`'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBe(readFileSync('examples/mixedPrecision.ts', 'utf8'));
+  });
+
   it('holds docs/schedules.md verbatim (its examples run in schedules.test.ts)', () => {
     expect(readme).toContain(readFileSync('docs/schedules.md', 'utf8').trim());
   });
@@ -46,6 +52,11 @@ describe('README', () => {
       'onError',
       'clipGradNorm',
       'clipGradValue',
+      'gradScaler',
+      'initScale',
+      'growthFactor',
+      'backoffFactor',
+      'growthInterval',
     ]) {
       expect(readme, option).toContain(`\`${option}`);
     }
