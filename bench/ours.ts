@@ -1,5 +1,11 @@
 /** Times webgpu-optim's fused step on a scenario. */
-import { ParamArena, createOptimizer, type Algorithm, type TensorRef } from '../src/index.ts';
+import {
+  GradScaler,
+  ParamArena,
+  createOptimizer,
+  type Algorithm,
+  type TensorRef,
+} from '../src/index.ts';
 import { measureReps } from './measure.ts';
 import type { GpuTimer } from './gpuTimer.ts';
 import type { Scenario } from './scenarios.ts';
@@ -70,10 +76,16 @@ export async function benchOurs(
   reps: number,
   timer: GpuTimer | null,
   layout: 'arena' | 'separate' = 'arena',
+  /** Attach a GradScaler (initial scale 1, so the update sees the same gradients). */
+  gradScaler = false,
 ): Promise<Timing> {
   const { params, grads, destroy } = allocate(device, s, layout);
   device.pushErrorScope('validation');
-  const opt = createOptimizer(algorithm, device, params, options as never);
+  const scaler = gradScaler ? new GradScaler(device, { initScale: 1 }) : undefined;
+  const opt = createOptimizer(algorithm, device, params, {
+    ...options,
+    gradScaler: scaler,
+  } as never);
   // warm-up: bind groups, pipelines
   opt.step(grads);
   await device.queue.onSubmittedWorkDone();
@@ -97,6 +109,7 @@ export async function benchOurs(
   );
   await opt.checkErrors();
   opt.destroy();
+  scaler?.destroy();
   destroy();
   const error = await device.popErrorScope();
   if (error) throw new Error(`WebGPU error while benchmarking ${algorithm}: ${error.message}`);

@@ -5,6 +5,7 @@
  */
 import { BENCH_ALGORITHMS, bytesPerParam } from './algorithms.ts';
 import { installDispatchCounter } from './dispatchCounter.ts';
+import { benchFeatures } from './features.ts';
 import { GpuTimer } from './gpuTimer.ts';
 import { benchOurs } from './ours.ts';
 import { benchPlainJs, benchReference } from './peers/cpu.ts';
@@ -145,6 +146,20 @@ export async function runBench(
       tfjsDispatches: tfjs?.dispatches ?? null,
     });
   }
+  const featureCosts = config.featureCosts
+    ? {
+        scenario: config.featureCosts,
+        rows: await benchFeatures(
+          dev,
+          scenario(config.featureCosts),
+          config.steps,
+          config.reps,
+          timer,
+          config.layout,
+          progress,
+        ),
+      }
+    : null;
   timer?.destroy();
   const info = adapter.info;
   const result: BenchResult = {
@@ -164,6 +179,7 @@ export async function runBench(
     config,
     scenarios,
     tinyScaling,
+    featureCosts,
   };
   dev.destroy();
   return result;

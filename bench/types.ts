@@ -3,6 +3,7 @@ import type { TfTiming } from './peers/tfjs.ts';
 import type { Roofline } from './roofline.ts';
 import type { Stat } from './stats.ts';
 import type { Timing } from './ours.ts';
+import type { FeatureRow } from './features.ts';
 
 export type ScenarioName = 'big' | 'model' | 'tiny';
 
@@ -25,6 +26,8 @@ export interface BenchConfig {
   layout: 'arena' | 'separate';
   /** Tensor counts for the tiny-scenario host-time scaling (empty to skip). */
   tinyScaling: number[];
+  /** Measure what clipGradNorm and a GradScaler cost on this scenario (absent: skip). */
+  featureCosts?: ScenarioName;
 }
 
 export interface Row {
@@ -73,4 +76,6 @@ export interface BenchResult {
   config: BenchConfig;
   scenarios: ScenarioResult[];
   tinyScaling: ScalingPoint[];
+  /** The feature-cost rows (config.features), in one run. */
+  featureCosts: { scenario: ScenarioName; rows: FeatureRow[] } | null;
 }

@@ -6,6 +6,7 @@
  *   npm run bench -- --algorithms=adam,sgd --scenarios=model,tiny
  *   npm run bench -- --steps=20 --reps=7 --no-tfjs --no-cpu
  *   npm run bench -- --layout=separate            one buffer per tensor instead of a ParamArena
+ *   npm run bench -- --no-features                skip the clipGradNorm / GradScaler costs
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ function config(): { config: BenchConfig; out: string } {
       'no-cpu': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
       layout: { type: 'string', default: 'arena' },
+      'no-features': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick === true;
@@ -71,6 +73,7 @@ function config(): { config: BenchConfig; out: string } {
       tinyScaling: [50, 500],
       layout: list(values.layout, ['arena', 'separate'] as const, 'layout')[0] as
         'arena' | 'separate',
+      ...(values['no-features'] ? {} : { featureCosts: 'model' as const }),
     },
   };
 }
@@ -113,6 +116,24 @@ async function main(): Promise<void> {
             p.tfjsHostMs?.toFixed(3) ?? '—',
             String(p.oursDispatches),
             p.tfjsDispatches === null ? '—' : String(p.tfjsDispatches),
+          ]),
+        ),
+      );
+    }
+    if (result.featureCosts) {
+      console.log(
+        `\nwhat the training-loop features cost (Adam, ${result.featureCosts.scenario}):`,
+      );
+      console.log(
+        textTable(
+          ['variant', 'ms/step', 'dispatches', 'B/param', 'GB/s', 'vs Adam'],
+          result.featureCosts.rows.map((r) => [
+            r.label,
+            r.msPerStep.toFixed(2),
+            String(r.dispatches),
+            String(r.bytesPerParam),
+            r.gbps.toFixed(2),
+            `${r.ratio.toFixed(2)}×`,
           ]),
         ),
       );

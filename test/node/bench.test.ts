@@ -57,6 +57,7 @@ describe('bench statistics and output', () => {
       timing: 'wall',
       config: {} as BenchResult['config'],
       tinyScaling: [],
+      featureCosts: null,
       scenarios: [
         {
           name: 'big',
