@@ -1,18 +1,22 @@
 // gradnorm.wgsl: the pass over all of an optimizer's gradients that runs before its update:
 // the global L2 norm for clipGradNorm (NORM) and the non-finite check of a GradScaler (CHECK).
 // Standalone (no common.wgsl). No readback:
-//   1. partial_sums, one dispatch per tensor: workgroup w reads its WG_SIZE · ITEMS elements
-//      (each thread ITEMS of them, strided by WG_SIZE). With CHECK each is first unscaled,
+//   1. partial_sums, one dispatch per tensor: workgroup w reads its WG_SIZE · ITEMS vec4s
+//      (each thread ITEMS of them, strided by WG_SIZE; workgroup 0 also the scalar head and
+//      tail, fewer than 4 elements each). With CHECK each is first unscaled,
 //      g = g · control.inv_scale (PyTorch's scaler.unscale_), and a non-finite result sets
-//      control.found_inf. With NORM the squares are summed in workgroup memory and written to
-//      partials[u.out + w].
-//   2. finalize (NORM only), one workgroup: sums every partial the same way, then writes
+//      control.found_inf. With NORM each thread writes the sum of its squares to
+//      partials[u.out + w · WG_SIZE + lid].
+//   2. finalize (NORM only), one workgroup: adds every partial, then writes
 //      control.norm = sqrt(sum) and control.coef = min(1, max_norm / (norm + 1e-6)), the
 //      factor torch.nn.utils.clip_grad_norm_ multiplies every gradient by. The update kernel
 //      reads control.coef as it loads each gradient.
-// Accumulation is f32 in a tree (per-thread runs, then pairwise), so the relative error grows
-// like log2(n) ULPs rather than n. The finite check tests the exponent bits, which no compiler
-// may fold away (unlike x != x under fast-math assumptions).
+// Accumulation is f32: per-lane runs of ITEMS squares, the four lanes, Kahan-compensated
+// per-thread sums of the partials, then a tree, so the relative error stays within about
+// (ITEMS + 2 + 2 + log2(WG_SIZE)) ULPs however many elements there are.
+// vec4 loads matter on CPU implementations such as SwiftShader, where four scalar loads per
+// vec4 made this pass slower than the update itself. The finite check tests the exponent
+// bits, which no compiler may fold away (unlike x != x under fast-math assumptions).
 
 override WG_SIZE: u32 = 256u;
 override ITEMS: u32 = 16u;
@@ -43,6 +47,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> values: array<f32>;
+// The same range as `values`, for the vec4 body.
+@group(0) @binding(4) var<storage, read> values4: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<storage, read_write> control: Control;
 @group(0) @binding(3) var<uniform> u: Params;
@@ -67,41 +73,88 @@ fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
+fn load(i: u32) -> f32 {
+  return values[u.offset + i];
+}
+
+// One gradient value as the pass sees it: unscaled with CHECK.
+struct Acc {
+  sum: f32,
+  bad: bool,
+}
+
+fn visit(acc: Acc, g_in: f32, inv_scale: f32) -> Acc {
+  var out = acc;
+  var g = g_in;
+  if (CHECK) {
+    g = g * inv_scale;
+    out.bad = out.bad | !is_finite(g);
+  }
+  if (NORM) {
+    out.sum = out.sum + g * g;
+  }
+  return out;
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn partial_sums(@builtin(workgroup_id) wg: vec3<u32>,
                 @builtin(num_workgroups) groups: vec3<u32>,
                 @builtin(local_invocation_index) lid: u32) {
   let w = wg.x + wg.y * groups.x;
+  // The tensor is a scalar head (up to the first 16-byte boundary), a vec4 body read through
+  // values4 (the same range as values), and a scalar tail; workgroup 0 also takes the scalars.
+  let head = min(u.n, (4u - (u.offset & 3u)) & 3u);
+  let body4 = (u.n - head) / 4u;
+  let first4 = (u.offset + head) / 4u;
+  // Read once: found_inf is written atomically by other workgroups, so a load inside the loop
+  // could not be hoisted by the compiler.
+  let inv_scale = control.inv_scale;
+  var acc = Acc(0.0, false);
+  var acc4 = vec4<f32>(0.0);
   let start = w * WG_SIZE * ITEMS;
-  var acc = 0.0;
-  var bad = false;
   for (var j = 0u; j < ITEMS; j++) {
-    let i = start + j * WG_SIZE + lid;
-    if (i < u.n) {
-      var g = values[u.offset + i];
+    let k = start + j * WG_SIZE + lid;
+    if (k < body4) {
+      var g = values4[first4 + k];
       if (CHECK) {
-        g = g * control.inv_scale;
-        bad = bad || !is_finite(g);
+        g = g * inv_scale;
+        acc.bad = acc.bad | any((bitcast<vec4<u32>>(g) & vec4<u32>(0x7f800000u)) == vec4<u32>(0x7f800000u));
       }
-      acc = acc + g * g;
+      if (NORM) {
+        acc4 = acc4 + g * g;
+      }
     }
   }
-  if (CHECK && bad) {
+  if (w == 0u) {
+    if (lid < head) {
+      acc = visit(acc, load(lid), inv_scale);
+    }
+    let tail = u.n - head - 4u * body4;
+    if (lid < tail) {
+      acc = visit(acc, load(head + 4u * body4 + lid), inv_scale);
+    }
+  }
+  if (CHECK && acc.bad) {
     atomicStore(&control.found_inf, 1u);
   }
   if (NORM) {
-    let total = reduce(lid, acc);
-    if (lid == 0u && start < u.n) {
-      partials[u.out + w] = total;
-    }
+    // One partial per thread: no workgroup barrier in this pass (on SwiftShader a barrier
+    // tree per workgroup cost more than the reads).
+    partials[u.out + w * WG_SIZE + lid] = acc.sum + ((acc4.x + acc4.y) + (acc4.z + acc4.w));
   }
 }
 
 @compute @workgroup_size(WG_SIZE)
 fn finalize(@builtin(local_invocation_index) lid: u32) {
+  // Each thread adds every WG_SIZE-th partial with Kahan's compensation (error about 2 ULP
+  // however many there are), then the workgroup adds the threads' sums in a tree.
   var acc = 0.0;
+  var carry = 0.0;
   for (var i = lid; i < u.n; i += WG_SIZE) {
-    acc = acc + partials[i];
+    let y = partials[i] - carry;
+    let t = acc + y;
+    carry = (t - acc) - y;
+    acc = t;
   }
   let total = reduce(lid, acc);
   if (lid == 0u) {

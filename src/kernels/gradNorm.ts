@@ -1,7 +1,7 @@
 import source from '../../shaders/gradnorm.wgsl?raw';
 import { ShaderStage } from './usage.ts';
 
-/** Elements each thread of the partial-sums pass squares and adds. */
+/** vec4s each thread of the partial-sums pass reads. */
 export const NORM_ITEMS = 16;
 /** Threads per workgroup of both passes. */
 export const NORM_WG = 256;
@@ -43,6 +43,7 @@ export function normPipelines(device: GPUDevice, variant: NormVariant): NormPipe
         entry(1, 'storage'),
         entry(2, 'storage'),
         entry(3, 'uniform'),
+        entry(4, 'read-only-storage'),
       ],
     });
     const pipelineLayout = device.createPipelineLayout({

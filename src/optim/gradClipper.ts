@@ -63,9 +63,11 @@ export class GradClipper {
     const p = this.pipelines();
     const align = bindingAlignment(this.limits);
     const slot = Math.max(256, align);
-    const per = NORM_WG * NORM_ITEMS;
-    const counts = grads.map((g) => Math.ceil(g.length / per));
-    const total = counts.reduce((a, b) => a + b, 0);
+    // Elements per workgroup (vec4s per thread · 4); every workgroup writes its partial.
+    const per = 4 * NORM_WG * NORM_ITEMS;
+    const counts = grads.map((g) => Math.max(1, Math.ceil(g.length / per)));
+    // one partial per thread of the first pass
+    const total = NORM_WG * counts.reduce((a, b) => a + b, 0);
     this.partials = this.device.createBuffer({
       label: `${this.label}/clip-partials`,
       size: 4 * Math.max(total, 1),
@@ -81,14 +83,24 @@ export class GradClipper {
     let out = 0;
     this.dispatches = grads.map((g, i) => {
       const base = Math.floor(g.offset / align) * align;
-      data.set([(g.offset - base) / 4, g.length, out, 0], (i * slot) / 4);
-      out += counts[i] as number;
+      const offset = (g.offset - base) / 4;
+      data.set([offset, g.length, out, 0], (i * slot) / 4);
+      out += NORM_WG * (counts[i] as number);
+      // The vec4 view ends at the body's end (as partial_sums computes it), a multiple of 16
+      // bytes; a tensor with no whole vec4 gets a dummy, as a vec4 binding needs 16 bytes.
+      const head = Math.min(g.length, (4 - (offset % 4)) % 4);
+      const bodyEnd = offset + head + 4 * Math.floor((g.length - head) / 4);
+      const vec4 =
+        bodyEnd > offset + head
+          ? { buffer: g.buffer, offset: base, size: 4 * bodyEnd }
+          : { buffer: this.params as GPUBuffer, offset: 0, size: 16 };
       return {
         bindGroup: this.device.createBindGroup({
           label: `${this.label}/clip-bind-group[${i}]`,
           layout: p.layout,
           entries: [
             { binding: 0, resource: { buffer: g.buffer, offset: base, size: g.end - base } },
+            { binding: 4, resource: vec4 },
             { binding: 1, resource: { buffer: this.partials as GPUBuffer } },
             { binding: 2, resource: { buffer: this.control } },
             {
@@ -109,6 +121,7 @@ export class GradClipper {
         entries: [
           // values is unused by finalize; any read-only range that is not written here will do
           { binding: 0, resource: { buffer: this.params, offset: 0, size: 16 } },
+          { binding: 4, resource: { buffer: this.params, offset: 0, size: 16 } },
           { binding: 1, resource: { buffer: this.partials } },
           { binding: 2, resource: { buffer: this.control } },
           { binding: 3, resource: { buffer: this.params, offset: grads.length * slot, size: 16 } },

@@ -22,13 +22,15 @@ const CASES: OptimizerCase[] = [
 
 const last = GEOMETRY_LENGTHS.length - 1;
 // Step 0 (the very first: SGD's momentum and Adam's t = 1 must wait for the next clean step),
-// two in a row, and one late; the poisoned element is in a vec4 body, a scalar tail, or a
-// one-element tensor.
+// two in a row, and two late; the poisoned element is in a vec4 body, a scalar head or tail, or
+// a one-element tensor.
 const POISON: Poison[] = [
   { step: 0, tensor: 0, element: 0, value: 'nan' },
   { step: 3, tensor: last, element: (GEOMETRY_LENGTHS[last] as number) - 1, value: 'inf' },
   { step: 4, tensor: 5, element: 100, value: '-inf' },
   { step: 9, tensor: 3, element: 2, value: 'nan' },
+  // in 'shared', tensor 4 (255 elements) starts 8 bytes past a 16-byte boundary: a scalar head
+  { step: 10, tensor: 4, element: 0, value: 'inf' },
 ];
 const STEPS = 12;
 
@@ -87,6 +89,7 @@ describeGpu('GradScaler', () => {
   it.each([
     ['a ParamArena: one update dispatch', 'arena', 'group'],
     ['one buffer per tensor: per-tensor dispatches', 'separate', 'tensor'],
+    ['one buffer for params and one for grads at mixed alignment: one dispatch', 'shared', 'group'],
   ] as const)(
     'skips poisoned steps bitwise and matches the reference: %s',
     async (_, layout, path) => {
@@ -102,9 +105,10 @@ describeGpu('GradScaler', () => {
       });
       expect(results).toHaveLength(CASES.length);
       expect(failures(results, path)).toEqual([]);
-      // 12 steps, 4 poisoned (each halves the scale), 8 clean (growth after clean runs of 3:
-      // steps 1-2 then 5-7 grow once at step 7, 8 then 10-11: tracker 2 at the end)
-      for (const r of results) expect(r.gpuScale, r.desc).toBe(((2 ** 10 / 2 / 2 / 2) * 2) / 2);
+      // 12 steps, 5 poisoned (0, 3, 4, 9, 10: each halves the scale) and 7 clean; the scale
+      // grows after 3 clean steps in a row, which happens once (steps 5-7):
+      // 2^10 / 2 / 2 / 2 · 2 / 2 / 2 = 2^6, with the growth tracker at 1 (step 11)
+      for (const r of results) expect(r.gpuScale, r.desc).toBe(2 ** 6);
     },
   );
 

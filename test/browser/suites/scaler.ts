@@ -31,7 +31,8 @@ export interface ScalerArgs {
   steps: number;
   poison: Poison[];
   scaler: GradScalerOptions;
-  layout: 'arena' | 'separate';
+  /** 'shared': params in one buffer and grads in another, at mixed 16-byte alignment. */
+  layout: 'arena' | 'separate' | 'shared';
   seed: number;
 }
 
@@ -95,6 +96,25 @@ function layoutOf(device: GPUDevice, lengths: number[], kind: ScalerArgs['layout
       params: arena.params as Required<TensorRef>[],
       grads: arena.grads as Required<TensorRef>[],
       destroy: () => arena.destroy(),
+    };
+  }
+  if (kind === 'shared') {
+    // A gap of 1..3 floats before each tensor: every 16-byte residue, so scalar heads too.
+    const offsets: number[] = [];
+    let at = 4;
+    lengths.forEach((n, i) => {
+      at += 4 * (i % 3);
+      offsets.push(at);
+      at += 4 * n;
+    });
+    const pb = device.createBuffer({ label: 'test/scaler-params', size: at, usage });
+    const gb = device.createBuffer({ label: 'test/scaler-grads', size: at, usage });
+    const view = (buffer: GPUBuffer) =>
+      lengths.map((n, i) => ({ buffer, offset: offsets[i] as number, length: n }));
+    return {
+      params: view(pb),
+      grads: view(gb),
+      destroy: () => [pb, gb].forEach((b) => b.destroy()),
     };
   }
   const make = (label: string) =>
