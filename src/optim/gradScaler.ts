@@ -114,6 +114,11 @@ export class GradScaler {
     this.owner = owner;
   }
 
+  /** Called by the owning optimizer's destroy(): the scaler may then serve another one. */
+  detach(): void {
+    this.owner = null;
+  }
+
   /** Called by the owning optimizer's loadStateDict: writes a saved state (clip fields kept). */
   load(state: GradScalerState): void {
     this.checkAlive('load');

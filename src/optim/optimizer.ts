@@ -463,6 +463,7 @@ export class Optimizer<A extends Algorithm> {
     this.table.destroy();
     this.clipper.destroy();
     this.scalerSteps?.destroy();
+    this.gradScaler?.detach();
     this.bound = null;
   }
 

@@ -259,10 +259,13 @@ describe('GradScaler options', () => {
       /gradScaler must be a GradScaler, got object/,
     );
     const scaler = new GradScaler(device);
-    new SGD(device, [p], { gradScaler: scaler });
+    const first = new SGD(device, [p], { gradScaler: scaler });
     expect(
       () => new SGD(device, [{ buffer: buffer(64), length: 4 }], { gradScaler: scaler }),
     ).toThrow(/already serves SGD/);
+    // once its optimizer is destroyed, the scaler may serve another
+    first.destroy();
+    expect(() => new SGD(device, [p], { gradScaler: scaler })).not.toThrow();
     expect(() => new GradScaler(device, { backoffFactor: 2 })).toThrow(/backoffFactor/);
   });
 });
