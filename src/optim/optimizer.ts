@@ -261,6 +261,10 @@ export class Optimizer<A extends Algorithm> {
         clip: { norm: clip.maxNorm !== null, value: clip.value !== null },
         scaler: gradScaler !== undefined,
       });
+    } catch (e) {
+      // A failed construction leaves the scaler free for another optimizer.
+      gradScaler?.detach();
+      throw e;
     } finally {
       this.errors.close(device, 'construction');
     }
