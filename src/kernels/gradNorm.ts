@@ -1,5 +1,5 @@
 import source from '../../shaders/gradnorm.wgsl?raw';
-import { ShaderStage } from './usage.ts';
+import { auxKernel } from './auxKernel.ts';
 
 /** vec4s each thread of the partial-sums pass reads. */
 export const NORM_ITEMS = 16;
@@ -31,42 +31,21 @@ export function normPipelines(device: GPUDevice, variant: NormVariant): NormPipe
   const key = `${Number(variant.norm)}${Number(variant.check)}`;
   let p = perDevice.get(key);
   if (!p) {
-    const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: ShaderStage.COMPUTE,
-      buffer: { type },
-    });
-    const layout = device.createBindGroupLayout({
-      label: 'webgpu-optim/gradnorm/bind-group-layout',
-      entries: [
-        entry(0, 'read-only-storage'),
-        entry(1, 'storage'),
-        entry(2, 'storage'),
-        entry(3, 'uniform'),
-        entry(4, 'read-only-storage'),
-      ],
-    });
-    const pipelineLayout = device.createPipelineLayout({
-      label: 'webgpu-optim/gradnorm/layout',
-      bindGroupLayouts: [layout],
-    });
-    const module = device.createShaderModule({
-      label: 'webgpu-optim/gradnorm/shader',
-      code: source,
-    });
     const constants = {
       WG_SIZE: NORM_WG,
       ITEMS: NORM_ITEMS,
       NORM: Number(variant.norm),
       CHECK: Number(variant.check),
     };
-    const make = (entryPoint: string) =>
-      device.createComputePipeline({
-        label: `webgpu-optim/gradnorm/${entryPoint} ${JSON.stringify(constants)}`,
-        layout: pipelineLayout,
-        compute: { module, entryPoint, constants },
-      });
-    p = { layout, partial: make('partial_sums'), finalize: make('finalize') };
+    // values, partials, control, params, values4
+    const k = auxKernel(
+      device,
+      'gradnorm',
+      source,
+      ['read-only-storage', 'storage', 'storage', 'uniform', 'read-only-storage'],
+      constants,
+    );
+    p = { layout: k.layout, partial: k.pipeline('partial_sums'), finalize: k.pipeline('finalize') };
     perDevice.set(key, p);
   }
   return p;

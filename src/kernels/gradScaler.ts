@@ -1,7 +1,7 @@
 import source from '../../shaders/gradscaler.wgsl?raw';
 import type { Algorithm } from '../options/types.ts';
 import type { UniformLayout } from './uniforms.ts';
-import { ShaderStage } from './usage.ts';
+import { auxKernel } from './auxKernel.ts';
 
 /** Threads per workgroup of both entry points. */
 export const SCALER_WG = 64;
@@ -71,38 +71,18 @@ export function scalerPipelines(
   const key = `${algorithm}:${JSON.stringify(constants)}`;
   let p = perDevice.get(key);
   if (!p) {
-    const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: ShaderStage.COMPUTE,
-      buffer: { type },
-    });
-    const layout = device.createBindGroupLayout({
-      label: 'webgpu-optim/gradscaler/bind-group-layout',
-      entries: [
-        entry(0, 'storage'),
-        entry(1, 'storage'),
-        entry(2, 'storage'),
-        entry(3, 'read-only-storage'),
-      ],
-    });
-    const pipelineLayout = device.createPipelineLayout({
-      label: 'webgpu-optim/gradscaler/layout',
-      bindGroupLayouts: [layout],
-    });
-    const module = device.createShaderModule({
-      label: 'webgpu-optim/gradscaler/shader',
-      code: source,
-    });
-    const make = (entryPoint: string) =>
-      device.createComputePipeline({
-        label: `webgpu-optim/${algorithm}/gradscaler-${entryPoint} ${JSON.stringify(constants)}`,
-        layout: pipelineLayout,
-        compute: { module, entryPoint, constants },
-      });
+    // control, steps, the uniform buffer's words, beta powers
+    const k = auxKernel(
+      device,
+      `${algorithm}/gradscaler`,
+      source,
+      ['storage', 'storage', 'storage', 'read-only-storage'],
+      constants,
+    );
     p = {
-      layout,
-      prepare: STEP_FIELDS[algorithm].length > 0 ? make('prepare') : null,
-      updateScale: make('update_scale'),
+      layout: k.layout,
+      prepare: STEP_FIELDS[algorithm].length > 0 ? k.pipeline('prepare') : null,
+      updateScale: k.pipeline('update_scale'),
     };
     perDevice.set(key, p);
   }
