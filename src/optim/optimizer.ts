@@ -15,8 +15,11 @@ import {
   savedParamGroups,
   type AttachedScheduler,
   type StateDict,
+  type StateDtype,
   type TensorState,
 } from '../options/stateDict.ts';
+import { withStateDtype } from '../kernels/stateCode.ts';
+import { checkStateDtype, guardEps } from '../reference/half.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
@@ -38,6 +41,12 @@ export interface HostOptions extends ClipOptions {
    * such errors are kept: `checkErrors()` rejects with them and the next `step()` throws.
    */
   onError?: (error: OptimizerError) => void;
+  /**
+   * How the state arrays (momentum_buffer, sum, square_avg, grad_avg, exp_avg, exp_avg_sq,
+   * max_exp_avg_sq) are stored: 'f32' (default), or 'f16' / 'bf16' for half the memory. The
+   * maths stays f32; values are rounded to nearest even when stored. Fixed at construction.
+   */
+  stateDtype?: StateDtype;
 }
 
 /** Scalars for a step: from the resolved options and the 1-based step count. */
@@ -56,6 +65,8 @@ export class Optimizer<A extends Algorithm> {
   readonly paramGroups: ParamGroup<TensorRef, OptionsByAlgorithm[A]>[];
   readonly device: GPUDevice;
   readonly algorithm: A;
+  /** How the state arrays are stored (HostOptions.stateDtype). */
+  readonly stateDtype: StateDtype;
   private scheduler: AttachedScheduler | null = null;
   /** Update dispatches recorded by the last step(). */
   lastStepDispatches = 0;
@@ -97,8 +108,6 @@ export class Optimizer<A extends Algorithm> {
     this.where = displayName;
     this.label = `webgpu-optim/${algorithm}`;
     this.algorithm = algorithm;
-    this.spec = spec;
-    this.scalars = scalars;
     if (
       typeof device !== 'object' ||
       device === null ||
@@ -112,8 +121,15 @@ export class Optimizer<A extends Algorithm> {
       onError,
       clipGradNorm,
       clipGradValue,
+      stateDtype,
       ...hyper
     } = (options ?? {}) as OptionsByAlgorithm[A] & HostOptions;
+    const dtype = checkStateDtype(stateDtype, displayName);
+    this.stateDtype = dtype;
+    this.spec = withStateDtype(spec, dtype);
+    // ε is raised to the storage type's floor (see guardEps) before the uniform is written.
+    this.scalars = (o, step) =>
+      guardEps(scalars(o, step), dtype, 'epsInsideSqrt' in o && o.epsInsideSqrt === true);
     const maxWg = device.limits.maxComputeInvocationsPerWorkgroup;
     if (
       !Number.isInteger(workgroupSize) ||
@@ -163,7 +179,7 @@ export class Optimizer<A extends Algorithm> {
     this.errors.open(device);
     try {
       // Compile the common pipelines now, so the first step only binds.
-      for (const o of this.frozen) getPipeline(device, spec, o, workgroupSize);
+      for (const o of this.frozen) getPipeline(device, this.spec, o, workgroupSize);
       const groups = this.paramGroups.map(() => [] as number[]);
       this.groupOf.forEach((gi, i) => groups[gi]?.push(i));
       const table = tableLayout(
@@ -177,7 +193,7 @@ export class Optimizer<A extends Algorithm> {
         size: table.size,
         usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
       });
-      this.store = new StateStore(device, this.label, requests, device.limits, displayName);
+      this.store = new StateStore(device, this.label, requests, device.limits, displayName, dtype);
       this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
       this.uniform = device.createBuffer({
         label: `${this.label}/uniforms`,
@@ -197,7 +213,7 @@ export class Optimizer<A extends Algorithm> {
         device,
         label: this.label,
         where: displayName,
-        spec,
+        spec: this.spec,
         limits: this.limits,
         workgroupSize,
         store: this.store,
@@ -338,7 +354,7 @@ export class Optimizer<A extends Algorithm> {
       });
       return out;
     });
-    return composeStateDict(this.algorithm, state, groups, scheduler);
+    return composeStateDict(this.algorithm, state, groups, scheduler, this.stateDtype);
   }
 
   /**
@@ -365,6 +381,7 @@ export class Optimizer<A extends Algorithm> {
         paramGroups: this.paramGroups,
         frozen: this.frozen,
         scheduler: this.scheduler,
+        stateDtype: this.stateDtype,
       },
       `${this.where}: loadStateDict`,
     );

@@ -4,6 +4,7 @@ import {
   validateStateDict,
   type AttachedScheduler,
   type StateDict,
+  type StateDtype,
 } from './stateDict.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from './types.ts';
 
@@ -145,10 +146,11 @@ export function acceptStateDict<A extends Algorithm, T>(
     paramGroups: ParamGroup<T, OptionsByAlgorithm[A]>[];
     frozen: readonly Resolved<OptionsByAlgorithm[A]>[];
     scheduler: AttachedScheduler | null;
+    stateDtype?: StateDtype;
   },
   where: string,
 ): void {
-  validateStateDict(dict, target.algorithm, target.lengths, target.names, where);
+  validateStateDict(dict, target.algorithm, target.lengths, target.names, where, target.stateDtype);
   restoreGroupOptions(target.algorithm, target.paramGroups, target.frozen, dict, where);
   restoreScheduler(dict, target.scheduler, where);
 }

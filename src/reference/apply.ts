@@ -1,6 +1,8 @@
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
 import { adagradScalars, adamScalars, rmspropScalars, sgdScalars } from '../options/scalars.ts';
+import type { StateDtype } from '../options/stateDict.ts';
 import { roundScalars } from './f32.ts';
+import { guardEps, stateRounding } from './half.ts';
 import { sgdKernel } from './sgd.ts';
 import { adagradKernel } from './adagrad.ts';
 import { rmspropKernel } from './rmsprop.ts';
@@ -12,6 +14,8 @@ export type StateArrays = Partial<Record<StateName, Float32Array>>;
 /**
  * Applies one step of `algorithm` to one tensor: computes the step's scalars on the host (f64,
  * then rounded to f32 as the uniform does) and runs the kernel twin. `step` is 1-based.
+ * `stateDtype` rounds each stored state value as the GPU stores it and raises ε to that
+ * type's floor (guardEps), as the GPU optimizers do.
  */
 export function applyReferenceStep<A extends Algorithm>(
   algorithm: A,
@@ -20,20 +24,29 @@ export function applyReferenceStep<A extends Algorithm>(
   param: Float32Array,
   grad: Float32Array,
   s: StateArrays,
+  stateDtype: StateDtype = 'f32',
 ): void {
+  const store = stateRounding(stateDtype);
+  const inside = 'epsInsideSqrt' in o && o.epsInsideSqrt === true;
+  const scalars = <T extends object>(x: T): T => roundScalars(guardEps(x, stateDtype, inside));
   switch (algorithm) {
     case 'sgd': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['sgd']>;
-      sgdKernel(param, grad, s.momentum_buffer, roundScalars(sgdScalars(r, step)), {
+      sgdKernel(param, grad, s.momentum_buffer, scalars(sgdScalars(r, step)), {
         maximize: r.maximize,
         momentum: r.momentum > 0,
         nesterov: r.nesterov,
+        store,
       });
       return;
     }
     case 'adagrad': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['adagrad']>;
-      adagradKernel(param, grad, s.sum as Float32Array, roundScalars(adagradScalars(r, step)), r);
+      adagradKernel(param, grad, s.sum as Float32Array, scalars(adagradScalars(r, step)), {
+        maximize: r.maximize,
+        epsInsideSqrt: r.epsInsideSqrt,
+        store,
+      });
       return;
     }
     case 'rmsprop': {
@@ -44,12 +57,13 @@ export function applyReferenceStep<A extends Algorithm>(
         s.square_avg as Float32Array,
         s.momentum_buffer,
         s.grad_avg,
-        roundScalars(rmspropScalars(r, step)),
+        scalars(rmspropScalars(r, step)),
         {
           maximize: r.maximize,
           centered: r.centered,
           momentum: r.momentum > 0,
           epsInsideSqrt: r.epsInsideSqrt,
+          store,
         },
       );
       return;
@@ -62,12 +76,13 @@ export function applyReferenceStep<A extends Algorithm>(
         s.exp_avg as Float32Array,
         s.exp_avg_sq as Float32Array,
         s.max_exp_avg_sq,
-        roundScalars(adamScalars(r, step)),
+        scalars(adamScalars(r, step)),
         {
           maximize: r.maximize,
           amsgrad: r.amsgrad,
           decoupled: algorithm === 'adamw',
           epsInsideSqrt: r.epsInsideSqrt,
+          store,
         },
       );
     }

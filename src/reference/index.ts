@@ -9,7 +9,16 @@ export {
   AdamReference,
   AdamWReference,
 } from './classes.ts';
-export { ReferenceOptimizer } from './optimizer.ts';
+export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
+export {
+  roundToF16,
+  roundToBf16,
+  f16Bits,
+  f16FromBits,
+  bf16Bits,
+  bf16FromBits,
+  epsFloor,
+} from './half.ts';
 export { sgdKernel, type SgdFlags } from './sgd.ts';
 export { adagradKernel, type AdagradFlags } from './adagrad.ts';
 export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';
@@ -26,4 +35,4 @@ export {
 } from '../options/scalars.ts';
 export { DEFAULTS } from '../options/defaults.ts';
 export type * from '../options/types.ts';
-export type { StateDict, TensorState } from '../options/stateDict.ts';
+export type { StateDict, StateDtype, TensorState } from '../options/stateDict.ts';

@@ -3,8 +3,10 @@ import {
   savedParamGroups,
   type AttachedScheduler,
   type StateDict,
+  type StateDtype,
   type TensorState,
 } from '../options/stateDict.ts';
+import { checkStateDtype, stateRounding } from './half.ts';
 import {
   acceptStateDict,
   normalizeParamGroups,
@@ -17,6 +19,12 @@ import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../opti
 import { applyReferenceStep, type StateArrays } from './apply.ts';
 import { clipGrads } from './clip.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
+
+/** Options of the reference optimizers besides the hyperparameters (as the GPU's HostOptions). */
+export type ReferenceOptions = ClipOptions & {
+  /** How state is stored and rounded: 'f32' (default), 'f16' or 'bf16'. */
+  stateDtype?: StateDtype;
+};
 
 interface Slot {
   group: number;
@@ -37,16 +45,21 @@ export class ReferenceOptimizer<A extends Algorithm> {
   private readonly frozen: Resolved<OptionsByAlgorithm[A]>[];
   private readonly slots: Slot[] = [];
   private readonly where: string;
+  /** How the state arrays are stored (rounded to on every store), as on the GPU. */
+  readonly stateDtype: StateDtype;
 
   constructor(
     algorithm: A,
     params:
       readonly Float32Array[] | readonly ParamGroupInput<Float32Array, OptionsByAlgorithm[A]>[],
-    options?: OptionsByAlgorithm[A] & ClipOptions,
+    options?: OptionsByAlgorithm[A] & ReferenceOptions,
   ) {
     this.algorithm = algorithm;
     this.where = `${algorithm} reference`;
-    const { clipGradNorm, clipGradValue, ...hyper } = options ?? ({} as ClipOptions);
+    const { clipGradNorm, clipGradValue, stateDtype, ...hyper } =
+      options ?? ({} as ReferenceOptions);
+    this.stateDtype = checkStateDtype(stateDtype, this.where);
+    const round = stateRounding(this.stateDtype);
     this.clip = checkClip({ clipGradNorm, clipGradValue }, this.where);
     this.paramGroups = normalizeParamGroups(
       algorithm,
@@ -69,7 +82,9 @@ export class ReferenceOptimizer<A extends Algorithm> {
         }
         const state: StateArrays = {};
         for (const name of names) {
-          state[name] = new Float32Array(p.length).fill(initialStateValue(algorithm, name, o));
+          state[name] = new Float32Array(p.length).fill(
+            round(initialStateValue(algorithm, name, o)),
+          );
         }
         this.slots.push({ group: gi, step: 0, names, state });
       });
@@ -124,6 +139,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
         p,
         g,
         slot.state,
+        this.stateDtype,
       );
     });
   }
@@ -140,6 +156,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
       state,
       savedParamGroups(this.paramGroups),
       this.scheduler?.stateDict(),
+      this.stateDtype,
     );
   }
 
@@ -162,13 +179,17 @@ export class ReferenceOptimizer<A extends Algorithm> {
         paramGroups: this.paramGroups,
         frozen: this.frozen,
         scheduler: this.scheduler,
+        stateDtype: this.stateDtype,
       },
       `${this.where}: loadStateDict`,
     );
     dict.state.forEach((s, i) => {
       const slot = this.slots[i] as Slot;
       slot.step = s.step;
-      for (const name of slot.names) slot.state[name] = new Float32Array(s[name] as Float32Array);
+      const round = stateRounding(this.stateDtype);
+      for (const name of slot.names) {
+        slot.state[name] = (s[name] as Float32Array).map(round);
+      }
     });
   }
 }
