@@ -1,5 +1,6 @@
 /** Every in-page suite the browser tests can run, by name. */
 import { api } from './api.ts';
+import { halfStorage } from './halfStorage.ts';
 import { misuse } from './misuse.ts';
 import { parity } from './parity.ts';
 import { roundTrip } from './roundtrip.ts';
@@ -10,4 +11,4 @@ async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
 }
 
-export const suites = { api, misuse, parity, roundTrip, runQuickstart, uncaptured };
+export const suites = { api, halfStorage, misuse, parity, roundTrip, runQuickstart, uncaptured };

@@ -8,6 +8,7 @@ import {
   serializeStateDict,
   type StateDict,
 } from '../../../src/index.ts';
+import type { StateDtype } from '../../../src/options/stateDict.ts';
 import { randomArray, readViews, rng, trackedDevice } from './device.ts';
 import { makeOptimizer } from './optimizers.ts';
 
@@ -21,6 +22,8 @@ export interface RoundTripArgs {
   /** Attach a warmup-then-cosine LRScheduler to both optimizers. */
   scheduler?: boolean;
   seed: number;
+  /** How both optimizers store state (default 'f32'). */
+  stateDtype?: StateDtype;
 }
 
 export interface RoundTripResult {
@@ -70,7 +73,11 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     const init = randomArray(next, size / 4);
     device.queue.writeBuffer(pa, 0, init);
     const onError = (e: Error) => errors.push(e.message);
-    const a = makeOptimizer(c.algorithm, device, refs(pa), { ...c.options, onError });
+    const a = makeOptimizer(c.algorithm, device, refs(pa), {
+      ...c.options,
+      onError,
+      ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
+    });
     const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, () =>
       randomArray(next, size / 4),
     );
@@ -86,12 +93,18 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     };
     for (let s = 0; s < args.stepsBefore; s++) stepOnce(a, schedA, s);
     let saved: StateDict = await a.stateDict();
+    if (saved.stateDtype !== (args.stateDtype ?? 'f32'))
+      errors.push(`stateDtype ${saved.stateDtype}`);
     if (args.viaBuffer) saved = deserializeStateDict(serializeStateDict(saved));
     // The restored optimizer starts from a copy of the params at the checkpoint.
     const enc = device.createCommandEncoder();
     enc.copyBufferToBuffer(pa, 0, pb, 0, size);
     device.queue.submit([enc.finish()]);
-    const b = makeOptimizer(c.algorithm, device, refs(pb), { ...c.options, onError });
+    const b = makeOptimizer(c.algorithm, device, refs(pb), {
+      ...c.options,
+      onError,
+      ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
+    });
     const schedB = args.scheduler ? new LRScheduler(b, schedule) : null;
     b.loadStateDict(saved);
     for (let s = args.stepsBefore; s < args.stepsBefore + args.stepsAfter; s++) {
