@@ -12,7 +12,12 @@
 //   GRAD_IN_PARAM makes the kernel read the grad from the param bindings.
 // - Optimizer state lives in one buffer we own (`state`), NUM_STATES arrays at
 //   `state_off + j * state_stride`. The host places each tensor's state so that it is
-//   vec4-aligned exactly where the param is, so the body uses vec4 for every array.
+//   vec4-aligned exactly where the param is, so the body uses vec4 for every array. The
+//   binding and its accessors (load_state4, store_state4, load_state1, store_state1) come
+//   from a state snippet prepended before this file: state_f32.wgsl, state_f16.wgsl or
+//   state_bf16.wgsl (stateDtype). Every 4-element group of `state` holds one array's elements
+//   or padding, and the body only touches whole groups; with 16-bit state (STATE_PAIRS) the
+//   scalar path gives both elements of a u32 to one thread (tail_pair).
 // - The vec4 body (one vec4 per thread, straight-line code) and the scalar head (the
 //   elements before the first 16-byte boundary) and tail (one element per thread, the same
 //   `update` run on a splat, keeping `.x`) are separate code paths chosen by MODE. A large
@@ -66,7 +71,7 @@ struct Geometry {
 @group(0) @binding(1) var<storage, read_write> param1: array<f32>;
 @group(0) @binding(2) var<storage, read_write> grad4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> grad1: array<f32>;
-@group(0) @binding(4) var<storage, read_write> state: array<vec4<f32>>;
+// @binding(4) is `state`, declared by the state snippet (state_f32.wgsl etc.).
 // @binding(5) is the algorithm's uniform `u`, declared in its own file.
 @group(0) @binding(6) var<storage, read> tensors: array<Geometry>;
 // MULTI: the tensor each workgroup works on.
@@ -157,10 +162,6 @@ fn grad_at(x: u32, split: u32) -> f32 {
   return grad1[x - split];
 }
 
-fn state_at(i: u32) -> f32 {
-  return state[i >> 2u][i & 3u];
-}
-
 // The vec4 body: thread t updates elements head + 4t .. head + 4t + 3.
 fn body(geo: Geometry, t: u32) {
   if (t >= geo.body4) {
@@ -178,14 +179,14 @@ fn body(geo: Geometry, t: u32) {
     g = grad4[gi];
   }
   var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
-  if (NUM_STATES > 0u) { s.s0 = state[si]; }
-  if (NUM_STATES > 1u) { s.s1 = state[si + stride]; }
-  if (NUM_STATES > 2u) { s.s2 = state[si + 2u * stride]; }
+  if (NUM_STATES > 0u) { s.s0 = load_state4(si); }
+  if (NUM_STATES > 1u) { s.s1 = load_state4(si + stride); }
+  if (NUM_STATES > 2u) { s.s2 = load_state4(si + 2u * stride); }
   let r = update(param4[pi], prepare_grad(g), s);
   param4[pi] = r.p;
-  if (NUM_STATES > 0u) { state[si] = r.s.s0; }
-  if (NUM_STATES > 1u) { state[si + stride] = r.s.s1; }
-  if (NUM_STATES > 2u) { state[si + 2u * stride] = r.s.s2; }
+  if (NUM_STATES > 0u) { store_state4(si, r.s.s0); }
+  if (NUM_STATES > 1u) { store_state4(si + stride, r.s.s1); }
+  if (NUM_STATES > 2u) { store_state4(si + 2u * stride, r.s.s2); }
 }
 
 // The scalar head and tail: thread k updates one element.
@@ -194,13 +195,17 @@ fn tail(geo: Geometry, k: u32) {
     return;
   }
   let e = select(k + 4u * geo.body4, k, k < geo.head);
+  if (STATE_PAIRS && NUM_STATES > 0u) {
+    tail_pair(geo, e);
+    return;
+  }
   let px = geo.param_off + e;
   let si = geo.state_off + e;
   let stride = geo.state_stride;
   var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
-  if (NUM_STATES > 0u) { s.s0 = vec4<f32>(state_at(si)); }
-  if (NUM_STATES > 1u) { s.s1 = vec4<f32>(state_at(si + stride)); }
-  if (NUM_STATES > 2u) { s.s2 = vec4<f32>(state_at(si + 2u * stride)); }
+  if (NUM_STATES > 0u) { s.s0 = vec4<f32>(load_state1(si)); }
+  if (NUM_STATES > 1u) { s.s1 = vec4<f32>(load_state1(si + stride)); }
+  if (NUM_STATES > 2u) { s.s2 = vec4<f32>(load_state1(si + 2u * stride)); }
   let r = update(vec4<f32>(param_at(px, geo.param_split)),
                  prepare_grad(vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split))), s);
   if (px < geo.param_split) {
@@ -208,14 +213,58 @@ fn tail(geo: Geometry, k: u32) {
   } else {
     param1[px - geo.param_split] = r.p.x;
   }
-  if (NUM_STATES > 0u) { state[si >> 2u][si & 3u] = r.s.s0.x; }
+  if (NUM_STATES > 0u) { store_state1(si, r.s.s0.x); }
+  if (NUM_STATES > 1u) { store_state1(si + stride, r.s.s1.x); }
+  if (NUM_STATES > 2u) { store_state1(si + 2u * stride, r.s.s2.x); }
+}
+
+fn store_param1(px: u32, split: u32, v: f32) {
+  if (px < split) {
+    param4[px >> 2u][px & 3u] = v;
+  } else {
+    param1[px - split] = v;
+  }
+}
+
+// The scalar path with 16-bit state: state elements 2m and 2m + 1 share a u32, so one thread
+// updates both. Element e's partner is the other element of its state pair. It lies in the
+// same 4-group of state, which the body never touches, so the partner is either a scalar
+// element of this tensor or padding. The thread of the pair's even element updates both
+// (lanes x and y of one `update`); the odd element's thread returns unless its partner is
+// padding (e = 0). A padding half is written back unchanged by store_state1.
+fn tail_pair(geo: Geometry, e: u32) {
+  let si = geo.state_off + e;
+  let odd = (si & 1u) == 1u;
+  if (odd && e > 0u) {
+    return;
+  }
+  let both = !odd && e + 1u < geo.n;
+  let e1 = select(e, e + 1u, both);
+  let sj = si + (e1 - e);
+  let stride = geo.state_stride;
+  var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  if (NUM_STATES > 0u) { s.s0 = vec4<f32>(load_state1(si), load_state1(sj), 0.0, 0.0); }
   if (NUM_STATES > 1u) {
-    let i = si + stride;
-    state[i >> 2u][i & 3u] = r.s.s1.x;
+    s.s1 = vec4<f32>(load_state1(si + stride), load_state1(sj + stride), 0.0, 0.0);
   }
   if (NUM_STATES > 2u) {
-    let i = si + 2u * stride;
-    state[i >> 2u][i & 3u] = r.s.s2.x;
+    s.s2 = vec4<f32>(load_state1(si + 2u * stride), load_state1(sj + 2u * stride), 0.0, 0.0);
+  }
+  let px = geo.param_off + e;
+  let py = geo.param_off + e1;
+  let p = vec4<f32>(param_at(px, geo.param_split), param_at(py, geo.param_split), 0.0, 0.0);
+  let g = vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split),
+                    grad_at(geo.grad_off + e1, geo.grad_split), 0.0, 0.0);
+  let r = update(p, prepare_grad(g), s);
+  store_param1(px, geo.param_split, r.p.x);
+  if (NUM_STATES > 0u) { store_state1(si, r.s.s0.x); }
+  if (NUM_STATES > 1u) { store_state1(si + stride, r.s.s1.x); }
+  if (NUM_STATES > 2u) { store_state1(si + 2u * stride, r.s.s2.x); }
+  if (both) {
+    store_param1(py, geo.param_split, r.p.y);
+    if (NUM_STATES > 0u) { store_state1(sj, r.s.s0.y); }
+    if (NUM_STATES > 1u) { store_state1(sj + stride, r.s.s1.y); }
+    if (NUM_STATES > 2u) { store_state1(sj + 2u * stride, r.s.s2.y); }
   }
 }
 

@@ -2,12 +2,15 @@ import common from '../../shaders/common.wgsl?raw';
 import adagrad from '../../shaders/adagrad.wgsl?raw';
 import type { AdagradOptions, Resolved } from '../options/types.ts';
 import type { KernelSpec } from './spec.ts';
+import { kernelCode } from './stateCode.ts';
 import { uniformLayout } from './uniforms.ts';
 
 /** shaders/adagrad.wgsl: uniform `AdagradUniforms`, overrides MAXIMIZE, EPS_INSIDE_SQRT. */
 export const ADAGRAD_KERNEL: KernelSpec<Resolved<AdagradOptions>> = {
   name: 'adagrad',
-  code: `${common}\n${adagrad}`,
+  source: `${common}\n${adagrad}`,
+  code: kernelCode('f32', `${common}\n${adagrad}`),
+  stateDtype: 'f32',
   layout: uniformLayout([
     { name: 'clr', type: 'f32' },
     { name: 'weight_decay', type: 'f32' },

@@ -2,6 +2,7 @@ import common from '../../shaders/common.wgsl?raw';
 import adam from '../../shaders/adam.wgsl?raw';
 import type { AdamOptions, Resolved } from '../options/types.ts';
 import type { KernelSpec } from './spec.ts';
+import { kernelCode } from './stateCode.ts';
 import { uniformLayout } from './uniforms.ts';
 
 const layout = uniformLayout([
@@ -32,7 +33,9 @@ function adamConstants(o: Resolved<AdamOptions>, decoupled: boolean): Record<str
  */
 export const ADAM_KERNEL: KernelSpec<Resolved<AdamOptions>> = {
   name: 'adam',
-  code: `${common}\n${adam}`,
+  source: `${common}\n${adam}`,
+  code: kernelCode('f32', `${common}\n${adam}`),
+  stateDtype: 'f32',
   layout,
   constants: (o) => adamConstants(o, false),
 };

@@ -217,17 +217,19 @@ function dispatches(
 /**
  * Places `count` state arrays of `length` elements for a param at byte offset `paramOffset`:
  * the first array starts at the same residue modulo 4 elements as the param, and the stride
- * is a multiple of 4 so every array keeps that residue. Returns the placement and the region's
- * size in bytes.
+ * is a multiple of 4 so every array keeps that residue (and every 4-element group holds one
+ * array's elements or padding). Returns the placement and the region's size in bytes, with
+ * `bytesPerElement` 4 (f32 state) or 2 (f16, bf16).
  */
 export function placeState(
   length: number,
   paramOffset: number,
   count: number,
+  bytesPerElement: 2 | 4 = 4,
 ): StatePlacement & { bytes: number } {
   const stateOff = (paramOffset / 4) % 4;
   const stride = Math.ceil((stateOff + length) / 4) * 4;
-  return { stateOff, stride, bytes: 4 * stride * Math.max(count, 1) };
+  return { stateOff, stride, bytes: bytesPerElement * stride * Math.max(count, 1) };
 }
 
 /**

@@ -88,19 +88,19 @@ export function getPipeline<O>(
     CLIP_VALUE: Number(variant.clipValue ?? false),
     SCALER: Number(variant.scaler ?? false),
   };
-  const key = `${spec.name}:${JSON.stringify(constants)}`;
+  const key = `${spec.name}/${spec.stateDtype}:${JSON.stringify(constants)}`;
   let pipeline = cache.pipelines.get(key);
   if (!pipeline) {
     let module = cache.modules.get(spec.code);
     if (!module) {
       module = device.createShaderModule({
-        label: `webgpu-optim/${spec.name}/shader`,
+        label: `webgpu-optim/${spec.name}/shader-${spec.stateDtype}`,
         code: spec.code,
       });
       cache.modules.set(spec.code, module);
     }
     pipeline = device.createComputePipeline({
-      label: `webgpu-optim/${spec.name}/pipeline ${JSON.stringify(constants)}`,
+      label: `webgpu-optim/${spec.name}/pipeline ${spec.stateDtype} ${JSON.stringify(constants)}`,
       layout: cache.pipelineLayout,
       compute: { module, entryPoint: 'main', constants },
     });

@@ -2,6 +2,7 @@ import common from '../../shaders/common.wgsl?raw';
 import rmsprop from '../../shaders/rmsprop.wgsl?raw';
 import type { RMSpropOptions, Resolved } from '../options/types.ts';
 import type { KernelSpec } from './spec.ts';
+import { kernelCode } from './stateCode.ts';
 import { uniformLayout } from './uniforms.ts';
 
 /**
@@ -10,7 +11,9 @@ import { uniformLayout } from './uniforms.ts';
  */
 export const RMSPROP_KERNEL: KernelSpec<Resolved<RMSpropOptions>> = {
   name: 'rmsprop',
-  code: `${common}\n${rmsprop}`,
+  source: `${common}\n${rmsprop}`,
+  code: kernelCode('f32', `${common}\n${rmsprop}`),
+  stateDtype: 'f32',
   layout: uniformLayout([
     { name: 'lr', type: 'f32' },
     { name: 'alpha', type: 'f32' },

@@ -2,12 +2,15 @@ import common from '../../shaders/common.wgsl?raw';
 import sgd from '../../shaders/sgd.wgsl?raw';
 import type { Resolved, SGDOptions } from '../options/types.ts';
 import type { KernelSpec } from './spec.ts';
+import { kernelCode } from './stateCode.ts';
 import { uniformLayout } from './uniforms.ts';
 
 /** shaders/sgd.wgsl: uniform `SgdUniforms`, overrides MAXIMIZE, MOMENTUM, NESTEROV. */
 export const SGD_KERNEL: KernelSpec<Resolved<SGDOptions>> = {
   name: 'sgd',
-  code: `${common}\n${sgd}`,
+  source: `${common}\n${sgd}`,
+  code: kernelCode('f32', `${common}\n${sgd}`),
+  stateDtype: 'f32',
   layout: uniformLayout([
     { name: 'lr', type: 'f32' },
     { name: 'weight_decay', type: 'f32' },

@@ -1,3 +1,4 @@
+import type { StateDtype } from '../options/stateDict.ts';
 import type { Algorithm } from '../options/types.ts';
 import type { UniformLayout } from './uniforms.ts';
 
@@ -8,8 +9,12 @@ import type { UniformLayout } from './uniforms.ts';
 export interface KernelSpec<O> {
   /** Algorithm name, used in labels and cache keys. */
   name: Algorithm;
-  /** Complete WGSL: common.wgsl followed by the algorithm's file. */
+  /** Complete WGSL: the state snippet (state_<dtype>.wgsl), common.wgsl, the algorithm's file. */
   code: string;
+  /** common.wgsl followed by the algorithm's file (the code without the state snippet). */
+  source: string;
+  /** How the kernel stores optimizer state (see stateCode.ts). */
+  stateDtype: StateDtype;
   layout: UniformLayout;
   /** The `override` constants (code-path switches) for a param group's options. */
   constants(options: O): Record<string, number>;

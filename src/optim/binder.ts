@@ -232,7 +232,7 @@ export class Binder<O> {
     if (stateEnd - stateBase > max) return null;
     const same = g0.buffer === p0.buffer;
     const states: StatePlacement[] = regions.map((r) => ({
-      stateOff: (r.offset - stateBase) / 4 + r.stateOff,
+      stateOff: (r.offset - stateBase) / this.c.store.bytesPerElement + r.stateOff,
       stride: r.stride,
     }));
     const plan = planGroup(

@@ -15,8 +15,11 @@ import {
   savedParamGroups,
   type AttachedScheduler,
   type StateDict,
+  type StateDtype,
   type TensorState,
 } from '../options/stateDict.ts';
+import { withStateDtype } from '../kernels/stateCode.ts';
+import { checkStateDtype, guardEps } from '../reference/half.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
@@ -48,6 +51,12 @@ export interface HostOptions extends ClipOptions {
    * GradScaler serves one optimizer.
    */
   gradScaler?: GradScaler;
+  /**
+   * How the state arrays (momentum_buffer, sum, square_avg, grad_avg, exp_avg, exp_avg_sq,
+   * max_exp_avg_sq) are stored: 'f32' (default), or 'f16' / 'bf16' for half the memory. The
+   * maths stays f32; values are rounded to nearest even when stored. Fixed at construction.
+   */
+  stateDtype?: StateDtype;
 }
 
 /** Scalars for a step: from the resolved options and the 1-based step count. */
@@ -66,6 +75,8 @@ export class Optimizer<A extends Algorithm> {
   readonly paramGroups: ParamGroup<TensorRef, OptionsByAlgorithm[A]>[];
   readonly device: GPUDevice;
   readonly algorithm: A;
+  /** How the state arrays are stored (HostOptions.stateDtype). */
+  readonly stateDtype: StateDtype;
   private scheduler: AttachedScheduler | null = null;
   /** Update dispatches recorded by the last step(). */
   lastStepDispatches = 0;
@@ -115,8 +126,6 @@ export class Optimizer<A extends Algorithm> {
     this.where = displayName;
     this.label = `webgpu-optim/${algorithm}`;
     this.algorithm = algorithm;
-    this.spec = spec;
-    this.scalars = scalars;
     if (
       typeof device !== 'object' ||
       device === null ||
@@ -131,6 +140,7 @@ export class Optimizer<A extends Algorithm> {
       clipGradNorm,
       clipGradValue,
       gradScaler,
+      stateDtype,
       ...hyper
     } = (options ?? {}) as OptionsByAlgorithm[A] & HostOptions;
     if (gradScaler !== undefined && !(gradScaler instanceof GradScaler)) {
@@ -138,6 +148,12 @@ export class Optimizer<A extends Algorithm> {
         `${displayName}: gradScaler must be a GradScaler, got ${gradScaler === null ? 'null' : typeof gradScaler}`,
       );
     }
+    const dtype = checkStateDtype(stateDtype, displayName);
+    this.stateDtype = dtype;
+    this.spec = withStateDtype(spec, dtype);
+    // ε is raised to the storage type's floor (see guardEps) before the uniform is written.
+    this.scalars = (o, step) =>
+      guardEps(scalars(o, step), dtype, 'epsInsideSqrt' in o && o.epsInsideSqrt === true);
     const maxWg = device.limits.maxComputeInvocationsPerWorkgroup;
     if (
       !Number.isInteger(workgroupSize) ||
@@ -189,7 +205,7 @@ export class Optimizer<A extends Algorithm> {
     this.errors.open(device);
     try {
       // Compile the common pipelines now, so the first step only binds.
-      for (const o of this.frozen) getPipeline(device, spec, o, workgroupSize);
+      for (const o of this.frozen) getPipeline(device, this.spec, o, workgroupSize);
       const groups = this.paramGroups.map(() => [] as number[]);
       this.groupOf.forEach((gi, i) => groups[gi]?.push(i));
       const table = tableLayout(
@@ -203,7 +219,7 @@ export class Optimizer<A extends Algorithm> {
         size: table.size,
         usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
       });
-      this.store = new StateStore(device, this.label, requests, device.limits, displayName);
+      this.store = new StateStore(device, this.label, requests, device.limits, displayName, dtype);
       this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
       this.uniform = device.createBuffer({
         label: `${this.label}/uniforms`,
@@ -244,7 +260,7 @@ export class Optimizer<A extends Algorithm> {
         device,
         label: this.label,
         where: displayName,
-        spec,
+        spec: this.spec,
         limits: this.limits,
         workgroupSize,
         store: this.store,
@@ -411,7 +427,14 @@ export class Optimizer<A extends Algorithm> {
       });
       return out;
     });
-    return composeStateDict(this.algorithm, state, groups, scheduler, scaled?.scaler);
+    return composeStateDict(
+      this.algorithm,
+      state,
+      groups,
+      scheduler,
+      this.stateDtype,
+      scaled?.scaler,
+    );
   }
 
   /**
@@ -439,6 +462,7 @@ export class Optimizer<A extends Algorithm> {
         frozen: this.frozen,
         scheduler: this.scheduler,
         gradScaler: this.gradScaler,
+        stateDtype: this.stateDtype,
       },
       `${this.where}: loadStateDict`,
     );

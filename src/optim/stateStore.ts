@@ -5,7 +5,15 @@ import {
   type StatePlacement,
 } from '../kernels/geometry.ts';
 import { BufferUsage } from '../kernels/usage.ts';
+import type { StateDtype } from '../options/stateDict.ts';
 import type { StateName } from '../options/types.ts';
+import {
+  bf16Bits,
+  bf16FromBits,
+  f16Bits,
+  f16FromBits,
+  stateBytesPerElement,
+} from '../reference/half.ts';
 
 /** What the store needs to know about one tensor. */
 export interface StateRequest {
@@ -34,6 +42,8 @@ export interface StateRegion extends StatePlacement {
  */
 export class StateStore {
   readonly regions: StateRegion[];
+  /** Bytes per state element: 4 for f32, 2 for f16 and bf16. */
+  readonly bytesPerElement: 2 | 4;
   private readonly slabs: GPUBuffer[] = [];
 
   constructor(
@@ -42,11 +52,13 @@ export class StateStore {
     requests: readonly StateRequest[],
     limits: GeometryLimits & { maxBufferSize: number },
     where: string,
+    readonly dtype: StateDtype = 'f32',
   ) {
+    this.bytesPerElement = stateBytesPerElement(dtype);
     const align = bindingAlignment(limits);
     const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
     const planned = requests.map((r, i) => {
-      const p = placeState(r.length, r.paramOffset, r.names.length);
+      const p = placeState(r.length, r.paramOffset, r.names.length, this.bytesPerElement);
       if (r.names.length > 0 && p.bytes > cap) {
         throw new RangeError(
           `${where}: params[${i}] needs ${p.bytes} bytes of state (${r.names.join(', ')}), more than this device can bind (${cap})`,
@@ -83,14 +95,16 @@ export class StateStore {
         mappedAtCreation: needsInit,
       });
       if (needsInit) {
-        const data = new Float32Array(buffer.getMappedRange());
+        const mapped = buffer.getMappedRange();
+        const data =
+          this.bytesPerElement === 4 ? new Float32Array(mapped) : new Uint16Array(mapped);
         requests.forEach((r, i) => {
           const a = at[i] as { slab: number; offset: number };
           const p = planned[i] as StatePlacement;
           if (a.slab !== s) return;
           r.initial.forEach((v, j) => {
-            const start = a.offset / 4 + p.stateOff + j * p.stride;
-            data.fill(v, start, start + r.length);
+            const start = a.offset / this.bytesPerElement + p.stateOff + j * p.stride;
+            data.fill(this.encode(v), start, start + r.length);
           });
         });
         buffer.unmap();
@@ -120,20 +134,40 @@ export class StateStore {
   /** Byte offset of state array `j` of tensor `i` inside its slab. */
   arrayOffset(i: number, j: number): number {
     const r = this.regions[i] as StateRegion;
-    return r.offset + 4 * (r.stateOff + j * r.stride);
+    return r.offset + this.bytesPerElement * (r.stateOff + j * r.stride);
   }
 
-  /** Writes one state array through the queue. */
+  /**
+   * One f32 value as the stored element: itself for f32, else its 16-bit pattern, rounded to
+   * nearest even as the kernels store it (src/reference/half.ts).
+   */
+  private encode(v: number): number {
+    if (this.dtype === 'f16') return f16Bits(v);
+    if (this.dtype === 'bf16') return bf16Bits(v);
+    return v;
+  }
+
+  /**
+   * Writes one state array through the queue, rounded to the storage type. A 16-bit array
+   * is written from its 4-aligned start (the region's padding there is zero), so the copy
+   * is a multiple of 4 bytes as writeBuffer requires.
+   */
   write(i: number, j: number, data: Float32Array): void {
     const r = this.regions[i] as StateRegion;
     if (!r.buffer) throw new Error(`tensor ${i} keeps no state`);
-    this.device.queue.writeBuffer(
-      r.buffer,
-      this.arrayOffset(i, j),
-      data.buffer,
-      data.byteOffset,
-      data.byteLength,
-    );
+    if (this.bytesPerElement === 4) {
+      this.device.queue.writeBuffer(
+        r.buffer,
+        this.arrayOffset(i, j),
+        data.buffer,
+        data.byteOffset,
+        data.byteLength,
+      );
+      return;
+    }
+    const words = new Uint16Array(r.stride);
+    for (let k = 0; k < data.length; k++) words[r.stateOff + k] = this.encode(data[k] as number);
+    this.device.queue.writeBuffer(r.buffer, r.offset + 2 * j * r.stride, words);
   }
 
   /** Copies every state array to the host: result[i][j] is array `names[j]` of tensor `i`. */
@@ -151,13 +185,18 @@ export class StateStore {
     this.device.queue.submit([encoder.finish()]);
     try {
       await Promise.all(staging.map((b) => b.mapAsync(0x0001)));
-      const copies = staging.map((b) => new Float32Array(b.getMappedRange().slice(0)));
+      const copies = staging.map((b) => b.getMappedRange().slice(0));
       return this.regions.map((r, i) => {
         if (!r.buffer) return [];
-        const host = copies[this.slabs.indexOf(r.buffer)] as Float32Array;
+        const host = copies[this.slabs.indexOf(r.buffer)] as ArrayBuffer;
         return r.names.map((_, j) => {
-          const start = this.arrayOffset(i, j) / 4;
-          return host.slice(start, start + r.length);
+          const start = this.arrayOffset(i, j) / this.bytesPerElement;
+          if (this.bytesPerElement === 4) {
+            return new Float32Array(host).slice(start, start + r.length);
+          }
+          const bits = new Uint16Array(host, 2 * start, r.length);
+          const widen = this.dtype === 'f16' ? f16FromBits : bf16FromBits;
+          return Float32Array.from(bits, widen);
         });
       });
     } finally {

@@ -5,6 +5,7 @@ import {
   type AttachedGradScaler,
   type AttachedScheduler,
   type StateDict,
+  type StateDtype,
 } from './stateDict.ts';
 import { checkGradScalerState, type GradScalerState } from './scaler.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from './types.ts';
@@ -148,10 +149,11 @@ export function acceptStateDict<A extends Algorithm, T>(
     frozen: readonly Resolved<OptionsByAlgorithm[A]>[];
     scheduler: AttachedScheduler | null;
     gradScaler: AttachedGradScaler | null;
+    stateDtype?: StateDtype;
   },
   where: string,
 ): void {
-  validateStateDict(dict, target.algorithm, target.lengths, target.names, where);
+  validateStateDict(dict, target.algorithm, target.lengths, target.names, where, target.stateDtype);
   let scaler: GradScalerState | null = null;
   if (target.gradScaler) {
     if (dict.gradScaler === undefined) {

@@ -54,14 +54,15 @@ export function restoreScheduler(
 }
 
 /** Storage types for optimizer state. */
-export type StateDtype = 'f32';
+export type StateDtype = 'f32' | 'f16' | 'bf16';
 
 export const STATE_DICT_FORMAT = 'webgpu-optim/state-dict';
 export const STATE_DICT_VERSION = 1;
 
 /**
  * Checks that `dict` fits an optimizer of `algorithm` whose i-th tensor has `lengths[i]`
- * elements and keeps the state arrays `names[i]`. Throws an error that names the field at fault and its value.
+ * elements and keeps the state arrays `names[i]`, stored as `stateDtype`. Throws an error that
+ * names the field at fault and its value.
  */
 export function validateStateDict(
   dict: unknown,
@@ -69,6 +70,7 @@ export function validateStateDict(
   lengths: readonly number[],
   names: readonly (readonly StateName[])[],
   where: string,
+  stateDtype: StateDtype = 'f32',
 ): asserts dict is StateDict {
   const bad = (field: string, msg: string): never => {
     throw new Error(`${where}: invalid state dict: ${field} ${msg}`);
@@ -80,8 +82,11 @@ export function validateStateDict(
     bad('format', `must be "${STATE_DICT_FORMAT}", got ${JSON.stringify(d.format)}`);
   if (d.version !== STATE_DICT_VERSION)
     bad('version', `must be ${STATE_DICT_VERSION}, got ${JSON.stringify(d.version)}`);
-  if (d.stateDtype !== 'f32') {
-    bad('stateDtype', `is ${JSON.stringify(d.stateDtype)} but this optimizer stores "f32"`);
+  if (d.stateDtype !== stateDtype) {
+    bad(
+      'stateDtype',
+      `is ${JSON.stringify(d.stateDtype)} but this optimizer stores "${stateDtype}" (stateDtype is fixed at construction)`,
+    );
   }
   if (d.algorithm !== algorithm) {
     bad('algorithm', `is "${String(d.algorithm)}" but this optimizer is "${algorithm}"`);
@@ -142,12 +147,13 @@ export function composeStateDict(
   state: TensorState[],
   paramGroups: SavedParamGroup[],
   scheduler: { lastEpoch: number; baseLrs: number[] } | undefined,
+  stateDtype: StateDtype = 'f32',
   gradScaler?: GradScalerState,
 ): StateDict {
   return {
     format: STATE_DICT_FORMAT,
     version: STATE_DICT_VERSION,
-    stateDtype: 'f32',
+    stateDtype,
     algorithm,
     state,
     paramGroups,

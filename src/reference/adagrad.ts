@@ -1,9 +1,14 @@
 import type { AdagradScalars } from '../options/scalars.ts';
-import { add, div, l2, mul, sqrt, sub } from './f32.ts';
+import { add, div, f32, l2, mul, sqrt, sub } from './f32.ts';
 
 export interface AdagradFlags {
   maximize: boolean;
   epsInsideSqrt: boolean;
+  /**
+   * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update
+   * itself uses the unrounded value, as the shader does in registers. Default: f32.
+   */
+  store?: (x: number) => number;
 }
 
 /** Line-by-line twin of shaders/adagrad.wgsl. Updates `param` and `sum` in place. */
@@ -14,13 +19,14 @@ export function adagradKernel(
   u: AdagradScalars,
   flags: AdagradFlags,
 ): void {
+  const store = flags.store ?? f32;
   for (let i = 0; i < param.length; i++) {
     let p = param[i] as number;
     let g = grad[i] as number;
     if (flags.maximize) g = -g;
     g = l2(g, p, u.weight_decay);
     const s = add(sum[i] as number, mul(g, g));
-    sum[i] = s;
+    sum[i] = store(s);
     const std = flags.epsInsideSqrt ? sqrt(add(s, u.eps)) : add(sqrt(s), u.eps);
     p = sub(p, mul(u.clr, div(g, std)));
     param[i] = p;

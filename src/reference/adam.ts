@@ -1,11 +1,16 @@
 import type { AdamScalars } from '../options/scalars.ts';
-import { add, div, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
+import { add, div, f32, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
 
 export interface AdamFlags {
   maximize: boolean;
   amsgrad: boolean;
   decoupled: boolean;
   epsInsideSqrt: boolean;
+  /**
+   * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update
+   * itself uses the unrounded value, as the shader does in registers. Default: f32.
+   */
+  store?: (x: number) => number;
 }
 
 /**
@@ -21,6 +26,7 @@ export function adamKernel(
   u: AdamScalars,
   flags: AdamFlags,
 ): void {
+  const store = flags.store ?? f32;
   for (let i = 0; i < param.length; i++) {
     let p = param[i] as number;
     let g = grad[i] as number;
@@ -28,13 +34,13 @@ export function adamKernel(
     if (flags.decoupled) p = mul(p, u.decay_factor);
     else g = l2(g, p, u.weight_decay);
     const m = torchLerp(expAvg[i] as number, g, u.one_minus_beta1);
-    expAvg[i] = m;
+    expAvg[i] = store(m);
     const s = add(mul(expAvgSq[i] as number, u.beta2), mul(mul(u.one_minus_beta2, g), g));
-    expAvgSq[i] = s;
+    expAvgSq[i] = store(s);
     let v = s;
     if (flags.amsgrad && maxExpAvgSq) {
       v = Math.max(maxExpAvgSq[i] as number, s);
-      maxExpAvgSq[i] = v;
+      maxExpAvgSq[i] = store(v);
     }
     const denom = flags.epsInsideSqrt
       ? sqrt(add(div(v, u.bias_correction2), u.eps))

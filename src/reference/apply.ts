@@ -1,7 +1,9 @@
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
 import { adagradScalars, adamScalars, rmspropScalars, sgdScalars } from '../options/scalars.ts';
+import type { StateDtype } from '../options/stateDict.ts';
 import { roundScalars } from './f32.ts';
 import { scalerAdagradClr, scalerAdamFields } from '../options/scaler.ts';
+import { guardEps, stateRounding } from './half.ts';
 import { sgdKernel } from './sgd.ts';
 import { adagradKernel } from './adagrad.ts';
 import { rmspropKernel } from './rmsprop.ts';
@@ -12,9 +14,11 @@ export type StateArrays = Partial<Record<StateName, Float32Array>>;
 
 /**
  * Applies one step of `algorithm` to one tensor: computes the step's scalars on the host (f64,
- * then rounded to f32 as the uniform does) and runs the kernel twin. `step` is 1-based. With
- * `scaled` (a GradScaler is attached) the step-dependent scalars are computed in f32 from the
- * count of steps taken, as the GPU's prepare pass does (shaders/gradscaler.wgsl).
+ * then rounded to f32 as the uniform does) and runs the kernel twin. `step` is 1-based.
+ * `stateDtype` rounds each stored state value as the GPU stores it and raises ε to that
+ * type's floor (guardEps), as the GPU optimizers do. With `scaled` (a GradScaler is attached)
+ * the step-dependent scalars are computed in f32 from the count of steps taken, as the GPU's
+ * prepare pass does (shaders/gradscaler.wgsl).
  */
 export function applyReferenceStep<A extends Algorithm>(
   algorithm: A,
@@ -23,23 +27,32 @@ export function applyReferenceStep<A extends Algorithm>(
   param: Float32Array,
   grad: Float32Array,
   s: StateArrays,
+  stateDtype: StateDtype = 'f32',
   scaled = false,
 ): void {
+  const store = stateRounding(stateDtype);
+  const inside = 'epsInsideSqrt' in o && o.epsInsideSqrt === true;
+  const scalars = <T extends object>(x: T): T => roundScalars(guardEps(x, stateDtype, inside));
   switch (algorithm) {
     case 'sgd': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['sgd']>;
-      sgdKernel(param, grad, s.momentum_buffer, roundScalars(sgdScalars(r, step)), {
+      sgdKernel(param, grad, s.momentum_buffer, scalars(sgdScalars(r, step)), {
         maximize: r.maximize,
         momentum: r.momentum > 0,
         nesterov: r.nesterov,
+        store,
       });
       return;
     }
     case 'adagrad': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['adagrad']>;
-      const u = roundScalars(adagradScalars(r, step));
+      const u = scalars(adagradScalars(r, step));
       if (scaled) u.clr = scalerAdagradClr(r.lr, r.lrDecay, step);
-      adagradKernel(param, grad, s.sum as Float32Array, u, r);
+      adagradKernel(param, grad, s.sum as Float32Array, u, {
+        maximize: r.maximize,
+        epsInsideSqrt: r.epsInsideSqrt,
+        store,
+      });
       return;
     }
     case 'rmsprop': {
@@ -50,19 +63,20 @@ export function applyReferenceStep<A extends Algorithm>(
         s.square_avg as Float32Array,
         s.momentum_buffer,
         s.grad_avg,
-        roundScalars(rmspropScalars(r, step)),
+        scalars(rmspropScalars(r, step)),
         {
           maximize: r.maximize,
           centered: r.centered,
           momentum: r.momentum > 0,
           epsInsideSqrt: r.epsInsideSqrt,
+          store,
         },
       );
       return;
     }
     default: {
       const r = o as unknown as Resolved<OptionsByAlgorithm['adam']>;
-      const u = roundScalars(adamScalars(r, step));
+      const u = scalars(adamScalars(r, step));
       if (scaled) Object.assign(u, scalerAdamFields(r.lr, r.betas, step));
       adamKernel(
         param,
@@ -76,6 +90,7 @@ export function applyReferenceStep<A extends Algorithm>(
           amsgrad: r.amsgrad,
           decoupled: algorithm === 'adamw',
           epsInsideSqrt: r.epsInsideSqrt,
+          store,
         },
       );
     }

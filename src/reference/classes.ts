@@ -6,41 +6,41 @@ import type {
   RMSpropOptions,
   SGDOptions,
 } from '../options/types.ts';
-import { ReferenceOptimizer, type ReferenceHostOptions } from './optimizer.ts';
+import { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
 
 type Params<O> = readonly Float32Array[] | readonly ParamGroupInput<Float32Array, O>[];
 
 /** CPU twin of `SGD`. */
 export class SGDReference extends ReferenceOptimizer<'sgd'> {
-  constructor(params: Params<SGDOptions>, options?: SGDOptions & ReferenceHostOptions) {
+  constructor(params: Params<SGDOptions>, options?: SGDOptions & ReferenceOptions) {
     super('sgd', params, options);
   }
 }
 
 /** CPU twin of `Adagrad`. */
 export class AdagradReference extends ReferenceOptimizer<'adagrad'> {
-  constructor(params: Params<AdagradOptions>, options?: AdagradOptions & ReferenceHostOptions) {
+  constructor(params: Params<AdagradOptions>, options?: AdagradOptions & ReferenceOptions) {
     super('adagrad', params, options);
   }
 }
 
 /** CPU twin of `RMSprop`. */
 export class RMSpropReference extends ReferenceOptimizer<'rmsprop'> {
-  constructor(params: Params<RMSpropOptions>, options?: RMSpropOptions & ReferenceHostOptions) {
+  constructor(params: Params<RMSpropOptions>, options?: RMSpropOptions & ReferenceOptions) {
     super('rmsprop', params, options);
   }
 }
 
 /** CPU twin of `Adam`. */
 export class AdamReference extends ReferenceOptimizer<'adam'> {
-  constructor(params: Params<AdamOptions>, options?: AdamOptions & ReferenceHostOptions) {
+  constructor(params: Params<AdamOptions>, options?: AdamOptions & ReferenceOptions) {
     super('adam', params, options);
   }
 }
 
 /** CPU twin of `AdamW`. */
 export class AdamWReference extends ReferenceOptimizer<'adamw'> {
-  constructor(params: Params<AdamWOptions>, options?: AdamWOptions & ReferenceHostOptions) {
+  constructor(params: Params<AdamWOptions>, options?: AdamWOptions & ReferenceOptions) {
     super('adamw', params, options);
   }
 }

@@ -9,9 +9,18 @@ export {
   AdamReference,
   AdamWReference,
 } from './classes.ts';
-export { ReferenceOptimizer, type ReferenceHostOptions } from './optimizer.ts';
+export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
 export { GradScalerReference } from './gradScaler.ts';
 export type { GradScalerOptions, GradScalerState } from '../options/scaler.ts';
+export {
+  roundToF16,
+  roundToBf16,
+  f16Bits,
+  f16FromBits,
+  bf16Bits,
+  bf16FromBits,
+  epsFloor,
+} from './half.ts';
 export { sgdKernel, type SgdFlags } from './sgd.ts';
 export { adagradKernel, type AdagradFlags } from './adagrad.ts';
 export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';
@@ -28,4 +37,4 @@ export {
 } from '../options/scalars.ts';
 export { DEFAULTS } from '../options/defaults.ts';
 export type * from '../options/types.ts';
-export type { StateDict, TensorState } from '../options/stateDict.ts';
+export type { StateDict, StateDtype, TensorState } from '../options/stateDict.ts';

@@ -3,8 +3,10 @@ import {
   savedParamGroups,
   type AttachedScheduler,
   type StateDict,
+  type StateDtype,
   type TensorState,
 } from '../options/stateDict.ts';
+import { checkStateDtype, stateRounding } from './half.ts';
 import {
   acceptStateDict,
   normalizeParamGroups,
@@ -19,11 +21,13 @@ import { clipGrads } from './clip.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { GradScalerReference } from './gradScaler.ts';
 
-/** Options of a reference optimizer besides the hyperparameters. */
-export interface ReferenceHostOptions extends ClipOptions {
+/** Options of the reference optimizers besides the hyperparameters (as the GPU's HostOptions). */
+export type ReferenceOptions = ClipOptions & {
+  /** How state is stored and rounded: 'f32' (default), 'f16' or 'bf16'. */
+  stateDtype?: StateDtype;
   /** The CPU twin of a GPU optimizer's `gradScaler`. */
   gradScaler?: GradScalerReference;
-}
+};
 
 interface Slot {
   group: number;
@@ -44,17 +48,21 @@ export class ReferenceOptimizer<A extends Algorithm> {
   private readonly frozen: Resolved<OptionsByAlgorithm[A]>[];
   private readonly slots: Slot[] = [];
   private readonly where: string;
+  /** How the state arrays are stored (rounded to on every store), as on the GPU. */
+  readonly stateDtype: StateDtype;
 
   constructor(
     algorithm: A,
     params:
       readonly Float32Array[] | readonly ParamGroupInput<Float32Array, OptionsByAlgorithm[A]>[],
-    options?: OptionsByAlgorithm[A] & ReferenceHostOptions,
+    options?: OptionsByAlgorithm[A] & ReferenceOptions,
   ) {
     this.algorithm = algorithm;
     this.where = `${algorithm} reference`;
-    const { clipGradNorm, clipGradValue, gradScaler, ...hyper } =
-      options ?? ({} as ReferenceHostOptions);
+    const { clipGradNorm, clipGradValue, stateDtype, gradScaler, ...hyper } =
+      options ?? ({} as ReferenceOptions);
+    this.stateDtype = checkStateDtype(stateDtype, this.where);
+    const round = stateRounding(this.stateDtype);
     if (gradScaler !== undefined && !(gradScaler instanceof GradScalerReference)) {
       throw new TypeError(`${this.where}: gradScaler must be a GradScalerReference`);
     }
@@ -82,7 +90,9 @@ export class ReferenceOptimizer<A extends Algorithm> {
         }
         const state: StateArrays = {};
         for (const name of names) {
-          state[name] = new Float32Array(p.length).fill(initialStateValue(algorithm, name, o));
+          state[name] = new Float32Array(p.length).fill(
+            round(initialStateValue(algorithm, name, o)),
+          );
         }
         this.slots.push({ group: gi, step: 0, names, state });
       });
@@ -150,6 +160,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
         p,
         g,
         slot.state,
+        this.stateDtype,
         this.gradScaler !== null,
       );
     });
@@ -168,6 +179,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
       state,
       savedParamGroups(this.paramGroups),
       this.scheduler?.stateDict(),
+      this.stateDtype,
       this.gradScaler?.state(),
     );
   }
@@ -192,13 +204,17 @@ export class ReferenceOptimizer<A extends Algorithm> {
         frozen: this.frozen,
         scheduler: this.scheduler,
         gradScaler: this.gradScaler,
+        stateDtype: this.stateDtype,
       },
       `${this.where}: loadStateDict`,
     );
     dict.state.forEach((s, i) => {
       const slot = this.slots[i] as Slot;
       slot.step = s.step;
-      for (const name of slot.names) slot.state[name] = new Float32Array(s[name] as Float32Array);
+      const round = stateRounding(this.stateDtype);
+      for (const name of slot.names) {
+        slot.state[name] = (s[name] as Float32Array).map(round);
+      }
     });
   }
 }

@@ -1,11 +1,16 @@
 import type { RmspropScalars } from '../options/scalars.ts';
-import { add, div, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
+import { add, div, f32, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
 
 export interface RmspropFlags {
   maximize: boolean;
   centered: boolean;
   momentum: boolean;
   epsInsideSqrt: boolean;
+  /**
+   * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update
+   * itself uses the unrounded value, as the shader does in registers. Default: f32.
+   */
+  store?: (x: number) => number;
 }
 
 /**
@@ -21,23 +26,24 @@ export function rmspropKernel(
   u: RmspropScalars,
   flags: RmspropFlags,
 ): void {
+  const store = flags.store ?? f32;
   for (let i = 0; i < param.length; i++) {
     let p = param[i] as number;
     let g = grad[i] as number;
     if (flags.maximize) g = -g;
     g = l2(g, p, u.weight_decay);
     const sq = add(mul(squareAvg[i] as number, u.alpha), mul(mul(u.one_minus_alpha, g), g));
-    squareAvg[i] = sq;
+    squareAvg[i] = store(sq);
     let v = sq;
     if (flags.centered && gradAvg) {
       const ga = torchLerp(gradAvg[i] as number, g, u.one_minus_alpha);
-      gradAvg[i] = ga;
+      gradAvg[i] = store(ga);
       v = sub(sq, mul(ga, ga));
     }
     const avg = flags.epsInsideSqrt ? sqrt(add(v, u.eps)) : add(sqrt(v), u.eps);
     if (flags.momentum && momentumBuffer) {
       const buf = add(mul(momentumBuffer[i] as number, u.momentum), div(g, avg));
-      momentumBuffer[i] = buf;
+      momentumBuffer[i] = store(buf);
       p = sub(p, mul(u.lr, buf));
     } else {
       p = sub(p, mul(u.lr, div(g, avg)));

@@ -1,10 +1,15 @@
 import type { SgdScalars } from '../options/scalars.ts';
-import { add, l2, mul, sub } from './f32.ts';
+import { add, f32, l2, mul, sub } from './f32.ts';
 
 export interface SgdFlags {
   maximize: boolean;
   momentum: boolean;
   nesterov: boolean;
+  /**
+   * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update
+   * itself uses the unrounded value, as the shader does in registers. Default: f32.
+   */
+  store?: (x: number) => number;
 }
 
 /**
@@ -18,6 +23,7 @@ export function sgdKernel(
   u: SgdScalars,
   flags: SgdFlags,
 ): void {
+  const store = flags.store ?? f32;
   for (let i = 0; i < param.length; i++) {
     let p = param[i] as number;
     let g = grad[i] as number;
@@ -27,7 +33,7 @@ export function sgdKernel(
       let buf: number;
       if (u.first_step !== 0) buf = g;
       else buf = add(mul(momentumBuffer[i] as number, u.momentum), mul(u.one_minus_dampening, g));
-      momentumBuffer[i] = buf;
+      momentumBuffer[i] = store(buf);
       if (flags.nesterov) g = add(g, mul(u.momentum, buf));
       else g = buf;
     }

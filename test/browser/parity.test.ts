@@ -144,3 +144,62 @@ describeGpu('GPU parity with the CPU reference', () => {
     expect(parityFailures(arena, 3, 3, 'group')).toEqual([]);
   });
 });
+
+describeGpu('GPU parity with the CPU reference, 16-bit state (stateDtype)', () => {
+  const testPage = useTestPage();
+
+  // Both sides round every stored state value to nearest even (shaders/state_*.wgsl and
+  // src/reference/half.ts) and compute in f32 with the unrounded value, so the tolerance of
+  // suites/compare.ts still applies; the bit mismatches are asserted to be zero too (GPU f32
+  // arithmetic on SwiftShader is correctly rounded, and a 1-ULP f32 difference could flip a
+  // 16-bit rounding, which the ULP tolerance would then report).
+  it.each([
+    ['f16', 'shared', 0, 'group', 'params in one buffer, grads in another: MULTI'],
+    ['f16', 'shared', 4, 'group', 'grads not co-aligned with params: MULTI, all scalar'],
+    ['f16', 'arena', 0, 'group', 'a ParamArena: MULTI'],
+    ['f16', 'separate', 0, 'tensor', 'per-tensor dispatches'],
+    ['f16', 'interleaved', 0, 'tensor', 'per tensor, non-zero offsets, GRAD_IN_PARAM'],
+    ['bf16', 'shared', 0, 'group', 'params in one buffer, grads in another: MULTI'],
+    ['bf16', 'shared', 4, 'group', 'grads not co-aligned with params: MULTI, all scalar'],
+    ['bf16', 'arena', 0, 'group', 'a ParamArena: MULTI'],
+    ['bf16', 'separate', 0, 'tensor', 'per-tensor dispatches'],
+    ['bf16', 'interleaved', 0, 'tensor', 'per tensor, non-zero offsets, GRAD_IN_PARAM'],
+  ] as const)(
+    `every option combination, lengths ${GEOMETRY_LENGTHS.join(', ')}: %s, %s (shift %i, %s): %s`,
+    async (stateDtype, layout, gradShift, path, _desc) => {
+      const results = await testPage().run('parity', {
+        cases: OPTIMIZER_CASES,
+        lengths: GEOMETRY_LENGTHS,
+        steps: STEPS,
+        seed: 3000 + gradShift,
+        layout,
+        gradShift,
+        stateDtype,
+      });
+      expect(results).toHaveLength(OPTIMIZER_CASES.length);
+      expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
+      expect(results.filter((r) => r.stateDtype !== stateDtype).map((r) => r.desc)).toEqual([]);
+      const mismatched = results.filter((r) => r.bitMismatches.param + r.bitMismatches.state > 0);
+      expect(mismatched.map((r) => `${r.desc}: ${JSON.stringify(r.bitMismatches)}`)).toEqual([]);
+    },
+  );
+
+  it('per-tensor path with separate body and tail dispatches (large tensors)', async () => {
+    // more than COMBINE_BELOW_VEC4 vec4s with scalars: a body (MODE 0) and a tail (MODE 1)
+    const lengths = [100_003, 100_001, 65_538];
+    for (const stateDtype of ['f16', 'bf16'] as const) {
+      const results = await testPage().run('parity', {
+        cases: FULL_CASES,
+        lengths,
+        steps: 4,
+        seed: 17,
+        layout: 'separate',
+        stateDtype,
+      });
+      expect(parityFailures(results, lengths.length, 4)).toEqual([]);
+      expect(results.map((r) => r.bitMismatches)).toEqual(
+        results.map(() => ({ param: 0, state: 0 })),
+      );
+    }
+  });
+});

@@ -72,3 +72,38 @@ describeGpu('stateDict round trip', () => {
     );
   });
 });
+
+describeGpu('16-bit state (stateDtype) on the GPU', () => {
+  const testPage = useTestPage();
+
+  for (const stateDtype of ['f16', 'bf16'] as const) {
+    it(`${stateDtype}: stores with the reference's rounding and loads every pattern exactly`, async () => {
+      const r = await testPage().run('halfStorage', stateDtype);
+      expect(r.errors).toEqual([]);
+      expect(r.packMismatches).toEqual([]);
+      expect(r.unpackMismatches).toEqual([]);
+      expect(r.checked.unpack).toBe(0x10003);
+      // bf16 patterns 0x0001..0x007f and 0x8001..0x807f (254), plus 0x1 and 0x2 again in the
+      // 3 extra elements, are f32 subnormals, which WGSL arithmetic may flush (SwiftShader
+      // does); f16 subnormals are normal f32 values and are all checked.
+      expect(r.subnormalSkipped).toBe(stateDtype === 'bf16' ? 256 : 0);
+    });
+
+    it(`${stateDtype}: stateDict round trip restores every option combination bitwise`, async () => {
+      const results = await testPage().run('roundTrip', {
+        cases: OPTIMIZER_CASES,
+        lengths: GEOMETRY_LENGTHS,
+        stepsBefore: 4,
+        stepsAfter: 4,
+        seed: 8,
+        viaBuffer: true,
+        stateDtype,
+      });
+      const failures = results.filter(
+        (r) => r.paramMismatches > 0 || r.stateMismatches.length > 0 || r.errors.length > 0,
+      );
+      expect(failures).toEqual([]);
+      expect(results.every((r) => r.stepCounts.every((c) => c === 8))).toBe(true);
+    });
+  }
+});

@@ -1,5 +1,6 @@
 /** Every in-page suite the browser tests can run, by name. */
 import { api } from './api.ts';
+import { halfStorage } from './halfStorage.ts';
 import { misuse } from './misuse.ts';
 import { parity } from './parity.ts';
 import { roundTrip } from './roundtrip.ts';
@@ -14,6 +15,7 @@ async function uncaptured(): Promise<string[]> {
 
 export const suites = {
   api,
+  halfStorage,
   misuse,
   parity,
   roundTrip,

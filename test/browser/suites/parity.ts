@@ -1,6 +1,7 @@
 import type { OptimizerCase } from '../../cases.ts';
 import { ParamArena, type TensorRef } from '../../../src/index.ts';
 import type { StateName } from '../../../src/options/types.ts';
+import type { StateDtype } from '../../../src/options/stateDict.ts';
 import { compare, trackScale, type Worst } from './compare.ts';
 import { randomArray, readViews, rng, trackedDevice, type Counts } from './device.ts';
 import { makeOptimizer, makeReference } from './optimizers.ts';
@@ -20,6 +21,8 @@ export interface ParityArgs {
   /** Extra bytes added to each grad offset (4 misaligns grads from params: scalar path). */
   gradShift?: number;
   workgroupSize?: number;
+  /** How both the GPU optimizer and the reference store state (default 'f32'). */
+  stateDtype?: StateDtype;
 }
 
 export interface ParityResult {
@@ -33,6 +36,10 @@ export interface ParityResult {
   errors: string[];
   /** With clipGradNorm: the last step's norm from the GPU and from the reference (f64 sum). */
   norm: { gpu: number; ref: number } | null;
+  /** Param and state elements whose GPU and reference bits differ (0 when bitwise equal). */
+  bitMismatches: { param: number; state: number };
+  /** The state dict's stateDtype. */
+  stateDtype: string;
 }
 
 interface Layout {
@@ -137,10 +144,14 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
   const opt = makeOptimizer(c.algorithm, device, layout.params, {
     ...c.options,
     ...(args.workgroupSize ? { workgroupSize: args.workgroupSize } : {}),
+    ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
     onError: (e) => errors.push(e.message),
   });
   const refParams = initial.map((a) => new Float32Array(a));
-  const ref = makeReference(c.algorithm, refParams, c.options);
+  const ref = makeReference(c.algorithm, refParams, {
+    ...c.options,
+    ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
+  });
   const paramScale = refParams.map((a) => a.map(Math.abs));
   const stateScale = new Map<string, Float32Array>();
   let afterFirst: Counts = { ...counts };
@@ -177,7 +188,9 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
     nonFinite: 0,
     tensor: -1,
   };
+  const bitMismatches = { param: 0, state: 0 };
   gpuParams.forEach((g, i) => {
+    bitMismatches.param += differ(g, refParams[i] as Float32Array);
     const w = compare(g, refParams[i] as Float32Array, paramScale[i] as Float32Array, args.steps);
     if (!w.ok || w.ulps >= param.ulps) param = { ...w, ok: w.ok && param.ok, tensor: i };
   });
@@ -200,6 +213,7 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
         errors.push(`GPU state dict lacks state[${i}].${name}`);
         continue;
       }
+      bitMismatches.state += differ(g, arr);
       const w = compare(g, arr, stateScale.get(`${i}:${name}`) as Float32Array, args.steps);
       if (!w.ok || w.ulps >= state.ulps) state = { ...w, ok: w.ok && state.ok, tensor: i, name };
     }
@@ -224,7 +238,20 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
     stepCounts,
     errors,
     norm,
+    bitMismatches,
+    stateDtype: gpuState.stateDtype,
   };
+}
+
+/** Elements whose bits differ (NaNs of any payload count as equal). */
+function differ(a: Float32Array, b: Float32Array): number {
+  let n = Math.abs(a.length - b.length);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (!Object.is(x, y) && !(Number.isNaN(x) && Number.isNaN(y))) n++;
+  }
+  return n;
 }
 
 /** Runs every case for `steps` steps on the GPU and on the CPU reference and compares. */

@@ -9,6 +9,7 @@ import {
   serializeStateDict,
   type StateDict,
 } from '../../../src/index.ts';
+import type { StateDtype } from '../../../src/options/stateDict.ts';
 import { randomArray, readViews, rng, trackedDevice } from './device.ts';
 import { makeOptimizer } from './optimizers.ts';
 
@@ -28,6 +29,8 @@ export interface RoundTripArgs {
    */
   gradScaler?: { poison: number[] };
   seed: number;
+  /** How both optimizers store state (default 'f32'). */
+  stateDtype?: StateDtype;
 }
 
 export interface RoundTripResult {
@@ -85,6 +88,7 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
       ...c.options,
       onError,
       gradScaler: scalerA,
+      ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
     });
     const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, (_, s) => {
       const g = randomArray(next, size / 4);
@@ -103,6 +107,8 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     };
     for (let s = 0; s < args.stepsBefore; s++) stepOnce(a, schedA, s);
     let saved: StateDict = await a.stateDict();
+    if (saved.stateDtype !== (args.stateDtype ?? 'f32'))
+      errors.push(`stateDtype ${saved.stateDtype}`);
     if (args.viaBuffer) saved = deserializeStateDict(serializeStateDict(saved));
     // The restored optimizer starts from a copy of the params at the checkpoint.
     const enc = device.createCommandEncoder();
@@ -113,6 +119,7 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
       ...c.options,
       onError,
       gradScaler: scalerB,
+      ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
     });
     const schedB = args.scheduler ? new LRScheduler(b, schedule) : null;
     b.loadStateDict(saved);
