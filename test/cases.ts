@@ -4,12 +4,13 @@
  * weight decay on/off, each with a `desc`.
  */
 import type { ClipOptions } from '../src/options/clip.ts';
+import type { StateDtype } from '../src/options/stateDict.ts';
 import type { Algorithm, OptionsByAlgorithm } from '../src/options/types.ts';
 
 export interface OptimizerCase<A extends Algorithm = Algorithm> {
   desc: string;
   algorithm: A;
-  options: OptionsByAlgorithm[A] & ClipOptions;
+  options: OptionsByAlgorithm[A] & ClipOptions & { stateDtype?: StateDtype };
 }
 
 function product<T extends Record<string, readonly unknown[]>>(

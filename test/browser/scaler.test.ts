@@ -18,6 +18,13 @@ const CASES: OptimizerCase[] = [
     algorithm: 'adam',
     options: { lr: 0.01, clipGradNorm: 0.5, clipGradValue: 0.01 },
   },
+  // with 16-bit state a skipped step must not even re-round the stored moments
+  { desc: 'adam(f16 state)', algorithm: 'adam', options: { stateDtype: 'f16' } },
+  {
+    desc: 'sgd(bf16 state, momentum)',
+    algorithm: 'sgd',
+    options: { lr: 0.05, momentum: 0.9, stateDtype: 'bf16' },
+  },
 ];
 
 const last = GEOMETRY_LENGTHS.length - 1;

@@ -1,5 +1,6 @@
 /** The benchmark's pure parts: scenarios, the bytes-per-parameter model, statistics, output. */
 import { describe, expect, it } from 'vitest';
+import { FEATURE_VARIANTS, featureBytes } from '../../bench/features.ts';
 import { BENCH_ALGORITHMS, bytesPerParam } from '../../bench/algorithms.ts';
 import { chartSvg } from '../../bench/chart.ts';
 import { big, model, parameterCount, tiny } from '../../bench/scenarios.ts';
@@ -92,5 +93,20 @@ describe('bench statistics and output', () => {
     const svg = chartSvg(result);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('roofline 10.00 GB/s');
+  });
+});
+
+describe('feature-cost variants', () => {
+  it('count the bytes each moves per parameter', () => {
+    // Adam 28 = 12 + 2·8; a grad pass +4; 16-bit moments 12 + 2·4 = 20
+    expect(FEATURE_VARIANTS.map((v) => [v.label, featureBytes(v)])).toEqual([
+      ['Adam', 28],
+      ['+ clipGradNorm', 32],
+      ['+ GradScaler', 32],
+      ['+ GradScaler + clipGradNorm', 32],
+      ['stateDtype bf16', 20],
+      ['stateDtype f16', 20],
+      ['bf16 + GradScaler + clipGradNorm', 24],
+    ]);
   });
 });
