@@ -46,6 +46,7 @@ describe('README', () => {
       'onError',
       'clipGradNorm',
       'clipGradValue',
+      'stateDtype',
     ]) {
       expect(readme, option).toContain(`\`${option}`);
     }
