@@ -57,6 +57,7 @@ describe('README', () => {
       'growthFactor',
       'backoffFactor',
       'growthInterval',
+      'stateDtype',
     ]) {
       expect(readme, option).toContain(`\`${option}`);
     }
