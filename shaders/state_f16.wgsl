@@ -15,31 +15,26 @@
 
 const STATE_PAIRS: bool = true;
 
+// Branch-free (select only): SwiftShader runs lanes in SIMD, where divergent branches cost
+// both sides. Each candidate is computed for every input and the right one selected.
 fn f16_bits(x: f32) -> u32 {
   let u = bitcast<u32>(x);
   let sign = (u >> 16u) & 0x8000u;
   let a = u & 0x7fffffffu;
-  if (a > 0x7f800000u) {
-    return sign | 0x7e00u | ((a >> 13u) & 0x3ffu);
-  }
-  if (a >= 0x477ff000u) {
-    return sign | 0x7c00u;
-  }
-  if (a >= 0x38800000u) {
-    let r = a + 0xfffu + ((a >> 13u) & 1u);
-    return sign | ((r - 0x38000000u) >> 13u);
-  }
-  if (a < 0x33000000u) {
-    return sign;
-  }
-  // A subnormal f16: the value in units of 2^-24, rounded to nearest even.
+  // |x| >= 2^-14: rebias the exponent, round the 13 dropped bits to nearest even.
+  let normal = (a + 0xfffu + ((a >> 13u) & 1u) - 0x38000000u) >> 13u;
+  // |x| < 2^-14: the value in units of 2^-24 (m >> shift), rounded to nearest even; shifts
+  // of 25 and more (|x| < 2^-25) give 0.
   let m = (a & 0x7fffffu) | 0x800000u;
-  let shift = 126u - (a >> 23u);
+  let shift = min(126u - min(a >> 23u, 126u), 31u);
   let h = m >> shift;
   let rem = m & ((1u << shift) - 1u);
   let half = 1u << (shift - 1u);
-  let up = select(0u, 1u, rem > half || (rem == half && (h & 1u) == 1u));
-  return sign | (h + up);
+  let sub = h + select(0u, 1u, rem > half || (rem == half && (h & 1u) == 1u));
+  var bits = select(sub, normal, a >= 0x38800000u);
+  bits = select(bits, 0x7c00u, a >= 0x477ff000u);
+  bits = select(bits, 0x7e00u | ((a >> 13u) & 0x3ffu), a > 0x7f800000u);
+  return sign | bits;
 }
 
 fn load_state4(i4: u32) -> vec4<f32> {

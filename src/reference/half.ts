@@ -22,7 +22,7 @@ export function f32FromBits(u: number): number {
   return scratch[0] as number;
 }
 
-/** f32 → binary16 bits, round to nearest even. The same steps as `f16_bits` in WGSL. */
+/** f32 → binary16 bits, round to nearest even: the same bits as `f16_bits` in WGSL. */
 export function f16Bits(x: number): number {
   const u = f32Bits(x);
   const sign = (u >>> 16) & 0x8000;
