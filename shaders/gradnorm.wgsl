@@ -153,7 +153,8 @@ fn finalize(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < u.n; i += WG_SIZE) {
     let y = partials[i] - carry;
     let t = acc + y;
-    carry = (t - acc) - y;
+    // Once the sum overflows, (inf - acc) - y would be NaN: keep inf instead.
+    carry = select(0.0, (t - acc) - y, is_finite(t));
     acc = t;
   }
   let total = reduce(lid, acc);

@@ -32,7 +32,7 @@ export class GradScaler {
   readonly buffer: GPUBuffer;
   private options: Required<GradScalerOptions>;
   private owner: string | null = null;
-  private destroyed = false;
+  private isDestroyed = false;
 
   constructor(device: GPUDevice, options?: GradScalerOptions) {
     if (
@@ -90,10 +90,15 @@ export class GradScaler {
     return toState(await this.read('state()'), this);
   }
 
+  /** Whether destroy() was called; an optimizer then refuses to step with this scaler. */
+  get destroyed(): boolean {
+    return this.isDestroyed;
+  }
+
   /** Frees the control block. Idempotent. Destroy the optimizer that uses it first. */
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+    if (this.isDestroyed) return;
+    this.isDestroyed = true;
     this.buffer.destroy();
   }
 
@@ -162,7 +167,7 @@ export class GradScaler {
   }
 
   private checkAlive(what: string): void {
-    if (this.destroyed) throw new Error(`GradScaler: ${what} called after destroy()`);
+    if (this.isDestroyed) throw new Error(`GradScaler: ${what} called after destroy()`);
   }
 }
 

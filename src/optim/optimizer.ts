@@ -308,6 +308,7 @@ export class Optimizer<A extends Algorithm> {
    */
   step(grads: readonly TensorRef[], encoder?: GPUCommandEncoder): void {
     if (this.destroyed) throw new Error(`${this.where}: step() called after destroy()`);
+    this.checkScaler('step()');
     this.errors.throwPending();
     if (!Array.isArray(grads))
       throw new TypeError(`${this.where}: step: grads must be an array of TensorRef`);
@@ -379,6 +380,7 @@ export class Optimizer<A extends Algorithm> {
    */
   async gradNorm(): Promise<number> {
     if (this.destroyed) throw new Error(`${this.where}: gradNorm() called after destroy()`);
+    this.checkScaler('gradNorm()');
     if (this.clipper.maxNorm === null) {
       throw new Error(`${this.where}: gradNorm() needs the clipGradNorm option`);
     }
@@ -396,6 +398,7 @@ export class Optimizer<A extends Algorithm> {
   /** A host copy of the state: step counts and every state array, under PyTorch's names. */
   async stateDict(): Promise<StateDict> {
     if (this.destroyed) throw new Error(`${this.where}: stateDict() called after destroy()`);
+    this.checkScaler('stateDict()');
     // Everything but the arrays is taken now, so the dict is one consistent snapshot.
     const steps = [...this.steps];
     const groups = savedParamGroups(this.paramGroups);
@@ -452,6 +455,7 @@ export class Optimizer<A extends Algorithm> {
    */
   loadStateDict(dict: StateDict): void {
     if (this.destroyed) throw new Error(`${this.where}: loadStateDict() called after destroy()`);
+    this.checkScaler('loadStateDict()');
     acceptStateDict(
       dict,
       {
@@ -493,6 +497,13 @@ export class Optimizer<A extends Algorithm> {
     this.scalerSteps?.destroy();
     this.gradScaler?.detach();
     this.bound = null;
+  }
+
+  /** The scaler's buffer is bound by every step: refuse to use a destroyed one. */
+  private checkScaler(what: string): void {
+    if (this.gradScaler?.destroyed) {
+      throw new Error(`${this.where}: ${what} called after its gradScaler was destroyed`);
+    }
   }
 
   private checkBindable(r: CheckedRef): void {

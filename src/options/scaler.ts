@@ -38,6 +38,11 @@ export interface GradScalerState {
   growthInterval: number;
 }
 
+/** Finite and > 0 after rounding to f32. */
+function isPositiveF32(v: number): boolean {
+  return Number.isFinite(f32(v)) && f32(v) > 0;
+}
+
 /** Validates scaler options, PyTorch-style; returns them with defaults filled in. */
 export function checkGradScalerOptions(
   options: GradScalerOptions | undefined,
@@ -60,13 +65,10 @@ export function checkGradScalerOptions(
       throw new RangeError(`${where}: ${name} ${rule}, got ${String(v)}`);
     }
   };
-  num(
-    'initScale',
-    (v) => v > 0 && f32(v) > 0 && Number.isFinite(f32(v)),
-    'must be a finite f32 > 0',
-  );
-  num('growthFactor', (v) => v > 1, 'must be > 1');
-  num('backoffFactor', (v) => v > 0 && v < 1, 'must be in (0, 1)');
+  // The GPU keeps these as f32: each must stay in range after rounding.
+  num('initScale', isPositiveF32, 'must be a finite f32 > 0');
+  num('growthFactor', (v) => Number.isFinite(f32(v)) && f32(v) > 1, 'must be > 1 as an f32');
+  num('backoffFactor', (v) => f32(v) > 0 && f32(v) < 1, 'must be in (0, 1) as an f32');
   num(
     'growthInterval',
     (v) => Number.isInteger(v) && v >= 1 && v <= 0xffffffff,
@@ -85,12 +87,17 @@ export function checkGradScalerState(s: unknown, where: string): GradScalerState
   }
   const x = s as Record<string, unknown>;
   const scale = x.scale;
-  if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale)) {
-    bad('scale', `must be a finite number > 0, got ${String(scale)}`);
+  if (typeof scale !== 'number' || !isPositiveF32(scale)) {
+    bad('scale', `must be a finite f32 > 0, got ${String(scale)}`);
   }
   const interval = x.growthInterval;
-  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1) {
-    bad('growthInterval', `must be an integer >= 1, got ${String(interval)}`);
+  if (
+    typeof interval !== 'number' ||
+    !Number.isInteger(interval) ||
+    interval < 1 ||
+    interval > 0xffffffff
+  ) {
+    bad('growthInterval', `must be an integer in [1, 2^32), got ${String(interval)}`);
   }
   const tracker = x.growthTracker;
   if (
@@ -102,12 +109,12 @@ export function checkGradScalerState(s: unknown, where: string): GradScalerState
     bad('growthTracker', `must be an integer in [0, growthInterval), got ${String(tracker)}`);
   }
   const growth = x.growthFactor;
-  if (typeof growth !== 'number' || !(growth > 1) || !Number.isFinite(growth)) {
-    bad('growthFactor', `must be a finite number > 1, got ${String(growth)}`);
+  if (typeof growth !== 'number' || !Number.isFinite(f32(growth)) || !(f32(growth) > 1)) {
+    bad('growthFactor', `must be > 1 as an f32, got ${String(growth)}`);
   }
   const backoff = x.backoffFactor;
-  if (typeof backoff !== 'number' || !(backoff > 0 && backoff < 1)) {
-    bad('backoffFactor', `must be in (0, 1), got ${String(backoff)}`);
+  if (typeof backoff !== 'number' || !(f32(backoff) > 0 && f32(backoff) < 1)) {
+    bad('backoffFactor', `must be in (0, 1) as an f32, got ${String(backoff)}`);
   }
   return {
     scale: scale as number,

@@ -9,6 +9,7 @@ import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS } from '../cases.ts';
 import type { OptimizerCase } from '../cases.ts';
 import { describeGpu, useTestPage } from './harness.ts';
 import type { Poison, ScalerResult } from './suites/scaler.ts';
+import { ulp } from './suites/compare.ts';
 
 const CASES: OptimizerCase[] = [
   ...DEFAULT_CASES,
@@ -135,5 +136,42 @@ describeGpu('GradScaler', () => {
         growthInterval: 2000,
       },
     });
+  });
+
+  it('flags an inf in every element position: heads, vec4 bodies, tails, several workgroups', async () => {
+    const r = await testPage().run('scalerCoverage');
+    // 4 residues × (1 + 2 + ... + 7) elements, plus 7 far elements of the big tensor
+    expect(r.cases).toBe(4 * 28 + 7);
+    expect(r).toMatchObject({ missed: [], falsePositive: false, errors: [] });
+  });
+
+  it.each([
+    [1.5, 0.9],
+    [1.1, 0.3],
+  ])(
+    'grows by %f and backs off by %f exactly as the reference, step by step',
+    async (growthFactor, backoffFactor) => {
+      const steps = await testPage().run('scalerRounding', {
+        initScale: 1000,
+        growthFactor,
+        backoffFactor,
+        steps: 60,
+        cleanEvery: 3,
+      });
+      for (const s of steps) {
+        // scale · factor is one f32 multiplication, correctly rounded in WGSL: exact
+        expect(s.gpuScale, `step ${s.step}`).toBe(s.refScale);
+        // 1 / scale: WGSL allows 2.5 ULP for division (SwiftShader is exact)
+        expect(Math.abs(s.gpuInvScale - s.refInvScale), `step ${s.step}`).toBeLessThanOrEqual(
+          2.5 * ulp(s.refInvScale),
+        );
+      }
+      // the run both grew and backed off past non-powers of two
+      expect(new Set(steps.map((s) => s.gpuScale)).size).toBeGreaterThan(10);
+    },
+  );
+
+  it('reports an overflowing gradient norm as inf, not NaN (Kahan finalize)', async () => {
+    expect(await testPage().run('normOverflow')).toBe(Infinity);
   });
 });

@@ -226,8 +226,15 @@ describe('state dicts with a grad scaler', () => {
       make().loadStateDict({ ...dict, gradScaler: { ...state(), growthTracker: 3 } }),
     ).toThrow(/gradScaler\.growthTracker must be an integer in \[0, growthInterval\), got 3/);
     expect(() => make().loadStateDict({ ...dict, gradScaler: { ...state(), scale: 0 } })).toThrow(
-      /gradScaler\.scale must be a finite number > 0, got 0/,
+      /gradScaler\.scale must be a finite f32 > 0, got 0/,
     );
+    // 1e39 is finite in f64 but inf in f32, where the GPU keeps it
+    expect(() =>
+      make().loadStateDict({ ...dict, gradScaler: { ...state(), scale: 1e39 } }),
+    ).toThrow(/gradScaler\.scale must be a finite f32 > 0, got 1e\+39/);
+    expect(() =>
+      make().loadStateDict({ ...dict, gradScaler: { ...state(), growthInterval: 2 ** 32 } }),
+    ).toThrow(/gradScaler\.growthInterval must be an integer in \[1, 2\^32\)/);
   });
 });
 
@@ -244,15 +251,19 @@ describe('GradScaler options', () => {
   it.each([
     [{ initScale: 0 }, /initScale must be a finite f32 > 0, got 0/],
     [{ initScale: 1e39 }, /initScale must be a finite f32 > 0, got 1e\+39/],
-    [{ growthFactor: 1 }, /growthFactor must be > 1, got 1/],
-    [{ backoffFactor: 1 }, /backoffFactor must be in \(0, 1\), got 1/],
+    [{ growthFactor: 1 }, /growthFactor must be > 1 as an f32, got 1/],
+    // rounds to 1 in f32: the scale would never grow
+    [{ growthFactor: 1.00000001 }, /growthFactor must be > 1 as an f32, got 1.00000001/],
+    [{ backoffFactor: 1 }, /backoffFactor must be in \(0, 1\) as an f32, got 1/],
+    // rounds to 0 in f32: one bad step would zero the scale
+    [{ backoffFactor: 1e-50 }, /backoffFactor must be in \(0, 1\) as an f32, got 1e-50/],
     [{ growthInterval: 2.5 }, /growthInterval must be an integer in \[1, 2\^32\), got 2.5/],
     [{ growth_factor: 2 }, /unknown option "growth_factor"/],
   ])('rejects %o', (options, message) => {
     expect(() => checkGradScalerOptions(options as never, 'GradScaler')).toThrow(message);
   });
 
-  it('GPU: rejects a non-GradScaler and a second optimizer on one scaler', () => {
+  it('GPU: rejects a non-GradScaler, a second optimizer on one scaler, a destroyed scaler', async () => {
     const { device, buffer } = fakeDevice();
     const p = { buffer: buffer(64), length: 4 };
     expect(() => new SGD(device, [p], { gradScaler: {} as GradScaler })).toThrow(
@@ -265,7 +276,16 @@ describe('GradScaler options', () => {
     ).toThrow(/already serves SGD/);
     // once its optimizer is destroyed, the scaler may serve another
     first.destroy();
-    expect(() => new SGD(device, [p], { gradScaler: scaler })).not.toThrow();
+    const second = new SGD(device, [p], { gradScaler: scaler });
+    // a destroyed scaler is refused at once, before anything is recorded or restored
+    scaler.destroy();
+    expect(() => second.step([{ buffer: buffer(64), length: 4 }])).toThrow(
+      /SGD: step\(\) called after its gradScaler was destroyed/,
+    );
+    const lr = second.paramGroups[0]?.lr;
+    expect(() => second.loadStateDict({} as never)).toThrow(/gradScaler was destroyed/);
+    expect(second.paramGroups[0]?.lr).toBe(lr);
+    await expect(second.stateDict()).rejects.toThrow(/gradScaler was destroyed/);
     expect(() => new GradScaler(device, { backoffFactor: 2 })).toThrow(/backoffFactor/);
   });
 });

@@ -6,6 +6,7 @@ import { parity } from './parity.ts';
 import { roundTrip } from './roundtrip.ts';
 import { runQuickstart } from './quickstart.ts';
 import { scalerRun } from './scaler.ts';
+import { normOverflow, scalerCoverage, scalerRounding } from './scalerEdges.ts';
 import { runMixedPrecision } from './examples.ts';
 import { trackedDevice } from './device.ts';
 
@@ -22,5 +23,8 @@ export const suites = {
   runQuickstart,
   runMixedPrecision,
   scalerRun,
+  scalerCoverage,
+  scalerRounding,
+  normOverflow,
   uncaptured,
 };
