@@ -1,12 +1,14 @@
 // gradnorm.wgsl: the pass over all of an optimizer's gradients that runs before its update:
 // the global L2 norm for clipGradNorm (NORM) and the non-finite check of a GradScaler (CHECK).
 // Standalone (no common.wgsl). No readback:
-//   1. partial_sums, one dispatch per tensor: workgroup w reads its WG_SIZE · ITEMS vec4s
-//      (each thread ITEMS of them, strided by WG_SIZE; workgroup 0 also the scalar head and
+//   1. partial_sums, one dispatch per grad buffer (every tensor whose grad lies in it): each
+//      workgroup finds its tensor in `spans` (a binary search over first workgroups, paid once
+//      per WG_SIZE · ITEMS vec4s) and reads its share: WG_SIZE · ITEMS vec4s (each thread
+//      ITEMS of them, strided by WG_SIZE; the tensor's first workgroup also the scalar head and
 //      tail, fewer than 4 elements each). With CHECK each is first unscaled,
 //      g = g · control.inv_scale (PyTorch's scaler.unscale_), and a non-finite result sets
 //      control.found_inf. With NORM each thread writes the sum of its squares to
-//      partials[u.out + w · WG_SIZE + lid].
+//      partials[span.out + w · WG_SIZE + lid] (w: the workgroup's index within its tensor).
 //   2. finalize (NORM only), one workgroup: adds every partial, then writes
 //      control.norm = sqrt(sum) and control.coef = min(1, max_norm / (norm + 1e-6)), the
 //      factor torch.nn.utils.clip_grad_norm_ multiplies every gradient by. The update kernel
@@ -39,19 +41,28 @@ struct Control {
   last_found_inf: u32,
 }
 
-struct Params {
+// One tensor of a dispatch: the grads of every tensor in one buffer go in one dispatch.
+struct Span {
   offset: u32, // element offset of the grad inside `values`
-  n: u32,      // elements (pass 1) or partials (pass 2)
-  out: u32,    // first partial this tensor writes (pass 1)
-  pad: u32,
+  n: u32,      // elements
+  out: u32,    // first partial this tensor writes
+  first: u32,  // the tensor's first workgroup in this dispatch
+}
+
+struct Pass {
+  tensors: u32,  // rows of `spans` (partial_sums)
+  partials: u32, // partials to add (finalize)
+  pad0: u32,
+  pad1: u32,
 }
 
 @group(0) @binding(0) var<storage, read> values: array<f32>;
 // The same range as `values`, for the vec4 body.
 @group(0) @binding(4) var<storage, read> values4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> spans: array<Span>;
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<storage, read_write> control: Control;
-@group(0) @binding(3) var<uniform> u: Params;
+@group(0) @binding(3) var<uniform> u: Pass;
 
 var<workgroup> scratch: array<f32, WG_SIZE>;
 
@@ -73,8 +84,8 @@ fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-fn load(i: u32) -> f32 {
-  return values[u.offset + i];
+fn load(t: Span, i: u32) -> f32 {
+  return values[t.offset + i];
 }
 
 // One gradient value as the pass sees it: unscaled with CHECK.
@@ -100,12 +111,25 @@ fn visit(acc: Acc, g_in: f32, inv_scale: f32) -> Acc {
 fn partial_sums(@builtin(workgroup_id) wg: vec3<u32>,
                 @builtin(num_workgroups) groups: vec3<u32>,
                 @builtin(local_invocation_index) lid: u32) {
-  let w = wg.x + wg.y * groups.x;
+  let g_w = wg.x + wg.y * groups.x;
+  // This workgroup's tensor: the last span whose first workgroup is at or before it.
+  var lo = 0u;
+  var hi = u.tensors;
+  while (hi - lo > 1u) {
+    let mid = (lo + hi) / 2u;
+    if (spans[mid].first <= g_w) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  let t = spans[lo];
+  let w = g_w - t.first;
   // The tensor is a scalar head (up to the first 16-byte boundary), a vec4 body read through
   // values4 (the same range as values), and a scalar tail; workgroup 0 also takes the scalars.
-  let head = min(u.n, (4u - (u.offset & 3u)) & 3u);
-  let body4 = (u.n - head) / 4u;
-  let first4 = (u.offset + head) / 4u;
+  let head = min(t.n, (4u - (t.offset & 3u)) & 3u);
+  let body4 = (t.n - head) / 4u;
+  let first4 = (t.offset + head) / 4u;
   // Read once: found_inf is written atomically by other workgroups, so a load inside the loop
   // could not be hoisted by the compiler.
   let inv_scale = control.inv_scale;
@@ -127,11 +151,11 @@ fn partial_sums(@builtin(workgroup_id) wg: vec3<u32>,
   }
   if (w == 0u) {
     if (lid < head) {
-      acc = visit(acc, load(lid), inv_scale);
+      acc = visit(acc, load(t, lid), inv_scale);
     }
-    let tail = u.n - head - 4u * body4;
+    let tail = t.n - head - 4u * body4;
     if (lid < tail) {
-      acc = visit(acc, load(head + 4u * body4 + lid), inv_scale);
+      acc = visit(acc, load(t, head + 4u * body4 + lid), inv_scale);
     }
   }
   if (CHECK && acc.bad) {
@@ -140,7 +164,7 @@ fn partial_sums(@builtin(workgroup_id) wg: vec3<u32>,
   if (NORM) {
     // One partial per thread: no workgroup barrier in this pass (on SwiftShader a barrier
     // tree per workgroup cost more than the reads).
-    partials[u.out + w * WG_SIZE + lid] = acc.sum + ((acc4.x + acc4.y) + (acc4.z + acc4.w));
+    partials[t.out + w * WG_SIZE + lid] = acc.sum + ((acc4.x + acc4.y) + (acc4.z + acc4.w));
   }
 }
 
@@ -150,7 +174,7 @@ fn finalize(@builtin(local_invocation_index) lid: u32) {
   // however many there are), then the workgroup adds the threads' sums in a tree.
   var acc = 0.0;
   var carry = 0.0;
-  for (var i = lid; i < u.n; i += WG_SIZE) {
+  for (var i = lid; i < u.partials; i += WG_SIZE) {
     let y = partials[i] - carry;
     let t = acc + y;
     // Once the sum overflows, (inf - acc) - y would be NaN: keep inf instead.

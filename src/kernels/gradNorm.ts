@@ -37,12 +37,19 @@ export function normPipelines(device: GPUDevice, variant: NormVariant): NormPipe
       NORM: Number(variant.norm),
       CHECK: Number(variant.check),
     };
-    // values, partials, control, params, values4
+    // values, partials, control, pass, values4, spans
     const k = auxKernel(
       device,
       'gradnorm',
       source,
-      ['read-only-storage', 'storage', 'storage', 'uniform', 'read-only-storage'],
+      [
+        'read-only-storage',
+        'storage',
+        'storage',
+        'uniform',
+        'read-only-storage',
+        'read-only-storage',
+      ],
       constants,
     );
     p = { layout: k.layout, partial: k.pipeline('partial_sums'), finalize: k.pipeline('finalize') };

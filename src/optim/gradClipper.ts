@@ -23,6 +23,7 @@ export class GradClipper {
   private readonly shared: boolean;
   private partials: GPUBuffer | null = null;
   private params: GPUBuffer | null = null;
+  private table: GPUBuffer | null = null;
   private dispatches: NormDispatch[] = [];
   private final: NormDispatch | null = null;
 
@@ -55,76 +56,113 @@ export class GradClipper {
     return normPipelines(this.device, { norm: this.maxNorm !== null, check: this.shared });
   }
 
-  /** Makes the pass's bind groups for these grads (once per set of grad views). */
+  /**
+   * Makes the pass's bind groups for these grads (once per set of grad views): one dispatch per
+   * run of consecutive grads that share a buffer (all of a ParamArena's), each binding that
+   * buffer once over the run's range, with a table of the run's tensors (`spans`).
+   */
   bind(grads: readonly CheckedRef[]): void {
     if (!this.active) return;
     this.partials?.destroy();
     this.params?.destroy();
+    this.table?.destroy();
     const p = this.pipelines();
     const align = bindingAlignment(this.limits);
     const slot = Math.max(256, align);
-    // Elements per workgroup (vec4s per thread · 4); every workgroup writes its partial.
+    const runs = gradRuns(grads, align, this.limits.maxStorageBufferBindingSize);
+    // Elements per workgroup (vec4s per thread · 4); one partial per thread.
     const per = 4 * NORM_WG * NORM_ITEMS;
-    const counts = grads.map((g) => Math.max(1, Math.ceil(g.length / per)));
-    // one partial per thread of the first pass
-    const total = NORM_WG * counts.reduce((a, b) => a + b, 0);
+    const workgroups = (g: CheckedRef) => Math.max(1, Math.ceil(g.length / per));
+    const total = NORM_WG * grads.reduce((a, g) => a + workgroups(g), 0);
     this.partials = this.device.createBuffer({
-      label: `${this.label}/clip-partials`,
+      label: `${this.label}/grad-pass-partials`,
       size: 4 * Math.max(total, 1),
       usage: BufferUsage.STORAGE,
     });
     this.params = this.device.createBuffer({
-      label: `${this.label}/clip-params`,
-      size: slot * (grads.length + 1),
-      // STORAGE too: the finalize pass binds a slice of it as its (unused) values array
+      label: `${this.label}/grad-pass-params`,
+      size: slot * (runs.length + 1),
+      // STORAGE too: the finalize pass binds a slice of it as its (unused) values arrays
       usage: BufferUsage.UNIFORM | BufferUsage.STORAGE | BufferUsage.COPY_DST,
     });
-    const data = new Uint32Array((slot / 4) * (grads.length + 1));
+    const tableOffsets: number[] = [];
+    let tableSize = 0;
+    for (const run of runs) {
+      tableOffsets.push(tableSize);
+      tableSize += Math.ceil((16 * run.grads.length) / align) * align;
+    }
+    this.table = this.device.createBuffer({
+      label: `${this.label}/grad-pass-spans`,
+      size: Math.max(tableSize, 16),
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
+    });
+    const table = new Uint32Array(this.table.size / 4);
+    const data = new Uint32Array((slot / 4) * (runs.length + 1));
     let out = 0;
-    this.dispatches = grads.map((g, i) => {
-      const base = Math.floor(g.offset / align) * align;
-      const offset = (g.offset - base) / 4;
-      data.set([offset, g.length, out, 0], (i * slot) / 4);
-      out += NORM_WG * (counts[i] as number);
-      // The vec4 view ends at the body's end (as partial_sums computes it), a multiple of 16
-      // bytes; a tensor with no whole vec4 gets a dummy, as a vec4 binding needs 16 bytes.
-      const head = Math.min(g.length, (4 - (offset % 4)) % 4);
-      const bodyEnd = offset + head + 4 * Math.floor((g.length - head) / 4);
+    this.dispatches = runs.map((run, r) => {
+      let first = 0;
+      run.grads.forEach((g, k) => {
+        const count = workgroups(g);
+        table.set(
+          [(g.offset - run.base) / 4, g.length, out, first],
+          (tableOffsets[r] as number) / 4 + 4 * k,
+        );
+        out += NORM_WG * count;
+        first += count;
+      });
+      data.set([run.grads.length, 0, 0, 0], (r * slot) / 4);
+      // Every tensor's vec4 body ends on a 16-byte boundary at or before the run's end, so the
+      // vec4 view is the run's range rounded down to 16 bytes; a run too short for one vec4
+      // (no tensor has a body then) gets a dummy, as a vec4 binding needs 16 bytes.
+      const vec4Size = Math.floor((run.end - run.base) / 16) * 16;
       const vec4 =
-        bodyEnd > offset + head
-          ? { buffer: g.buffer, offset: base, size: 4 * bodyEnd }
+        vec4Size >= 16
+          ? { buffer: run.buffer, offset: run.base, size: vec4Size }
           : { buffer: this.params as GPUBuffer, offset: 0, size: 16 };
       return {
         bindGroup: this.device.createBindGroup({
-          label: `${this.label}/clip-bind-group[${i}]`,
+          label: `${this.label}/grad-pass-bind-group[${r}]`,
           layout: p.layout,
           entries: [
-            { binding: 0, resource: { buffer: g.buffer, offset: base, size: g.end - base } },
-            { binding: 4, resource: vec4 },
+            {
+              binding: 0,
+              resource: { buffer: run.buffer, offset: run.base, size: run.end - run.base },
+            },
             { binding: 1, resource: { buffer: this.partials as GPUBuffer } },
             { binding: 2, resource: { buffer: this.control } },
             {
               binding: 3,
-              resource: { buffer: this.params as GPUBuffer, offset: i * slot, size: 16 },
+              resource: { buffer: this.params as GPUBuffer, offset: r * slot, size: 16 },
+            },
+            { binding: 4, resource: vec4 },
+            {
+              binding: 5,
+              resource: {
+                buffer: this.table as GPUBuffer,
+                offset: tableOffsets[r] as number,
+                size: 16 * run.grads.length,
+              },
             },
           ],
         }),
-        grid: grid(counts[i] as number, this.limits.maxComputeWorkgroupsPerDimension),
+        grid: grid(first, this.limits.maxComputeWorkgroupsPerDimension),
       };
     });
-    data.set([0, total, 0, 0], (grads.length * slot) / 4);
+    data.set([0, total, 0, 0], (runs.length * slot) / 4);
     this.device.queue.writeBuffer(this.params, 0, data);
+    this.device.queue.writeBuffer(this.table, 0, table);
     this.final = {
       bindGroup: this.device.createBindGroup({
-        label: `${this.label}/clip-finalize-bind-group`,
+        label: `${this.label}/grad-pass-finalize-bind-group`,
         layout: p.layout,
         entries: [
-          // values is unused by finalize; any read-only range that is not written here will do
+          // values, values4 and spans are unused by finalize: any read-only range will do
           { binding: 0, resource: { buffer: this.params, offset: 0, size: 16 } },
-          { binding: 4, resource: { buffer: this.params, offset: 0, size: 16 } },
           { binding: 1, resource: { buffer: this.partials } },
           { binding: 2, resource: { buffer: this.control } },
-          { binding: 3, resource: { buffer: this.params, offset: grads.length * slot, size: 16 } },
+          { binding: 3, resource: { buffer: this.params, offset: runs.length * slot, size: 16 } },
+          { binding: 4, resource: { buffer: this.params, offset: 0, size: 16 } },
+          { binding: 5, resource: { buffer: this.table, offset: 0, size: 16 } },
         ],
       }),
       grid: [1, 1],
@@ -156,5 +194,38 @@ export class GradClipper {
     if (!this.shared) this.control.destroy();
     this.partials?.destroy();
     this.params?.destroy();
+    this.table?.destroy();
   }
+}
+
+/** Consecutive grads in one buffer, with the aligned range that covers them. */
+interface GradRun {
+  buffer: GPUBuffer;
+  base: number;
+  end: number;
+  grads: CheckedRef[];
+}
+
+/**
+ * Splits `grads` into runs of consecutive grads that share a buffer and whose covering range
+ * (from the lowest offset rounded down to `align`) fits in one binding of `max` bytes.
+ */
+export function gradRuns(grads: readonly CheckedRef[], align: number, max: number): GradRun[] {
+  const runs: GradRun[] = [];
+  for (const g of grads) {
+    const base = Math.floor(g.offset / align) * align;
+    const run = runs[runs.length - 1];
+    if (run && run.buffer === g.buffer) {
+      const lo = Math.min(run.base, base);
+      const hi = Math.max(run.end, g.end);
+      if (hi - lo <= max) {
+        run.base = lo;
+        run.end = hi;
+        run.grads.push(g);
+        continue;
+      }
+    }
+    runs.push({ buffer: g.buffer, base, end: g.end, grads: [g] });
+  }
+  return runs;
 }

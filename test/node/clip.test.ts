@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { SGD } from '../../src/index.ts';
 import { clipGrads } from '../../src/reference/clip.ts';
+import { gradRuns } from '../../src/optim/gradClipper.ts';
+import type { CheckedRef } from '../../src/optim/tensorRef.ts';
 import { SGDReference } from '../../src/reference/index.ts';
 import { fakeDevice } from './fakeDevice.ts';
 
@@ -55,24 +57,52 @@ describe('gradient clipping', () => {
     );
   });
 
-  it('records the norm pass before the update: tensors + 1 extra dispatches', () => {
+  it('records the norm pass before the update: one dispatch per grad buffer, then finalize', () => {
     const f = fakeDevice();
     const p = f.buffer(1024);
     const g = f.buffer(1024);
-    const opt = new SGD(
-      f.device,
-      [
-        { buffer: p, length: 10 },
-        { buffer: p, offset: 256, length: 10 },
-      ],
-      { clipGradNorm: 1 },
-    );
+    const h = f.buffer(1024);
+    const params = [
+      { buffer: p, length: 10 },
+      { buffer: p, offset: 256, length: 10 },
+      { buffer: p, offset: 512, length: 10 },
+    ];
+    const opt = new SGD(f.device, params, { clipGradNorm: 1 });
+    // grads 0 and 1 share a buffer (one dispatch), grad 2 has its own (one more), + finalize
     opt.step([
       { buffer: g, length: 10 },
       { buffer: g, offset: 256, length: 10 },
+      { buffer: h, length: 10 },
     ]);
-    expect(opt.lastStepDispatches).toBe(1);
     expect(opt.lastClipDispatches).toBe(3);
-    expect(f.counts.dispatches).toBe(4);
+    // all three in one buffer: one dispatch + finalize, and one update dispatch for the group
+    opt.step([
+      { buffer: g, length: 10 },
+      { buffer: g, offset: 256, length: 10 },
+      { buffer: g, offset: 512, length: 10 },
+    ]);
+    expect(opt.lastClipDispatches).toBe(2);
+    expect(opt.lastStepDispatches).toBe(1);
+  });
+
+  it('groups consecutive grads of one buffer into runs that fit one binding', () => {
+    const f = fakeDevice();
+    const a = f.buffer(1 << 20);
+    const b = f.buffer(1 << 20);
+    const ref = (buffer: GPUBuffer, offset: number, length: number) =>
+      ({ buffer, offset, length, end: offset + 4 * length, name: '' }) as CheckedRef;
+    const runs = gradRuns(
+      [ref(a, 260, 10), ref(a, 4, 10), ref(b, 0, 4), ref(a, 1024, 100), ref(a, 600_000, 1)],
+      256,
+      1 << 19,
+    );
+    // a's first two share a run (covering [0, 300)); b breaks it; a resumes; the last one would
+    // make a's range 600_004 - 1024 > 2^19 bytes, so it starts a run of its own
+    expect(runs.map((r) => [r.grads.length, r.base, r.end])).toEqual([
+      [2, 0, 300],
+      [1, 0, 16],
+      [1, 1024, 1424],
+      [1, 599_808, 600_004],
+    ]);
   });
 });
