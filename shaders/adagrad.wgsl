@@ -9,7 +9,7 @@
 //      std_dev = sqrt(sum + eps)            (EPS_INSIDE_SQRT: TF.js, optax)
 //   5. p = p - clr * (g / std_dev)
 // With 16-bit state (stateDtype), u.eps arrives raised to the storage type's floor
-// (src/reference/half.ts, epsFloor: 2^-12 for f16), so a second moment lost to f16 underflow
+// (src/options/half.ts, epsFloor: 2^-12 for f16), so a second moment lost to f16 underflow
 // cannot turn the update into m / eps (README, "16-bit optimizer state").
 // Reference: Duchi, Hazan and Singer, "Adaptive Subgradient Methods" (JMLR 2011).
 // The accumulator starts at initial_accumulator_value (PyTorch 0, TF.js 0.1), written by the

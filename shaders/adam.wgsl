@@ -19,7 +19,7 @@
 // and Beyond" (AMSGrad, ICLR 2018); Loshchilov and Hutter, "Decoupled Weight Decay
 // Regularization" (AdamW, ICLR 2019).
 // With 16-bit state (stateDtype), u.eps arrives raised to the storage type's floor
-// (src/reference/half.ts, epsFloor: 2^-12 for f16), so a second moment lost to f16 underflow
+// (src/options/half.ts, epsFloor: 2^-12 for f16), so a second moment lost to f16 underflow
 // cannot turn the update into m / eps (README, "16-bit optimizer state").
 // State arrays: 0 = exp_avg, 1 = exp_avg_sq, 2 = max_exp_avg_sq (if AMSGRAD).
 

@@ -15,7 +15,7 @@
 // form is Graves, "Generating Sequences With Recurrent Neural Networks" (2013).
 // TF.js keeps lr inside its momentum buffer; with a constant lr the two agree.
 // With 16-bit state (stateDtype), u.eps arrives raised to the storage type's floor
-// (src/reference/half.ts, epsFloor: 2^-12 for f16), so a second moment lost to f16 underflow
+// (src/options/half.ts, epsFloor: 2^-12 for f16), so a second moment lost to f16 underflow
 // cannot turn the update into m / eps (README, "16-bit optimizer state").
 // State arrays: 0 = square_avg, then momentum_buffer (if MOMENTUM), then grad_avg (if
 // CENTERED).

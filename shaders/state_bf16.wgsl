@@ -3,7 +3,7 @@
 // vec2<u32> holds 4 elements (element i is half i & 1 of word i >> 1).
 // - Load: bitcast<f32>(h << 16), exact.
 // - Store: round to nearest, ties to even, (u + 0x7fff + ((u >> 16) & 1)) >> 16, with NaN
-//   kept a quiet NaN (the same bits as src/reference/half.ts, bf16Bits).
+//   kept a quiet NaN (the same bits as src/options/half.ts, bf16Bits).
 // - Two elements share a u32: see state_f16.wgsl and STATE_PAIRS in common.wgsl.
 
 @group(0) @binding(4) var<storage, read_write> state: array<vec2<u32>>;

@@ -5,7 +5,7 @@
 // - Load: unpack2x16float, which WGSL defines as exact.
 // - Store: round to nearest, ties to even, with integer operations (f16_bits), not
 //   pack2x16float: WGSL leaves pack2x16float's rounding implementation-defined, and the CPU
-//   reference (src/reference/half.ts, f16Bits) must produce the same bits on every GPU.
+//   reference (src/options/half.ts, f16Bits) must produce the same bits on every GPU.
 //   Subnormals are kept, |x| >= 65520 becomes ±inf, NaN stays a quiet NaN.
 // - Two elements share a u32, so store_state1 reads, merges and writes the word; common.wgsl's
 //   scalar path gives both elements of a pair to one thread (STATE_PAIRS) so no two threads

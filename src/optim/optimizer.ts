@@ -19,7 +19,7 @@ import {
   type TensorState,
 } from '../options/stateDict.ts';
 import { withStateDtype } from '../kernels/stateCode.ts';
-import { checkStateDtype, guardEps } from '../reference/half.ts';
+import { checkStateDtype, guardEps } from '../options/half.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';

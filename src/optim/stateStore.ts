@@ -13,7 +13,7 @@ import {
   f16Bits,
   f16FromBits,
   stateBytesPerElement,
-} from '../reference/half.ts';
+} from '../options/half.ts';
 
 /** What the store needs to know about one tensor. */
 export interface StateRequest {
@@ -139,7 +139,7 @@ export class StateStore {
 
   /**
    * One f32 value as the stored element: itself for f32, else its 16-bit pattern, rounded to
-   * nearest even as the kernels store it (src/reference/half.ts).
+   * nearest even as the kernels store it (src/options/half.ts).
    */
   private encode(v: number): number {
     if (this.dtype === 'f16') return f16Bits(v);

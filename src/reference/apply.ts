@@ -3,7 +3,7 @@ import { adagradScalars, adamScalars, rmspropScalars, sgdScalars } from '../opti
 import type { StateDtype } from '../options/stateDict.ts';
 import { roundScalars } from './f32.ts';
 import { scalerAdagradClr, scalerAdamFields } from '../options/scaler.ts';
-import { guardEps, stateRounding } from './half.ts';
+import { guardEps, stateRounding } from '../options/half.ts';
 import { sgdKernel } from './sgd.ts';
 import { adagradKernel } from './adagrad.ts';
 import { rmspropKernel } from './rmsprop.ts';

@@ -20,7 +20,7 @@ export {
   bf16Bits,
   bf16FromBits,
   epsFloor,
-} from './half.ts';
+} from '../options/half.ts';
 export { sgdKernel, type SgdFlags } from './sgd.ts';
 export { adagradKernel, type AdagradFlags } from './adagrad.ts';
 export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';

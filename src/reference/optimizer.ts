@@ -6,7 +6,7 @@ import {
   type StateDtype,
   type TensorState,
 } from '../options/stateDict.ts';
-import { checkStateDtype, stateRounding } from './half.ts';
+import { checkStateDtype, stateRounding } from '../options/half.ts';
 import {
   acceptStateDict,
   normalizeParamGroups,

@@ -149,7 +149,7 @@ describeGpu('GPU parity with the CPU reference, 16-bit state (stateDtype)', () =
   const testPage = useTestPage();
 
   // Both sides round every stored state value to nearest even (shaders/state_*.wgsl and
-  // src/reference/half.ts) and compute in f32 with the unrounded value, so the tolerance of
+  // src/options/half.ts) and compute in f32 with the unrounded value, so the tolerance of
   // suites/compare.ts still applies; the bit mismatches are asserted to be zero too (GPU f32
   // arithmetic on SwiftShader is correctly rounded, and a 1-ULP f32 difference could flip a
   // 16-bit rounding, which the ULP tolerance would then report).

@@ -1,5 +1,5 @@
 /**
- * 16-bit state storage (src/reference/half.ts): known bit patterns, every 16-bit pattern
+ * 16-bit state storage (src/options/half.ts): known bit patterns, every 16-bit pattern
  * round-tripping, and agreement with an independent nearest-value search on random f32s.
  */
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
   roundToBf16,
   roundToF16,
   stateBytesPerElement,
-} from '../../src/reference/half.ts';
+} from '../../src/options/half.ts';
 import { placeState } from '../../src/kernels/geometry.ts';
 
 const hex = (n: number) => `0x${n.toString(16)}`;

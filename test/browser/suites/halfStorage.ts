@@ -1,5 +1,5 @@
 /**
- * 16-bit state storage on the GPU, checked bit for bit against src/reference/half.ts:
+ * 16-bit state storage on the GPU, checked bit for bit against src/options/half.ts:
  * - packing: SGD's first momentum step stores buf = g, so the state dict shows how the shader
  *   rounded each g (ties to even, subnormals, overflow to inf, NaN);
  * - unpacking: every 16-bit pattern is loaded as momentum_buffer and carried through one step
@@ -14,7 +14,7 @@ import {
   f16FromBits,
   f32FromBits,
   stateRounding,
-} from '../../../src/reference/half.ts';
+} from '../../../src/options/half.ts';
 import { trackedDevice } from './device.ts';
 
 export interface HalfStorageResult {

@@ -5,7 +5,7 @@
  * quiet NaN that keeps the sign and the top payload bits; bf16 is the top half of the f32 with
  * the same rounding and NaN handling. Widening back to f32 is exact.
  */
-import type { StateDtype } from '../options/stateDict.ts';
+import type { StateDtype } from './stateDict.ts';
 
 const scratch = new Float32Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
