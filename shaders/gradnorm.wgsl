@@ -50,10 +50,10 @@ struct Span {
 }
 
 struct Pass {
-  tensors: u32,  // rows of `spans` (partial_sums)
-  partials: u32, // partials to add (finalize)
-  pad0: u32,
-  pad1: u32,
+  tensors: u32,    // rows of `spans` (partial_sums)
+  partials: u32,   // partials to add (finalize)
+  workgroups: u32, // workgroups with work (partial_sums; a 2-D grid may launch more)
+  pad: u32,
 }
 
 @group(0) @binding(0) var<storage, read> values: array<f32>;
@@ -112,6 +112,9 @@ fn partial_sums(@builtin(workgroup_id) wg: vec3<u32>,
                 @builtin(num_workgroups) groups: vec3<u32>,
                 @builtin(local_invocation_index) lid: u32) {
   let g_w = wg.x + wg.y * groups.x;
+  if (g_w >= u.workgroups) {
+    return;
+  }
   // This workgroup's tensor: the last span whose first workgroup is at or before it.
   var lo = 0u;
   var hi = u.tensors;

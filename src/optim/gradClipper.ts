@@ -1,7 +1,7 @@
 /**
  * The pass over the gradients before an optimizer's update (shaders/gradnorm.wgsl): the global
  * norm for clipGradNorm and the non-finite check of a GradScaler, fused into one
- * partial-sums dispatch per tensor, then (clipGradNorm) one finalize dispatch, so neither the
+ * partial-sums dispatch per grad buffer, then (clipGradNorm) one finalize dispatch, so neither the
  * clip coefficient nor found_inf leaves the GPU. It also holds the control block the update
  * kernel reads (binding 8): its own, or the GradScaler's, into which it writes the clip fields.
  */
@@ -110,7 +110,7 @@ export class GradClipper {
         out += NORM_WG * count;
         first += count;
       });
-      data.set([run.grads.length, 0, 0, 0], (r * slot) / 4);
+      data.set([run.grads.length, 0, first, 0], (r * slot) / 4);
       // Every tensor's vec4 body ends on a 16-byte boundary at or before the run's end, so the
       // vec4 view is the run's range rounded down to 16 bytes; a run too short for one vec4
       // (no tensor has a body then) gets a dummy, as a vec4 binding needs 16 bytes.
