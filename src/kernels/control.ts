@@ -3,6 +3,7 @@
  * gradnorm.wgsl and gradscaler.wgsl): loss-scaler state first, so that a loss kernel can bind
  * the buffer at offset 0 and read the scale, then the clipping scalars.
  */
+import { readBack } from './readback.ts';
 import { BufferUsage } from './usage.ts';
 
 /** Field name → byte offset, in WGSL order. */
@@ -84,24 +85,13 @@ export function createControl(
   return buffer;
 }
 
-/** Copies the block to the host (one submit, then mapAsync). */
+/** Copies the block to the host (submitted now; see readBack). */
 export async function readControl(
   device: GPUDevice,
   control: GPUBuffer,
   label: string,
 ): Promise<ControlValues> {
-  const staging = device.createBuffer({
-    label: `${label}/control-readback`,
-    size: CONTROL_BYTES,
-    usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
-  });
-  const encoder = device.createCommandEncoder({ label: `${label}/control-readback` });
-  encoder.copyBufferToBuffer(control, 0, staging, 0, CONTROL_BYTES);
-  device.queue.submit([encoder.finish()]);
-  try {
-    await staging.mapAsync(0x0001);
-    return unpackControl(new DataView(staging.getMappedRange().slice(0)));
-  } finally {
-    staging.destroy();
-  }
+  return unpackControl(
+    new DataView(await readBack(device, control, CONTROL_BYTES, `${label}/control`)),
+  );
 }

@@ -44,7 +44,11 @@ export class GradScaler {
     }
     this.device = device;
     this.options = checkGradScalerOptions(options, 'GradScaler');
-    this.buffer = createControl(device, 'webgpu-optim/grad-scaler/control', this.initial());
+    this.buffer = createControl(
+      device,
+      'webgpu-optim/grad-scaler/control',
+      this.values(this.options.initScale, 0),
+    );
   }
 
   /** The options in force (restored ones after a loadStateDict). */
@@ -139,10 +143,6 @@ export class GradScaler {
     const after = CLIP_OFFSET + 16;
     this.device.queue.writeBuffer(this.buffer, 0, all.buffer, 0, CLIP_OFFSET);
     this.device.queue.writeBuffer(this.buffer, after, all.buffer, after, CONTROL_BYTES - after);
-  }
-
-  private initial(): Partial<ControlValues> {
-    return this.values(this.options.initScale, 0);
   }
 
   private values(

@@ -6,6 +6,7 @@
  * step only records.
  */
 import { PREP_BYTES, SCALER_WG, scalerConstants, scalerPipelines } from '../kernels/gradScaler.ts';
+import { readBack } from '../kernels/readback.ts';
 import type { UniformLayout } from '../kernels/uniforms.ts';
 import { BufferUsage } from '../kernels/usage.ts';
 import { betaPowerTable } from '../options/scaler.ts';
@@ -115,20 +116,9 @@ export class ScalerSteps {
 
   /** Starts copying the counts to the host (submits now, so the snapshot is taken now). */
   read(): Promise<number[]> {
-    const staging = this.device.createBuffer({
-      label: `${this.label}/scaler-steps-readback`,
-      size: this.steps.size,
-      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
-    });
-    const encoder = this.device.createCommandEncoder({
-      label: `${this.label}/scaler-steps-readback`,
-    });
-    encoder.copyBufferToBuffer(this.steps, 0, staging, 0, this.steps.size);
-    this.device.queue.submit([encoder.finish()]);
-    return staging
-      .mapAsync(0x0001)
-      .then(() => [...new Uint32Array(staging.getMappedRange())])
-      .finally(() => staging.destroy());
+    return readBack(this.device, this.steps, this.steps.size, `${this.label}/scaler-steps`).then(
+      (bytes) => [...new Uint32Array(bytes)],
+    );
   }
 
   destroy(): void {
