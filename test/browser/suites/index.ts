@@ -7,7 +7,7 @@ import { roundTrip } from './roundtrip.ts';
 import { runQuickstart } from './quickstart.ts';
 import { scalerRun } from './scaler.ts';
 import { normOverflow, scalerCoverage, scalerRounding } from './scalerEdges.ts';
-import { runMixedPrecision } from './examples.ts';
+import { runArena, runDispatchPaths, runMixedPrecision, runTimeStep } from './examples.ts';
 import { trackedDevice } from './device.ts';
 
 async function uncaptured(): Promise<string[]> {
@@ -22,6 +22,9 @@ export const suites = {
   roundTrip,
   runQuickstart,
   runMixedPrecision,
+  runArena,
+  runDispatchPaths,
+  runTimeStep,
   scalerRun,
   scalerCoverage,
   scalerRounding,
