@@ -5,12 +5,10 @@
  *   *chainable* forms (each lr from the previous one, what `scheduler.step()` computes), a
  *   line-by-line port of OneCycleLR.get_lr, and a simulation of SequentialLR's counters;
  * - every validation error, by class and message.
+ * docs/schedules.md's examples run in docs.test.ts.
  * All in f64, so tolerances are a few ulps relative (the chainable forms drift a little more).
  */
-import { readFileSync } from 'node:fs';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import * as schedulesModule from '../../src/schedules/index.ts';
 import {
   LRScheduler,
   chain,
@@ -952,47 +950,5 @@ describe('LRScheduler state dict', () => {
       'oneCycle: step must be at most totalSteps = 10, got 11',
     );
     expect(sched.lastEpoch).toBe(0);
-  });
-});
-
-describe('docs/schedules.md', () => {
-  /**
-   * Every ```ts block runs, importing 'webgpu-optim' as src/schedules (the blocks import only
-   * schedules from it), and every `console.log(x); // → text` prints that text.
-   */
-  const docs = readFileSync('docs/schedules.md', 'utf8');
-  const blocks = [...docs.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-
-  it('has examples', () => {
-    expect(blocks.length).toBeGreaterThan(3);
-  });
-
-  const show = (v: unknown): string =>
-    Array.isArray(v) ? `[${v.map(show).join(', ')}]` : typeof v === 'string' ? v : String(v);
-
-  it.each(blocks.map((code, i) => [i, code] as const))('runs example %i', async (_, code) => {
-    const modules: Record<string, unknown> = { 'webgpu-optim': schedulesModule };
-    if (code.includes("'webgpu-optim/reference'")) {
-      modules['webgpu-optim/reference'] = await import('../../src/reference/index.ts');
-    }
-    const js = ts.transpileModule(code, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    const printed: string[] = [];
-    const fakeRequire = (name: string) => {
-      const m = modules[name];
-      if (m === undefined) throw new Error(`the example imports ${name}`);
-      return m;
-    };
-    const fakeConsole = { log: (...args: unknown[]) => printed.push(args.map(show).join(' ')) };
-    new Function('require', 'exports', 'console', js)(fakeRequire, {}, fakeConsole);
-    // The expected output is a `// → text` comment at the end of the line, or on the line above.
-    const lines = code.split('\n');
-    const expected = lines.flatMap((line, i) => {
-      if (!line.startsWith('console.log(')) return [];
-      const arrow = /\/\/ → (.*)$/;
-      return [(arrow.exec(line) ?? arrow.exec(lines[i - 1] ?? ''))?.[1]];
-    });
-    expect(printed).toEqual(expected);
   });
 });
