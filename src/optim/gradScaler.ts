@@ -22,7 +22,15 @@ import {
   type GradScalerState,
 } from '../options/scaler.ts';
 
+/**
+ * Dynamic loss scaling (torch.amp.GradScaler) with its state on the GPU. Bind
+ * `scaleBinding()` in your loss or backward kernel, pass the scaler as one optimizer's
+ * `gradScaler` option, and each step unscales the gradients, skips itself on the GPU when any
+ * is inf or NaN, and grows or backs off the scale; nothing is read back. See
+ * docs/mixed-precision.md.
+ */
 export class GradScaler {
+  /** The device given at construction; the scaler's buffer is on it. */
   readonly device: GPUDevice;
   /**
    * The control block: f32 scale at byte 0 (then inv_scale, found_inf, the growth tracker,
@@ -51,13 +59,15 @@ export class GradScaler {
     );
   }
 
-  /** The options in force (restored ones after a loadStateDict). */
+  /** The growth factor in force (restored by a loadStateDict). */
   get growthFactor(): number {
     return this.options.growthFactor;
   }
+  /** The backoff factor in force (restored by a loadStateDict). */
   get backoffFactor(): number {
     return this.options.backoffFactor;
   }
+  /** The growth interval in force (restored by a loadStateDict). */
   get growthInterval(): number {
     return this.options.growthInterval;
   }

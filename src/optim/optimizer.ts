@@ -73,7 +73,9 @@ export type ScalarsFn<A extends Algorithm> = (
 export class Optimizer<A extends Algorithm> {
   /** Param groups. `lr` and the other numbers may be changed between steps. */
   readonly paramGroups: ParamGroup<TensorRef, OptionsByAlgorithm[A]>[];
+  /** The device given at construction; every buffer and pipeline of the optimizer is on it. */
   readonly device: GPUDevice;
+  /** The algorithm's name: 'sgd', 'adagrad', 'rmsprop', 'adam' or 'adamw'. */
   readonly algorithm: A;
   /** How the state arrays are stored (HostOptions.stateDtype). */
   readonly stateDtype: StateDtype;

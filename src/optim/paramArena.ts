@@ -3,10 +3,13 @@ import type { TensorRef } from './tensorRef.ts';
 
 /** A tensor to place in an arena: its length, and a name for labels and errors. */
 export interface ArenaTensor {
+  /** Used in buffer labels and error messages (default `tensors[i]`). */
   name?: string;
+  /** Number of f32 elements, a positive integer. */
   length: number;
 }
 
+/** Options of a {@link ParamArena}. */
 export interface ParamArenaOptions {
   /** Label prefix for the two buffers (default "webgpu-optim/arena"). */
   label?: string;
@@ -21,14 +24,19 @@ export interface ParamArenaOptions {
  * the arena owns them (`destroy()` frees them).
  */
 export class ParamArena {
+  /** One view per tensor into `paramBuffer`, in the order given. */
   readonly params: TensorRef[];
+  /** One view per tensor into `gradBuffer`, at the same offsets as `params`. */
   readonly grads: TensorRef[];
+  /** The buffer that holds every parameter. */
   readonly paramBuffer: GPUBuffer;
+  /** The buffer that holds every gradient, laid out like `paramBuffer`. */
   readonly gradBuffer: GPUBuffer;
   /** Bytes per buffer. */
   readonly size: number;
 
   constructor(
+    /** The device both buffers are created on. */
     readonly device: GPUDevice,
     tensors: readonly (number | ArenaTensor)[],
     options: ParamArenaOptions = {},

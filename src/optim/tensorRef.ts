@@ -5,8 +5,11 @@ import { BufferUsage } from '../kernels/usage.ts';
  * and a multiple of 4. The buffer needs STORAGE usage.
  */
 export interface TensorRef {
+  /** The buffer that holds the tensor; it needs STORAGE usage. */
   buffer: GPUBuffer;
+  /** Byte offset of the first element, a multiple of 4 (default 0). */
   offset?: number;
+  /** Number of f32 elements, a positive integer. */
   length: number;
 }
 

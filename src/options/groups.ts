@@ -11,10 +11,16 @@ import { checkGradScalerState, type GradScalerState } from './scaler.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from './types.ts';
 
 /** A param group: tensors plus options that override the optimizer's. */
-export type ParamGroupInput<T, O> = { params: readonly T[] } & O;
+export type ParamGroupInput<T, O> = {
+  /** The group's tensors. */
+  params: readonly T[];
+} & O;
 
 /** A param group after defaults are filled in. `lr` and the other numbers may be changed. */
-export type ParamGroup<T, O> = { params: readonly T[] } & Resolved<O>;
+export type ParamGroup<T, O> = {
+  /** The group's tensors. */
+  params: readonly T[];
+} & Resolved<O>;
 
 /**
  * Options whose change would need other pipelines or other state arrays. They are fixed when

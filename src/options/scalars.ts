@@ -7,36 +7,55 @@ import type { AdagradOptions, AdamOptions, RMSpropOptions, Resolved, SGDOptions 
  * Field names are the WGSL uniform's field names.
  */
 export interface SgdScalars {
+  /** The learning rate. */
   lr: number;
+  /** L2 weight decay (added to the gradient; 0 skips it). */
   weight_decay: number;
+  /** The momentum factor. */
   momentum: number;
+  /** 1 − dampening. */
   one_minus_dampening: number;
   /** 1 on the step that creates momentum_buffer (PyTorch clones g then), else 0. */
   first_step: number;
 }
 
+/** Adagrad's per-step scalars (the kernel's uniform fields). */
 export interface AdagradScalars {
   /** lr / (1 + (step - 1) * lr_decay) */
   clr: number;
+  /** L2 weight decay (added to the gradient; 0 skips it). */
   weight_decay: number;
+  /** ε (the optimizers raise it to `epsFloor` with 16-bit state before use). */
   eps: number;
 }
 
+/** RMSprop's per-step scalars (the kernel's uniform fields). */
 export interface RmspropScalars {
+  /** The learning rate. */
   lr: number;
+  /** The smoothing constant α. */
   alpha: number;
+  /** 1 − α. */
   one_minus_alpha: number;
+  /** ε (the optimizers raise it to `epsFloor` with 16-bit state before use). */
   eps: number;
+  /** L2 weight decay (added to the gradient; 0 skips it). */
   weight_decay: number;
+  /** The momentum factor. */
   momentum: number;
 }
 
+/** Adam and AdamW's per-step scalars (the kernel's uniform fields). */
 export interface AdamScalars {
+  /** Weight decay; the L2 path (Adam) adds it to the gradient, AdamW uses decay_factor. */
   weight_decay: number;
   /** 1 - lr * weight_decay, used by AdamW's decoupled decay. */
   decay_factor: number;
+  /** 1 − β1. */
   one_minus_beta1: number;
+  /** β2. */
   beta2: number;
+  /** 1 − β2. */
   one_minus_beta2: number;
   /** lr / (1 - beta1^step) */
   step_size: number;
@@ -44,6 +63,7 @@ export interface AdamScalars {
   bias_correction2: number;
   /** sqrt(1 - beta2^step) */
   bias_correction2_sqrt: number;
+  /** ε (the optimizers raise it to `epsFloor` with 16-bit state before use). */
   eps: number;
 }
 
@@ -65,11 +85,13 @@ export function sgdScalars(o: Resolved<SGDOptions>, step: number): SgdScalars {
   };
 }
 
+/** Adagrad's scalars for the 1-based step `step`: `clr` from the lr decay. */
 export function adagradScalars(o: Resolved<AdagradOptions>, step: number): AdagradScalars {
   checkStep(step);
   return { clr: o.lr / (1 + (step - 1) * o.lrDecay), weight_decay: o.weightDecay, eps: o.eps };
 }
 
+/** RMSprop's scalars for the 1-based step `step` (the same at every step). */
 export function rmspropScalars(o: Resolved<RMSpropOptions>, step: number): RmspropScalars {
   checkStep(step);
   return {
@@ -82,6 +104,7 @@ export function rmspropScalars(o: Resolved<RMSpropOptions>, step: number): Rmspr
   };
 }
 
+/** Adam's and AdamW's scalars for the 1-based step `step`, bias corrections included. */
 export function adamScalars(o: Resolved<AdamOptions>, step: number): AdamScalars {
   checkStep(step);
   const [beta1, beta2] = o.betas;

@@ -33,8 +33,11 @@ export interface GradScalerState {
   scale: number;
   /** Clean steps since the scale last changed (PyTorch's `_growth_tracker`). */
   growthTracker: number;
+  /** The factor the scale grows by after `growthInterval` clean steps (> 1). */
   growthFactor: number;
+  /** The factor the scale backs off by after a step with inf or NaN (in (0, 1)). */
   backoffFactor: number;
+  /** Clean steps in a row before the scale grows (an integer >= 1). */
   growthInterval: number;
 }
 

@@ -2,25 +2,41 @@ import type { GradScalerState } from './scaler.ts';
 import type { Algorithm, StateName } from './types.ts';
 
 /** One tensor's optimizer state, under PyTorch's state names. */
-export type TensorState = { step: number } & { [K in StateName]?: Float32Array };
+export type TensorState = {
+  /** The tensor's step count (PyTorch's per-param `step`). */
+  step: number;
+} & { [K in StateName]?: Float32Array };
 
 /** A param group as saved: tensor indices (into `state`) plus every resolved option. */
-export type SavedParamGroup = { params: number[] } & Record<string, unknown>;
+export type SavedParamGroup = {
+  /** Indices into `StateDict.state` of the group's tensors. */
+  params: number[];
+} & Record<string, unknown>;
 
 /**
  * A host copy of an optimizer's state, shaped like PyTorch's `state_dict()`:
  * `state[i]` belongs to the i-th tensor in param-group order.
  */
 export interface StateDict {
+  /** Always 'webgpu-optim/state-dict'. */
   format: 'webgpu-optim/state-dict';
+  /** The format's version, 1. */
   version: 1;
+  /** The algorithm that saved it; loading it into another one is an error. */
   algorithm: Algorithm;
   /** Storage type of the state arrays on the GPU (the dict always holds f32 copies). */
   stateDtype: StateDtype;
+  /** Per tensor, in param-group order: its step count and its state arrays. */
   state: TensorState[];
+  /** Per param group: its tensors' indices and every resolved option. */
   paramGroups: SavedParamGroup[];
   /** The attached LRScheduler's position, when one is attached. */
-  scheduler?: { lastEpoch: number; baseLrs: number[] };
+  scheduler?: {
+    /** Steps the scheduler has taken. */
+    lastEpoch: number;
+    /** Each param group's base lr. */
+    baseLrs: number[];
+  };
   /**
    * The GradScaler's state, when one is attached. `state[i].step` then counts the steps
    * actually taken (skipped ones excluded), as read from the GPU.
@@ -30,13 +46,26 @@ export interface StateDict {
 
 /** What loadStateDict needs of an attached grad scaler (GPU or reference). */
 export interface AttachedGradScaler {
+  /** Restores the scaler's state from a state dict's `gradScaler` (already validated). */
   load(state: GradScalerState): void;
 }
 
 /** What an optimizer needs of an attached scheduler (LRScheduler attaches itself). */
 export interface AttachedScheduler {
-  stateDict(): { lastEpoch: number; baseLrs: number[] };
-  loadStateDict(state: { lastEpoch: number; baseLrs: number[] }): void;
+  /** The scheduler's position, saved in the optimizer's state dict. */
+  stateDict(): {
+    /** Steps the scheduler has taken. */
+    lastEpoch: number;
+    /** Each param group's base lr. */
+    baseLrs: number[];
+  };
+  /** Restores the position saved by `stateDict()`. */
+  loadStateDict(state: {
+    /** Steps the scheduler has taken. */
+    lastEpoch: number;
+    /** Each param group's base lr. */
+    baseLrs: number[];
+  }): void;
 }
 
 /** Restores an attached scheduler's position from `dict`, or checks there is none to restore. */

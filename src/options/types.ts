@@ -63,11 +63,17 @@ export type AdamWOptions = AdamOptions;
 /** The optimizer families this package implements. */
 export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
 
+/** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
+  /** Options of `SGD`. */
   sgd: SGDOptions;
+  /** Options of `Adagrad`. */
   adagrad: AdagradOptions;
+  /** Options of `RMSprop`. */
   rmsprop: RMSpropOptions;
+  /** Options of `Adam`. */
   adam: AdamOptions;
+  /** Options of `AdamW`. */
   adamw: AdamWOptions;
 }
 

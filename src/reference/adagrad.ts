@@ -1,8 +1,11 @@
 import type { AdagradScalars } from '../options/scalars.ts';
 import { add, div, f32, l2, mul, sqrt, sub } from './f32.ts';
 
+/** The code paths of shaders/adagrad.wgsl's kernel (its override constants), as booleans. */
 export interface AdagradFlags {
+  /** Negate the gradient first (the MAXIMIZE override). */
   maximize: boolean;
+  /** ε under the square root (the EPS_INSIDE_SQRT override). */
   epsInsideSqrt: boolean;
   /**
    * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update

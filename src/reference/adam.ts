@@ -1,10 +1,15 @@
 import type { AdamScalars } from '../options/scalars.ts';
 import { add, div, f32, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
 
+/** The code paths of shaders/adam.wgsl's kernel (its override constants), as booleans. */
 export interface AdamFlags {
+  /** Negate the gradient first (the MAXIMIZE override). */
   maximize: boolean;
+  /** AMSGrad: use the running max of exp_avg_sq (the AMSGRAD override). */
   amsgrad: boolean;
+  /** AdamW's decoupled weight decay instead of L2 (the DECOUPLED override). */
   decoupled: boolean;
+  /** ε under the square root (the EPS_INSIDE_SQRT override). */
   epsInsideSqrt: boolean;
   /**
    * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update

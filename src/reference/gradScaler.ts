@@ -56,7 +56,12 @@ export class GradScalerReference {
   }
 
   /** Unscaled copies of `grads`, and whether any unscaled element is inf or NaN. */
-  unscale(grads: readonly Float32Array[]): { grads: Float32Array[]; foundInf: boolean } {
+  unscale(grads: readonly Float32Array[]): {
+    /** The unscaled copies, g · f32(1/scale). */
+    grads: Float32Array[];
+    /** Whether any unscaled element is inf or NaN. */
+    foundInf: boolean;
+  } {
     const inv = invScale(this.s.scale);
     let foundInf = false;
     const out = grads.map((g) =>

@@ -41,6 +41,7 @@ interface Slot {
  * dict as the GPU classes, over Float32Arrays that it updates in place.
  */
 export class ReferenceOptimizer<A extends Algorithm> {
+  /** The algorithm's name: 'sgd', 'adagrad', 'rmsprop', 'adam' or 'adamw'. */
   readonly algorithm: A;
   private scheduler: AttachedScheduler | null = null;
   /** Param groups; `lr` and the other numbers may be changed between steps. */
@@ -111,6 +112,10 @@ export class ReferenceOptimizer<A extends Algorithm> {
   /** The GradScalerReference given at construction, or null. */
   readonly gradScaler: GradScalerReference | null;
 
+  /**
+   * One optimizer step: `grads[i]` is the gradient of the i-th tensor in param-group order,
+   * of its length. Updates the params and the state in place.
+   */
   step(grads: readonly Float32Array[]): void {
     const params = this.params;
     if (grads.length !== params.length) {

@@ -1,10 +1,15 @@
 import type { RmspropScalars } from '../options/scalars.ts';
 import { add, div, f32, l2, mul, sqrt, sub, torchLerp } from './f32.ts';
 
+/** The code paths of shaders/rmsprop.wgsl's kernel (its override constants), as booleans. */
 export interface RmspropFlags {
+  /** Negate the gradient first (the MAXIMIZE override). */
   maximize: boolean;
+  /** Centered RMSprop: subtract grad_avg² (the CENTERED override). */
   centered: boolean;
+  /** Momentum is non-zero: keep and use `momentum_buffer` (the MOMENTUM override). */
   momentum: boolean;
+  /** ε under the square root (the EPS_INSIDE_SQRT override). */
   epsInsideSqrt: boolean;
   /**
    * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update

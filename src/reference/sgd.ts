@@ -1,9 +1,13 @@
 import type { SgdScalars } from '../options/scalars.ts';
 import { add, f32, l2, mul, sub } from './f32.ts';
 
+/** The code paths of shaders/sgd.wgsl's kernel (its override constants), as booleans. */
 export interface SgdFlags {
+  /** Negate the gradient first (the MAXIMIZE override). */
   maximize: boolean;
+  /** Momentum is non-zero: keep and use `momentum_buffer` (the MOMENTUM override). */
   momentum: boolean;
+  /** Nesterov momentum: g + momentum · buf (the NESTEROV override). */
   nesterov: boolean;
   /**
    * Rounds a state value as it is stored (stateDtype: roundToF16 or roundToBf16); the update

@@ -6,7 +6,11 @@ import { showValue } from './validate.ts';
  * optimizers of this package (GPU and reference) have exactly that field.
  */
 export interface SchedulableOptimizer {
-  paramGroups: { lr: number }[];
+  /** The param groups whose `lr` the scheduler writes. */
+  paramGroups: {
+    /** The group's learning rate. */
+    lr: number;
+  }[];
   /**
    * Optional. The scheduler calls it on construction, so that the optimizer's `stateDict()`
    * saves the scheduler's position and its `loadStateDict()` restores it (ours do).
