@@ -1,5 +1,6 @@
 /**
- * webgpu-optim: fused WebGPU optimizer steps. See README.md for the API and the formulas.
+ * webgpu-optim: fused WebGPU optimizer steps. See docs/api.md for the API and docs/numerics.md
+ * for the formulas.
  */
 export { SGD, Adagrad, RMSprop, Adam, AdamW, createOptimizer } from './optim/classes.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';

@@ -103,7 +103,7 @@ export function checkStateDtype(value: unknown, where: string): StateDtype {
 }
 
 /**
- * The smallest ε the kernels use with 16-bit state (see README, "16-bit optimizer state").
+ * The smallest ε the kernels use with 16-bit state (see docs/state16.md, "The ε guard").
  * A second moment below half the smallest positive 16-bit value is stored as 0, so sqrt(v)
  * loses everything under sqrt(tiny): ε is raised to that, and under the square root
  * (epsInsideSqrt) to tiny itself. f16: tiny = 2^-24, the smallest subnormal (floor

@@ -122,7 +122,7 @@ describeGpu('GradScaler', () => {
     },
   );
 
-  it("runs the README's mixed-precision example (examples/mixedPrecision.ts)", async () => {
+  it("runs docs/mixed-precision.md's example (examples/mixedPrecision.ts)", async () => {
     const r = await testPage().run('runMixedPrecision');
     // 100 steps, step 50 overflowed: 99 taken; the scale halved once (2^16 -> 2^15) and the
     // growth tracker counts the 49 clean steps since (growthInterval 2000 is never reached)

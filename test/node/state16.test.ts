@@ -176,7 +176,7 @@ function quadraticError<A extends Algorithm>(
 }
 
 describe('error against f32 state after 1000 steps on a quadratic', () => {
-  // Measured (README, "16-bit optimizer state": largest |x16 − x32| over the run, then at
+  // Measured (docs/state16.md, "Error against f32 state": largest |x16 − x32| over the run, then at
   // the end, starting from |x0| ≤ 1): Adam f16 2.0e-3 / 1.8e-7, Adam bf16 6.1e-3 / 1.6e-20,
   // SGD f16 3.6e-4 / 1.6e-7, SGD bf16 3.7e-3 / 1.1e-6. The bounds leave 2.5–6× headroom.
   it.each([
