@@ -32,4 +32,5 @@ if (missing.length > 0) {
   );
   process.exit(1);
 }
-execSync('npm run build', { stdio: 'inherit' });
+// The build's log goes to stderr, so that `npm pack --json` prints only its JSON on stdout.
+execSync('npm run build', { stdio: ['inherit', process.stderr, 'inherit'] });
