@@ -119,6 +119,7 @@ export class GradScaler {
   /**
    * Called by an optimizer's constructor: a scaler serves exactly one optimizer, since its
    * found_inf and growth tracker describe that optimizer's steps.
+   * @internal
    */
   attach(owner: string, device: GPUDevice): void {
     this.checkAlive('attach');
@@ -133,12 +134,18 @@ export class GradScaler {
     this.owner = owner;
   }
 
-  /** Called by the owning optimizer's destroy(): the scaler may then serve another one. */
+  /**
+   * Called by the owning optimizer's destroy(): the scaler may then serve another one.
+   * @internal
+   */
   detach(): void {
     this.owner = null;
   }
 
-  /** Called by the owning optimizer's loadStateDict: writes a saved state (clip fields kept). */
+  /**
+   * Called by the owning optimizer's loadStateDict: writes a saved state (clip fields kept).
+   * @internal
+   */
   load(state: GradScalerState): void {
     this.checkAlive('load');
     this.options = {

@@ -59,7 +59,10 @@ export interface HostOptions extends ClipOptions {
   stateDtype?: StateDtype;
 }
 
-/** Scalars for a step: from the resolved options and the 1-based step count. */
+/**
+ * Scalars for a step: from the resolved options and the 1-based step count.
+ * @internal
+ */
 export type ScalarsFn<A extends Algorithm> = (
   o: Resolved<OptionsByAlgorithm[A]>,
   step: number,
@@ -116,7 +119,23 @@ export class Optimizer<A extends Algorithm> {
   private bound: { grads: CheckedRef[]; dispatches: Dispatch[] } | null = null;
   private destroyed = false;
 
-  constructor(
+  /**
+   * For the classes of this package only (SGD, Adagrad, RMSprop, Adam, AdamW): construct one
+   * of those, or call `createOptimizer`. The parameter types `never` keep the internal
+   * signature below (kernel spec, scalar function) out of the published types.
+   */
+  protected constructor(internal: never, ...more: never[]);
+  /** @internal */
+  protected constructor(
+    algorithm: A,
+    displayName: string,
+    spec: KernelSpec<Resolved<OptionsByAlgorithm[A]>>,
+    scalars: ScalarsFn<A>,
+    device: GPUDevice,
+    params: readonly TensorRef[] | readonly ParamGroupInput<TensorRef, OptionsByAlgorithm[A]>[],
+    options: (OptionsByAlgorithm[A] & HostOptions) | undefined,
+  );
+  protected constructor(
     algorithm: A,
     displayName: string,
     spec: KernelSpec<Resolved<OptionsByAlgorithm[A]>>,

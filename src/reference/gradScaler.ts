@@ -39,13 +39,19 @@ export class GradScalerReference {
     return { ...this.s };
   }
 
-  /** Restores a saved state (called by the owning optimizer's loadStateDict). */
+  /**
+   * Restores a saved state (called by the owning optimizer's loadStateDict).
+   * @internal
+   */
   load(state: GradScalerState): void {
     this.s = { ...state, scale: Math.fround(state.scale) };
     this.lastFoundInf = false;
   }
 
-  /** Called by a reference optimizer's constructor: one scaler serves one optimizer. */
+  /**
+   * Called by a reference optimizer's constructor: one scaler serves one optimizer.
+   * @internal
+   */
   attach(owner: string): void {
     if (this.owner !== null) {
       throw new Error(
@@ -55,13 +61,11 @@ export class GradScalerReference {
     this.owner = owner;
   }
 
-  /** Unscaled copies of `grads`, and whether any unscaled element is inf or NaN. */
-  unscale(grads: readonly Float32Array[]): {
-    /** The unscaled copies, g · f32(1/scale). */
-    grads: Float32Array[];
-    /** Whether any unscaled element is inf or NaN. */
-    foundInf: boolean;
-  } {
+  /**
+   * Unscaled copies of `grads`, and whether any unscaled element is inf or NaN.
+   * @internal
+   */
+  unscale(grads: readonly Float32Array[]): { grads: Float32Array[]; foundInf: boolean } {
     const inv = invScale(this.s.scale);
     let foundInf = false;
     const out = grads.map((g) =>
@@ -74,7 +78,10 @@ export class GradScalerReference {
     return { grads: out, foundInf };
   }
 
-  /** The end of a step: back off or grow the scale. */
+  /**
+   * The end of a step: back off or grow the scale.
+   * @internal
+   */
   update(foundInf: boolean): void {
     this.s = nextScalerState(this.s, foundInf);
     this.lastFoundInf = foundInf;

@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam'; // AdamW is adam.wgsl, DECOUPLED = true
+type StateDtype = 'f32' | 'f16' | 'bf16';
+
+const require = createRequire(import.meta.url);
+const wgsl = (name: string): string =>
+  readFileSync(require.resolve(`webgpu-optim/shaders/${name}.wgsl`), 'utf8');
+
+/** The complete WGSL of one optimizer kernel, exactly as webgpu-optim compiles it. */
+export function kernelSource(algorithm: Algorithm, stateDtype: StateDtype = 'f32'): string {
+  return `${wgsl(`state_${stateDtype}`)}\n${wgsl('common')}\n${wgsl(algorithm)}`;
+}
+
+// const module = device.createShaderModule({ code: kernelSource('adam') });
+// device.createComputePipeline({ layout, compute: { module, entryPoint: 'main',
+//   constants: { WG_SIZE: 256, NUM_STATES: 2, AMSGRAD: 0, DECOUPLED: 1 } } }); // AdamW
