@@ -30,7 +30,9 @@ import { ScalerSteps, type PrepareInputs } from './scalerSteps.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { readControl } from '../kernels/control.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
+import { writeNow, writeStaged, type SideWrite } from './sideWrites.ts';
 import { StateStore } from './stateStore.ts';
+import { StepRing } from './stepRing.ts';
 import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
 
 /** Constructor options that are not hyperparameters. */
@@ -100,7 +102,9 @@ export class Optimizer<A extends Algorithm> {
   private readonly steps: number[];
   private readonly store: StateStore;
   private readonly uniform: GPUBuffer;
-  private readonly uniformData: DataView;
+  private readonly uniformData: DataView<ArrayBuffer>;
+  /** Per-step data of steps recorded into a caller's encoder (src/optim/stepRing.ts). */
+  private readonly ring: StepRing;
   private readonly slot: number;
   private readonly dummy: GPUBuffer;
   private readonly table: GPUBuffer;
@@ -228,6 +232,7 @@ export class Optimizer<A extends Algorithm> {
         usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST | (gradScaler ? BufferUsage.STORAGE : 0),
       });
       this.uniformData = new DataView(new ArrayBuffer(this.slot * this.refs.length));
+      this.ring = new StepRing(device, this.label, this.uniformData.byteLength);
       // Bound where a slot has nothing to bind; one aligned range per slot so that no two
       // writable bindings overlap.
       this.dummy = device.createBuffer({
@@ -328,10 +333,13 @@ export class Optimizer<A extends Algorithm> {
     const device = this.device;
     this.errors.open(device);
     let operation = `step ${(this.steps[0] ?? 0) + 1}`;
+    const writes: SideWrite[] = [];
+    const write = (w: SideWrite) => writes.push(w);
+    const retired: GPUBuffer[] = [];
     try {
       if (!this.sameGrads(grads)) {
         operation += ' (creating bind groups)';
-        this.bound = this.bind(grads);
+        this.bound = this.bind(grads, write, retired);
       }
       const bound = this.bound as { dispatches: Dispatch[] };
       const cache = new Map<string, object>();
@@ -350,16 +358,38 @@ export class Optimizer<A extends Algorithm> {
           i,
           gi,
           prepareInputs(resolved[gi] as Record<string, unknown>),
+          write,
         );
       });
-      device.queue.writeBuffer(
-        this.uniform,
-        0,
-        this.uniformData.buffer,
-        0,
-        this.uniformData.byteLength,
-      );
-      const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
+      const ring = this.ring;
+      let own: GPUCommandEncoder;
+      let fence: (() => void) | null = null;
+      if (!encoder) {
+        // Ordered after every earlier submit and before ours: no ring needed.
+        writeNow(device, writes);
+        device.queue.writeBuffer(
+          this.uniform,
+          0,
+          this.uniformData.buffer,
+          0,
+          this.uniformData.byteLength,
+        );
+        ring.retire(retired);
+        own = device.createCommandEncoder({ label: `${this.label}/step-encoder` });
+      } else {
+        own = encoder;
+        // Steps recorded earlier and not yet known to have run may read the old contents.
+        const ahead = ring.held > 0;
+        const recorded = ring.record(encoder, this.uniformData.buffer, this.uniform);
+        fence = recorded.fence;
+        if (ahead) {
+          const staging = writeStaged(device, encoder, writes, this.label);
+          if (staging) retired.push(staging);
+        } else {
+          writeNow(device, writes);
+        }
+        ring.retire(retired, recorded.seq);
+      }
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
       const normDispatches = this.clipper.record(pass);
       const prepared = this.scalerSteps?.recordPrepare(pass) ?? 0;
@@ -367,8 +397,10 @@ export class Optimizer<A extends Algorithm> {
       this.lastClipDispatches = normDispatches;
       this.lastScalerDispatches = prepared + (this.scalerSteps?.recordEnd(pass) ?? 0);
       pass.end();
-      if (!encoder) device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
+      if (fence) fence();
+      else device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
       for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
+      ring.poll();
     } finally {
       this.errors.close(device, operation);
     }
@@ -495,6 +527,7 @@ export class Optimizer<A extends Algorithm> {
     this.table.destroy();
     this.clipper.destroy();
     this.scalerSteps?.destroy();
+    this.ring.destroy();
     this.gradScaler?.detach();
     this.bound = null;
   }
@@ -526,7 +559,11 @@ export class Optimizer<A extends Algorithm> {
     });
   }
 
-  private bind(grads: readonly TensorRef[]): { grads: CheckedRef[]; dispatches: Dispatch[] } {
+  private bind(
+    grads: readonly TensorRef[],
+    write: (w: SideWrite) => void,
+    retired: GPUBuffer[],
+  ): { grads: CheckedRef[]; dispatches: Dispatch[] } {
     const checked = grads.map((g, i) => checkTensorRef(g, `grads[${i}]`, this.where));
     checked.forEach((g, i) => {
       const p = this.refs[i] as CheckedRef;
@@ -551,8 +588,8 @@ export class Optimizer<A extends Algorithm> {
         throw new RangeError(`${this.where}: ${r.name} lies in a buffer the optimizer owns`);
       }
     }
-    const dispatches = this.binder.bind(this.refs, checked, this.steps);
-    this.clipper.bind(checked);
+    const dispatches = this.binder.bind(this.refs, checked, this.steps, write);
+    this.clipper.bind(checked, (b) => retired.push(...b));
     return { grads: checked, dispatches };
   }
 }
