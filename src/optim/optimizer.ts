@@ -33,7 +33,13 @@ import { ErrorChannel, type OptimizerError } from './errors.ts';
 import { writeNow, writeStaged, type SideWrite } from './sideWrites.ts';
 import { StateStore } from './stateStore.ts';
 import { StepRing } from './stepRing.ts';
-import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
+import {
+  checkNoOverlap,
+  checkNotCpuList,
+  checkTensorRef,
+  type CheckedRef,
+  type TensorRef,
+} from './tensorRef.ts';
 
 /** Constructor options that are not hyperparameters. */
 export interface HostOptions extends ClipOptions {
@@ -175,6 +181,7 @@ export class Optimizer<A extends Algorithm> {
     const clip = checkClip({ clipGradNorm, clipGradValue }, displayName);
     this.errors = new ErrorChannel(displayName, onError);
     this.limits = device.limits;
+    checkNotCpuList(params, 'params', displayName);
     this.paramGroups = normalizeParamGroups(
       algorithm,
       params,
@@ -315,6 +322,7 @@ export class Optimizer<A extends Algorithm> {
     if (this.destroyed) throw new Error(`${this.where}: step() called after destroy()`);
     this.checkScaler('step()');
     this.errors.throwPending();
+    checkNotCpuList(grads, 'grads', `${this.where}: step`);
     if (!Array.isArray(grads))
       throw new TypeError(`${this.where}: step: grads must be an array of TensorRef`);
     if (grads.length !== this.refs.length) {
