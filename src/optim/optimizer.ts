@@ -315,8 +315,13 @@ export class Optimizer<A extends Algorithm> {
   /**
    * One optimizer step. `grads[i]` is the gradient of the i-th tensor in param-group order.
    * Without `encoder` the step is submitted on `device.queue`; with one, it is recorded into
-   * it as one compute pass and the caller submits. Never waits on the GPU. After the first
-   * step with a given set of grad views, a step creates no pipeline, bind group or buffer.
+   * it as one compute pass and the caller submits. Any number of steps may be recorded before
+   * their encoders are submitted (in order): each runs with the lr, options and grad views it
+   * was called with, bitwise as if stepped one at a time (src/optim/stepRing.ts). Never waits
+   * on the GPU. After the first step with a given set of grad views, a step creates no
+   * pipeline, bind group or buffer, except the step ring's: allocated by the first recorded
+   * step, grown when more steps are pending than it has slots, and one staging buffer for a
+   * recorded step that rebinds grads or changes betas while others are pending.
    */
   step(grads: readonly TensorRef[], encoder?: GPUCommandEncoder): void {
     if (this.destroyed) throw new Error(`${this.where}: step() called after destroy()`);
