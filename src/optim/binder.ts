@@ -18,6 +18,7 @@ import {
 import { bindGroupLayout, getPipeline, type DispatchMode } from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
+import type { SideWrite } from './sideWrites.ts';
 import type { StateRegion, StateStore } from './stateStore.ts';
 import type { CheckedRef } from './tensorRef.ts';
 
@@ -90,15 +91,21 @@ export function tableLayout(
 export class Binder<O> {
   constructor(private readonly c: BinderContext<O>) {}
 
-  /** Builds every dispatch for these grads. `steps` decides whether groups can share a uniform. */
+  /**
+   * Builds every dispatch for these grads. `steps` decides whether groups can share a uniform.
+   * The table writes go to `write`: the optimizer applies them once the step is valid,
+   * directly or through its encoder (src/optim/sideWrites.ts), never while a step recorded
+   * earlier may still read the old table.
+   */
   bind(
     params: readonly CheckedRef[],
     grads: readonly CheckedRef[],
     steps: readonly number[],
+    write: (w: SideWrite) => void,
   ): Dispatch[] {
     const out: Dispatch[] = [];
     this.c.groups.forEach((indices, gi) => {
-      const multi = this.bindGroup(gi, indices, params, grads, steps);
+      const multi = this.bindGroup(gi, indices, params, grads, steps, write);
       if (multi) out.push(multi);
       else
         for (const i of indices)
@@ -208,6 +215,7 @@ export class Binder<O> {
     params: readonly CheckedRef[],
     grads: readonly CheckedRef[],
     steps: readonly number[],
+    write: (w: SideWrite) => void,
   ): Dispatch | null {
     if (indices.length < 2) return null;
     const ps = indices.map((i) => params[i] as CheckedRef);
@@ -248,7 +256,7 @@ export class Binder<O> {
     const rows = new DataView(new ArrayBuffer(indices.length * GEOMETRY_BYTES));
     plan.tensors.forEach((geo: Geometry, k) => packGeometry(rows, k * GEOMETRY_BYTES, geo));
     const tableOffset = this.c.tableOffsets[gi] as number;
-    this.c.device.queue.writeBuffer(this.c.table, tableOffset, rows.buffer);
+    write({ buffer: this.c.table, offset: tableOffset, data: new Uint8Array(rows.buffer) });
     const total = Math.max(plan.workgroups, 1);
     const owner = new Uint32Array(total);
     plan.tensors.forEach((geo, k) => {
@@ -256,7 +264,7 @@ export class Binder<O> {
       owner.fill(k, geo.reserved0, end);
     });
     const mapOffset = this.c.mapOffsets[gi] as number;
-    this.c.device.queue.writeBuffer(this.c.table, mapOffset, owner);
+    write({ buffer: this.c.table, offset: mapOffset, data: owner });
     const bindGroup = this.bindGroupOf(
       `${this.c.label}/group-bind-group[${gi}]`,
       [

@@ -59,13 +59,12 @@ export class GradClipper {
   /**
    * Makes the pass's bind groups for these grads (once per set of grad views): one dispatch per
    * run of consecutive grads that share a buffer (all of a ParamArena's), each binding that
-   * buffer once over the run's range, with a table of the run's tensors (`spans`).
+   * buffer once over the run's range, with a table of the run's tensors (`spans`). The
+   * buffers of the previous binding go to `retire`: a step recorded earlier may still use them.
    */
-  bind(grads: readonly CheckedRef[]): void {
+  bind(grads: readonly CheckedRef[], retire: (buffers: GPUBuffer[]) => void): void {
     if (!this.active) return;
-    this.partials?.destroy();
-    this.params?.destroy();
-    this.table?.destroy();
+    retire([this.partials, this.params, this.table].filter((b) => b !== null));
     const p = this.pipelines();
     const align = bindingAlignment(this.limits);
     const slot = Math.max(256, align);

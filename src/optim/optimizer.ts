@@ -30,8 +30,16 @@ import { ScalerSteps, type PrepareInputs } from './scalerSteps.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { readControl } from '../kernels/control.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
+import { writeNow, writeStaged, type SideWrite } from './sideWrites.ts';
 import { StateStore } from './stateStore.ts';
-import { checkNoOverlap, checkTensorRef, type CheckedRef, type TensorRef } from './tensorRef.ts';
+import { StepRing } from './stepRing.ts';
+import {
+  checkNoOverlap,
+  checkNotCpuList,
+  checkTensorRef,
+  type CheckedRef,
+  type TensorRef,
+} from './tensorRef.ts';
 
 /** Constructor options that are not hyperparameters. */
 export interface HostOptions extends ClipOptions {
@@ -105,7 +113,9 @@ export class Optimizer<A extends Algorithm> {
   private readonly steps: number[];
   private readonly store: StateStore;
   private readonly uniform: GPUBuffer;
-  private readonly uniformData: DataView;
+  private readonly uniformData: DataView<ArrayBuffer>;
+  /** Per-step data of steps recorded into a caller's encoder (src/optim/stepRing.ts). */
+  private readonly ring: StepRing;
   private readonly slot: number;
   private readonly dummy: GPUBuffer;
   private readonly table: GPUBuffer;
@@ -192,6 +202,7 @@ export class Optimizer<A extends Algorithm> {
     const clip = checkClip({ clipGradNorm, clipGradValue }, displayName);
     this.errors = new ErrorChannel(displayName, onError);
     this.limits = device.limits;
+    checkNotCpuList(params, 'params', displayName);
     this.paramGroups = normalizeParamGroups(
       algorithm,
       params,
@@ -249,6 +260,7 @@ export class Optimizer<A extends Algorithm> {
         usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST | (gradScaler ? BufferUsage.STORAGE : 0),
       });
       this.uniformData = new DataView(new ArrayBuffer(this.slot * this.refs.length));
+      this.ring = new StepRing(device, this.label, this.uniformData.byteLength);
       // Bound where a slot has nothing to bind; one aligned range per slot so that no two
       // writable bindings overlap.
       this.dummy = device.createBuffer({
@@ -324,13 +336,19 @@ export class Optimizer<A extends Algorithm> {
   /**
    * One optimizer step. `grads[i]` is the gradient of the i-th tensor in param-group order.
    * Without `encoder` the step is submitted on `device.queue`; with one, it is recorded into
-   * it as one compute pass and the caller submits. Never waits on the GPU. After the first
-   * step with a given set of grad views, a step creates no pipeline, bind group or buffer.
+   * it as one compute pass and the caller submits. Any number of steps may be recorded before
+   * their encoders are submitted (in order): each runs with the lr, options and grad views it
+   * was called with, bitwise as if stepped one at a time (src/optim/stepRing.ts). Never waits
+   * on the GPU. After the first step with a given set of grad views, a step creates no
+   * pipeline, bind group or buffer, except the step ring's: allocated by the first recorded
+   * step, grown when more steps are pending than it has slots, and one staging buffer for a
+   * recorded step that rebinds grads or changes betas while others are pending.
    */
   step(grads: readonly TensorRef[], encoder?: GPUCommandEncoder): void {
     if (this.destroyed) throw new Error(`${this.where}: step() called after destroy()`);
     this.checkScaler('step()');
     this.errors.throwPending();
+    checkNotCpuList(grads, 'grads', `${this.where}: step`);
     if (!Array.isArray(grads))
       throw new TypeError(`${this.where}: step: grads must be an array of TensorRef`);
     if (grads.length !== this.refs.length) {
@@ -349,10 +367,13 @@ export class Optimizer<A extends Algorithm> {
     const device = this.device;
     this.errors.open(device);
     let operation = `step ${(this.steps[0] ?? 0) + 1}`;
+    const writes: SideWrite[] = [];
+    const write = (w: SideWrite) => writes.push(w);
+    const retired: GPUBuffer[] = [];
     try {
       if (!this.sameGrads(grads)) {
         operation += ' (creating bind groups)';
-        this.bound = this.bind(grads);
+        this.bound = this.bind(grads, write, retired);
       }
       const bound = this.bound as { dispatches: Dispatch[] };
       const cache = new Map<string, object>();
@@ -371,16 +392,38 @@ export class Optimizer<A extends Algorithm> {
           i,
           gi,
           prepareInputs(resolved[gi] as Record<string, unknown>),
+          write,
         );
       });
-      device.queue.writeBuffer(
-        this.uniform,
-        0,
-        this.uniformData.buffer,
-        0,
-        this.uniformData.byteLength,
-      );
-      const own = encoder ?? device.createCommandEncoder({ label: `${this.label}/step-encoder` });
+      const ring = this.ring;
+      let own: GPUCommandEncoder;
+      let fence: (() => void) | null = null;
+      if (!encoder) {
+        // Ordered after every earlier submit and before ours: no ring needed.
+        writeNow(device, writes);
+        device.queue.writeBuffer(
+          this.uniform,
+          0,
+          this.uniformData.buffer,
+          0,
+          this.uniformData.byteLength,
+        );
+        ring.retire(retired);
+        own = device.createCommandEncoder({ label: `${this.label}/step-encoder` });
+      } else {
+        own = encoder;
+        // Steps recorded earlier and not yet known to have run may read the old contents.
+        const ahead = ring.held > 0;
+        const recorded = ring.record(encoder, this.uniformData.buffer, this.uniform);
+        fence = recorded.fence;
+        if (ahead) {
+          const staging = writeStaged(device, encoder, writes, this.label);
+          if (staging) retired.push(staging);
+        } else {
+          writeNow(device, writes);
+        }
+        ring.retire(retired, recorded.seq);
+      }
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
       const normDispatches = this.clipper.record(pass);
       const prepared = this.scalerSteps?.recordPrepare(pass) ?? 0;
@@ -388,8 +431,10 @@ export class Optimizer<A extends Algorithm> {
       this.lastClipDispatches = normDispatches;
       this.lastScalerDispatches = prepared + (this.scalerSteps?.recordEnd(pass) ?? 0);
       pass.end();
-      if (!encoder) device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
+      if (fence) fence();
+      else device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
       for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
+      ring.poll();
     } finally {
       this.errors.close(device, operation);
     }
@@ -516,6 +561,7 @@ export class Optimizer<A extends Algorithm> {
     this.table.destroy();
     this.clipper.destroy();
     this.scalerSteps?.destroy();
+    this.ring.destroy();
     this.gradScaler?.detach();
     this.bound = null;
   }
@@ -547,7 +593,11 @@ export class Optimizer<A extends Algorithm> {
     });
   }
 
-  private bind(grads: readonly TensorRef[]): { grads: CheckedRef[]; dispatches: Dispatch[] } {
+  private bind(
+    grads: readonly TensorRef[],
+    write: (w: SideWrite) => void,
+    retired: GPUBuffer[],
+  ): { grads: CheckedRef[]; dispatches: Dispatch[] } {
     const checked = grads.map((g, i) => checkTensorRef(g, `grads[${i}]`, this.where));
     checked.forEach((g, i) => {
       const p = this.refs[i] as CheckedRef;
@@ -572,8 +622,8 @@ export class Optimizer<A extends Algorithm> {
         throw new RangeError(`${this.where}: ${r.name} lies in a buffer the optimizer owns`);
       }
     }
-    const dispatches = this.binder.bind(this.refs, checked, this.steps);
-    this.clipper.bind(checked);
+    const dispatches = this.binder.bind(this.refs, checked, this.steps, write);
+    this.clipper.bind(checked, (b) => retired.push(...b));
     return { grads: checked, dispatches };
   }
 }

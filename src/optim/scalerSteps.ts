@@ -11,6 +11,7 @@ import type { UniformLayout } from '../kernels/uniforms.ts';
 import { BufferUsage } from '../kernels/usage.ts';
 import { betaPowerTable } from '../options/scaler.ts';
 import type { Algorithm } from '../options/types.ts';
+import type { SideWrite } from './sideWrites.ts';
 
 /** What `prepare` needs of a param group for a step. */
 export interface PrepareInputs {
@@ -69,9 +70,16 @@ export class ScalerSteps {
 
   /**
    * Writes tensor `i`'s `prepare` inputs into its uniform slot in `data`, and (Adam) the
-   * group's beta-power rows when its betas changed since they were last written.
+   * group's beta-power rows when its betas changed since they were last written (handed to
+   * `write`, which the optimizer applies when the step is valid; see src/optim/sideWrites.ts).
    */
-  writeInputs(data: DataView, i: number, group: number, o: PrepareInputs): void {
+  writeInputs(
+    data: DataView,
+    i: number,
+    group: number,
+    o: PrepareInputs,
+    write: (w: SideWrite) => void,
+  ): void {
     const at = i * this.slot + PREP_BYTES;
     data.setFloat32(at, o.lr, true);
     data.setUint32(at + 4, group, true);
@@ -88,7 +96,7 @@ export class ScalerSteps {
         4 * k,
       );
     }
-    this.device.queue.writeBuffer(this.powers, 512 * group, rows);
+    write({ buffer: this.powers, offset: 512 * group, data: rows });
     this.tabled[group] = key;
   }
 

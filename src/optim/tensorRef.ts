@@ -28,11 +28,55 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** Where CPU arrays belong instead, in the messages below. */
+const CPU_HINT =
+  "GPU optimizers take TensorRefs { buffer: GPUBuffer, offset?, length } that view your GPU buffers; to step Float32Arrays on the CPU, use the reference optimizers from 'webgpu-optim/reference' (for example AdamReference)";
+
+/** "a Float32Array", "an array", ... for a CPU array, or null for anything else. */
+function cpuArrayKind(value: unknown): string | null {
+  if (Array.isArray(value)) return 'a plain array';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (value instanceof ArrayBuffer) return 'an ArrayBuffer';
+  return null;
+}
+
+/**
+ * Throws the clear error for two natural mistakes in the tensor `name` ("params[2]"): a CPU
+ * array (Float32Array, another typed array, a plain array) where a TensorRef belongs, and a
+ * bare GPUBuffer passed as a tensor.
+ */
+export function checkNotMistaken(value: unknown, name: string, where: string): void {
+  const cpu = cpuArrayKind(value);
+  if (cpu !== null) {
+    throw new TypeError(`${where}: ${name} is ${cpu}, not a TensorRef: ${CPU_HINT}`);
+  }
+  if (typeof value !== 'object' || value === null || 'buffer' in value) return;
+  const b = value as Partial<GPUBuffer>;
+  if (typeof b.size === 'number' && typeof b.usage === 'number') {
+    const label = b.label ? ` "${b.label}"` : '';
+    throw new TypeError(
+      `${where}: ${name} is a bare GPUBuffer${label}; wrap it as a TensorRef: { buffer, length: buffer.size / 4 } (here { buffer, length: ${b.size / 4} }), with an offset in bytes for a view inside it`,
+    );
+  }
+}
+
+/**
+ * Throws the CPU-array hint when a whole list of tensors (`name`: "params", "grads") is a
+ * typed array instead of an array of TensorRefs.
+ */
+export function checkNotCpuList(value: unknown, name: string, where: string): void {
+  if (Array.isArray(value) || cpuArrayKind(value) === null) return;
+  throw new TypeError(
+    `${where}: ${name} is ${cpuArrayKind(value)}, not an array of TensorRefs: ${CPU_HINT}`,
+  );
+}
+
 /**
  * Validates one TensorRef and returns its byte range. `name` is how errors refer to it, for
  * example "params[3]".
  */
 export function checkTensorRef(ref: unknown, name: string, where: string): CheckedRef {
+  checkNotMistaken(ref, name, where);
   if (typeof ref !== 'object' || ref === null) {
     throw new TypeError(
       `${where}: ${name} must be a TensorRef { buffer, offset?, length }, got ${describe(ref)}`,

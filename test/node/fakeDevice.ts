@@ -11,6 +11,7 @@ export interface FakeCounts {
   dispatches: number;
   submits: number;
   writes: number;
+  copies: number;
 }
 
 export interface FakeDevice {
@@ -30,6 +31,7 @@ export function fakeDevice(): FakeDevice {
     dispatches: 0,
     submits: 0,
     writes: 0,
+    copies: 0,
   };
   const makeBuffer = (d: GPUBufferDescriptor): GPUBuffer =>
     ({
@@ -38,6 +40,7 @@ export function fakeDevice(): FakeDevice {
       label: d.label ?? '',
       destroy() {},
       getMappedRange: () => new ArrayBuffer(d.size),
+      mapAsync: () => Promise.resolve(),
       unmap() {},
     }) as unknown as GPUBuffer;
   const pass = {
@@ -73,7 +76,13 @@ export function fakeDevice(): FakeDevice {
       counts.bindGroups++;
       return {};
     },
-    createCommandEncoder: () => ({ beginComputePass: () => pass, finish: () => ({}) }),
+    createCommandEncoder: () => ({
+      beginComputePass: () => pass,
+      copyBufferToBuffer() {
+        counts.copies++;
+      },
+      finish: () => ({}),
+    }),
     queue: {
       writeBuffer() {
         counts.writes++;

@@ -252,3 +252,42 @@ describe('GPU optimizer argument checks (synchronous)', () => {
     expect(opt.lastStepDispatches).toBe(1);
   });
 });
+
+describe('clear errors for tensors of the wrong kind', () => {
+  const cpuHint =
+    /GPU optimizers take TensorRefs \{ buffer: GPUBuffer, offset\?, length \}.*'webgpu-optim\/reference'/;
+
+  it('a Float32Array, another typed array or a plain array where a TensorRef belongs', () => {
+    const f = fakeDevice();
+    expect(() => new Adam(f.device, [new Float32Array(3)] as never)).toThrow(
+      /Adam: params\[0\] is a Float32Array, not a TensorRef/,
+    );
+    expect(() => new Adam(f.device, [new Float32Array(3)] as never)).toThrow(cpuHint);
+    expect(() => new SGD(f.device, new Float32Array(3) as never)).toThrow(
+      /SGD: params is a Float32Array, not an array of TensorRefs: GPU optimizers take/,
+    );
+    expect(() => new SGD(f.device, [{ params: [[1, 2, 3]] }] as never)).toThrow(
+      /params\[0\] is a plain array, not a TensorRef/,
+    );
+    const opt = new SGD(f.device, [{ buffer: f.buffer(64), length: 4 }]);
+    expect(() => opt.step([new Float64Array(4)] as never)).toThrow(
+      /SGD: grads\[0\] is a Float64Array, not a TensorRef/,
+    );
+    expect(() => opt.step([new Float32Array(4)] as never)).toThrow(cpuHint);
+    expect(() => opt.step(new Float32Array(4) as never)).toThrow(
+      /SGD: step: grads is a Float32Array, not an array of TensorRefs/,
+    );
+  });
+
+  it('a bare GPUBuffer passed as a tensor', () => {
+    const f = fakeDevice();
+    const weights = f.buffer(64, 0x88, 'weights');
+    expect(() => new Adam(f.device, [weights] as never)).toThrow(
+      /Adam: params\[0\] is a bare GPUBuffer "weights"; wrap it as a TensorRef: \{ buffer, length: buffer\.size \/ 4 \} \(here \{ buffer, length: 16 \}\)/,
+    );
+    const opt = new Adam(f.device, [{ buffer: f.buffer(64), length: 4 }]);
+    expect(() => opt.step([f.buffer(16)] as never)).toThrow(
+      /Adam: grads\[0\] is a bare GPUBuffer; wrap it as a TensorRef: \{ buffer, length: buffer\.size \/ 4 \} \(here \{ buffer, length: 4 \}\)/,
+    );
+  });
+});
