@@ -1,6 +1,6 @@
 /** The benchmark's pure parts: scenarios, the bytes-per-parameter model, statistics, output. */
 import { describe, expect, it } from 'vitest';
-import { FEATURE_VARIANTS, featureBytes } from '../../bench/features.ts';
+import { FEATURE_VARIANTS, featureBytes } from '../../bench/featureVariants.ts';
 import { BENCH_ALGORITHMS, bytesPerParam } from '../../bench/algorithms.ts';
 import { chartSvg } from '../../bench/chart.ts';
 import { big, model, parameterCount, tiny } from '../../bench/scenarios.ts';
