@@ -115,7 +115,9 @@ export function chartSvg(result: BenchResult): string {
       `<text x="${left}" y="${legendY + 32}" fill="#d62728">! unreliable, do not quote (spread over 25 % or physically impossible):</text>`,
     );
     unreliable.forEach((u, i) =>
-      out.push(`<text x="${left + 12}" y="${legendY + 46 + 14 * i}" fill="#d62728">${esc(u)}</text>`),
+      out.push(
+        `<text x="${left + 12}" y="${legendY + 46 + 14 * i}" fill="#d62728">${esc(u)}</text>`,
+      ),
     );
   }
   out.push('</svg>');

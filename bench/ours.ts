@@ -24,7 +24,6 @@ export interface Timing {
   timing: 'timestamp-query' | 'wall';
 }
 
-
 /**
  * 'separate': one buffer per tensor for params and for grads, as most runtimes allocate them
  * (one or two dispatches per tensor). 'arena': a ParamArena (one dispatch per step).

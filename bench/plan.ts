@@ -85,7 +85,7 @@ export const MODES: Record<Mode, ModeSettings> = {
 };
 
 /** Seconds the run spends after the last measurement (results, files, closing Chrome). */
-export const CLOSING_S = 3;
+export const CLOSING_S = 6;
 /** The share of the remaining budget the plan fills (the cost model is rough). */
 export const FILL = 0.85;
 /** A measurement stops early once another repetition would end past this × its planned time. */
@@ -137,7 +137,9 @@ export function scalingReusesTiny(
   count: number,
   req: Pick<PlanRequest, 'scenarios' | 'algorithms'>,
 ): boolean {
-  return count === TINY_TENSORS && req.scenarios.includes('tiny') && req.algorithms.includes('adam');
+  return (
+    count === TINY_TENSORS && req.scenarios.includes('tiny') && req.algorithms.includes('adam')
+  );
 }
 
 /** One way to size the run; the planner tries them in order until one fits. */
@@ -175,8 +177,7 @@ function sized(name: ScenarioName, bigLog2: number, tinyCount?: number): Scenari
 export function pricedUnits(req: PlanRequest, c: Calibration, lever: Lever): Priced[] {
   const m = MODES[req.mode];
   const { bigLog2 } = lever;
-  const fewest = (b: RepBounds): RepBounds =>
-    lever.fewestPeerReps ? { ...b, minReps: 1 } : b;
+  const fewest = (b: RepBounds): RepBounds => (lever.fewestPeerReps ? { ...b, minReps: 1 } : b);
   const tfjsBounds = fewest(m.tfjs);
   const cpuBounds = fewest(m.cpu);
   const ours: RepBounds = {

@@ -18,7 +18,12 @@ export interface RepPlan {
  * Whether to run another repetition after `done` of them took `elapsedMs` in all, the last
  * one `lastMs`.
  */
-export function anotherRep(plan: RepPlan, done: number, elapsedMs: number, lastMs: number): boolean {
+export function anotherRep(
+  plan: RepPlan,
+  done: number,
+  elapsedMs: number,
+  lastMs: number,
+): boolean {
   if (done >= plan.reps) return false;
   if (done < Math.min(plan.minReps ?? plan.reps, plan.reps)) return true;
   return plan.budgetMs === undefined || elapsedMs + lastMs <= plan.budgetMs;

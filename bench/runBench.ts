@@ -181,8 +181,10 @@ export async function runBench(
             'adam',
             unit(`scaling/tfjs/${count}`, config.tfjsSteps, config.tfjsReps),
           );
-    const flags = [spreadFlag('ours host', ours.hostMs), tfjs && spreadFlag('TF.js host', tfjs.hostMs)]
-      .filter((f): f is Flag => f !== null);
+    const flags = [
+      spreadFlag('ours host', ours.hostMs),
+      tfjs && spreadFlag('TF.js host', tfjs.hostMs),
+    ].filter((f): f is Flag => f !== null);
     tinyScaling.push({
       tensors: count,
       oursHostMs: ours.hostMs.median,

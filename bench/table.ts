@@ -4,7 +4,8 @@ import type { BenchResult } from './types.ts';
 
 const f = (v: number | null | undefined, digits = 2) =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${f(100 * v, 0)}%`);
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : `${f(100 * v, 0)}%`;
 
 /** Marks an unreliable row's first cell. */
 const mark = (cell: string, unreliable: boolean) => (unreliable ? `! ${cell}` : cell);

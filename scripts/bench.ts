@@ -148,6 +148,7 @@ async function main(): Promise<void> {
     },
     ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
   );
+  let planned = 0;
   try {
     console.log(`browser: ${gpu.browserVersion}; adapter: ${JSON.stringify(gpu.adapterInfo)}`);
     const calibration = (await gpu.page.evaluate(
@@ -184,12 +185,14 @@ async function main(): Promise<void> {
     print(result);
     if (gpu.consoleProblems.length > 0)
       console.warn(`\npage warnings:\n${gpu.consoleProblems.join('\n')}`);
-    console.log(
-      `\nwrote ${join(out, 'latest.json')} and ${join(out, 'latest.svg')}; took ${duration(tookS)} (${tookS.toFixed(0)} s; planned about ${duration(plan.estimateS)})`,
-    );
+    console.log(`\nwrote ${join(out, 'latest.json')} and ${join(out, 'latest.svg')}`);
+    planned = plan.estimateS;
   } finally {
     await gpu.close();
   }
+  console.log(
+    `took ${duration(elapsed())} (${elapsed().toFixed(0)} s; planned about ${duration(planned)})`,
+  );
 }
 
 main().catch((e: unknown) => {
