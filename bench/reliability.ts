@@ -33,14 +33,16 @@ export function ratioNoise(a: number, b: number): number {
 }
 
 /**
- * A flag when `s` (the measurement of `who`: "ours", "TF.js", ...) has at least two
- * repetitions and a spread over `limit`. One repetition has no spread to judge.
+ * A flag when `s` (the measurement of `who`: "ours", "ours host", "TF.js", ...) has at least
+ * two repetitions and a spread over `limit`. One repetition has no spread to judge.
  */
 export function spreadFlag(who: string, s: Spread, limit = SPREAD_LIMIT): Flag | null {
   if (s.samples < 2 || !(s.spread > limit)) return null;
+  // A spread just over the limit would print as the limit itself: show a decimal then.
+  const shown = pct(s.spread) === pct(limit) ? `${(100 * s.spread).toFixed(1)}%` : pct(s.spread);
   return {
-    code: who === 'ours' ? 'spread' : 'peer-spread',
-    reason: `${who} spread ${pct(s.spread)} > ${pct(limit)}`,
+    code: who.startsWith('ours') ? 'spread' : 'peer-spread',
+    reason: `${who} spread ${shown} > ${pct(limit)}`,
   };
 }
 

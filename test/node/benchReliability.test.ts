@@ -21,6 +21,11 @@ describe('spread over 25 %', () => {
       reason: 'ours spread 26% > 25%',
     });
     expect(spreadFlag('TF.js', { spread: 0.73, samples: 2 })?.code).toBe('peer-spread');
+    expect(spreadFlag('ours host', { spread: 0.5, samples: 3 })?.code).toBe('spread');
+    // just over the limit: not "25% > 25%"
+    expect(spreadFlag('plain JS', { spread: 0.2501, samples: 2 })?.reason).toBe(
+      'plain JS spread 25.0% > 25%',
+    );
     expect(spreadFlag('ours', { spread: 0.25, samples: 3 })).toBeNull();
     expect(spreadFlag('ours', ok)).toBeNull();
   });
