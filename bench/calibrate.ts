@@ -2,7 +2,9 @@
  * The short probe the planner prices the run with (costModel.ts): the vec4 copy kernel's and
  * copyBufferToBuffer's bandwidth on 16 MiB buffers, an empty submit's round trip, a plain JS
  * Adam loop's bandwidth on this CPU, and, when TF.js is a peer, one TF.js op's cost. About a
- * second, plus loading TF.js.
+ * second, plus loading TF.js. Bandwidths are the slowest of five repetitions: on a shared
+ * machine the run meets the bad moments too, and a median taken in a quiet second promised a
+ * 65 s run that took 104 s.
  */
 import type { Calibration } from './costModel.ts';
 import { probeTfOpMs } from './peers/tfjs.ts';
@@ -24,7 +26,7 @@ async function submitMs(device: GPUDevice, n = 12): Promise<number> {
 }
 
 /** GB/s of the plain JS Adam loop (28 B per element: read p, g, m, v; write p, m, v). */
-function cpuGBps(reps = 3): number {
+function cpuGBps(reps = 5): number {
   const p = new Float32Array(CPU_ELEMENTS).fill(0.5);
   const g = new Float32Array(CPU_ELEMENTS).fill(0.1);
   const m = new Float32Array(CPU_ELEMENTS);
@@ -42,16 +44,16 @@ function cpuGBps(reps = 3): number {
     }
     out.push((28 * CPU_ELEMENTS) / ((performance.now() - t0) * 1e6));
   }
-  return stat(out).median;
+  return stat(out).min;
 }
 
 /** Runs the probes on `device` (and TF.js's when `tfjs`). */
 export async function calibrate(device: GPUDevice, tfjs: boolean): Promise<Calibration> {
   const t0 = performance.now();
-  const roofline = await measureRoofline(device, PROBE_BYTES, 3, null);
+  const roofline = await measureRoofline(device, PROBE_BYTES, 5, null);
   const result: Calibration = {
-    kernelGBps: roofline.kernel.median,
-    copyGBps: roofline.copy.median,
+    kernelGBps: roofline.kernel.min,
+    copyGBps: roofline.copy.min,
     submitMs: await submitMs(device),
     cpuGBps: cpuGBps(),
     tfOpMs: tfjs ? await probeTfOpMs() : null,

@@ -5,7 +5,7 @@
  * and bench/results/latest.svg.
  *
  *   npm run bench                                about 3 minutes (sizes and repetitions fitted)
- *   npm run bench -- --quick                     about 75 s
+ *   npm run bench -- --quick                     about 80 s
  *   npm run bench -- --full                      the long fixed run (big 2^24, 20 steps × 7)
  *   npm run bench -- --algorithms=adam,sgd --scenarios=model,tiny
  *   npm run bench -- --steps=20 --reps=7 --no-tfjs --no-cpu
@@ -190,9 +190,7 @@ async function main(): Promise<void> {
   } finally {
     await gpu.close();
   }
-  console.log(
-    `took ${duration(elapsed())} (${elapsed().toFixed(0)} s; planned about ${duration(planned)})`,
-  );
+  console.log(`took ${duration(elapsed())} (planned about ${duration(planned)})`);
 }
 
 main().catch((e: unknown) => {
