@@ -111,7 +111,7 @@ function options(): { request: PlanRequest; config: BenchConfig; out: string } {
   };
 }
 
-function print(result: BenchResult): void {
+function print(result: BenchResult, mode: Mode): void {
   console.log(
     `\ntiming: ${result.timing}; roofline per scenario: ${result.scenarios.map((s) => `${s.name} ${s.roofline.best.toFixed(2)} GB/s`).join(', ')}\n`,
   );
@@ -131,7 +131,9 @@ function print(result: BenchResult): void {
   if (flagged > 0)
     console.log(
       `\n! ${flagged} row(s) unreliable (spread over 25 % or physically impossible; reasons in "flags"): do not quote them. ` +
-        'Rerun on a quieter machine or with --full.',
+        (mode === 'full'
+          ? 'Rerun on a quieter machine.'
+          : 'Rerun on a quieter machine or with --full.'),
     );
 }
 
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(out, 'latest.svg'), chartSvg(result));
-    print(result);
+    print(result, request.mode);
     if (gpu.consoleProblems.length > 0)
       console.warn(`\npage warnings:\n${gpu.consoleProblems.join('\n')}`);
     console.log(`\nwrote ${join(out, 'latest.json')} and ${join(out, 'latest.svg')}`);
