@@ -241,33 +241,13 @@ const repMs = (u: UnitPlan, p: Priced) => u.steps * p.cost.stepMs;
 const unitMs = (u: UnitPlan, p: Priced) => p.cost.fixedMs + u.reps * repMs(u, p);
 
 /**
- * Fits the request to its mode's budget: the largest big that fits with every measurement at
- * its fewest repetitions (if even 2^20 does not, the feature costs move from model to big, then
- * the peers drop to one repetition at least), then more repetitions (ours first, then TF.js, then the CPU peers)
- * while the estimate stays within the budget. Each measurement is time-boxed to BOX_SLACK × its
- * planned repetitions, so a busier machine than calibrated costs repetitions, not minutes.
+ * Adds repetitions, one per measurement per pass, cheapest first, ours before TF.js before the
+ * CPU peers, while the total stays within `availableMs`. Returns the new total.
  */
-export function planBench(req: PlanRequest, c: Calibration): BenchPlan {
-  const m = MODES[req.mode];
-  const availableMs =
-    m.budgetS === null ? Infinity : FILL * 1000 * (m.budgetS - req.elapsedS - CLOSING_S);
-  let priced: Priced[] = [];
-  let units: UnitPlan[] = [];
-  let chosen = levers(req, m)[0] as Lever;
-  for (const lever of levers(req, m)) {
-    chosen = lever;
-    priced = pricedUnits(req, c, lever);
-    units = priced.map((p) => {
-      const steps = stepsFor(p.bounds, p.cost.stepMs);
-      const u: UnitPlan = { steps, reps: p.bounds.minReps, estMs: 0 };
-      return { ...u, estMs: unitMs(u, p) };
-    });
-    if (units.reduce((a, u) => a + u.estMs, 0) <= availableMs) break;
-  }
-  let total = units.reduce((a, u) => a + u.estMs, 0);
+function grow(priced: Priced[], units: UnitPlan[], total: number, availableMs: number): number {
   for (const tier of ['ours', 'tfjs', 'cpu'] as const) {
     const order = priced
-      .map((p, i) => i)
+      .map((_, i) => i)
       .filter((i) => priced[i]?.tier === tier)
       .sort((a, b) => (units[a]?.estMs ?? 0) - (units[b]?.estMs ?? 0));
     let grew = true;
@@ -286,6 +266,42 @@ export function planBench(req: PlanRequest, c: Calibration): BenchPlan {
       }
     }
   }
+  return total;
+}
+
+/**
+ * Fits the request to its mode's budget: the largest big that fits with every measurement at
+ * its fewest repetitions (if even 2^20 does not, the feature costs move from model to big,
+ * then the peers drop to one repetition at least), then more repetitions while the estimate
+ * stays within the budget (grow). Each measurement is time-boxed to BOX_SLACK × its planned
+ * repetitions' time, so a busier machine than calibrated costs repetitions, not minutes.
+ */
+export function planBench(req: PlanRequest, c: Calibration): BenchPlan {
+  const m = MODES[req.mode];
+  const availableMs =
+    m.budgetS === null ? Infinity : FILL * 1000 * (m.budgetS - req.elapsedS - CLOSING_S);
+  let priced: Priced[] = [];
+  let units: UnitPlan[] = [];
+  let chosen = levers(req, m)[0] as Lever;
+  for (const lever of levers(req, m)) {
+    chosen = lever;
+    priced = pricedUnits(req, c, lever);
+    units = priced.map((p) => {
+      const u: UnitPlan = {
+        steps: stepsFor(p.bounds, p.cost.stepMs),
+        reps: p.bounds.minReps,
+        estMs: 0,
+      };
+      return { ...u, estMs: unitMs(u, p) };
+    });
+    if (units.reduce((a, u) => a + u.estMs, 0) <= availableMs) break;
+  }
+  const total = grow(
+    priced,
+    units,
+    units.reduce((a, u) => a + u.estMs, 0),
+    availableMs,
+  );
   const out: Record<string, UnitPlan> = {};
   priced.forEach((p, i) => {
     const u = units[i] as UnitPlan;

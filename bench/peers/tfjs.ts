@@ -88,9 +88,10 @@ export async function benchTfjs(
 
 /**
  * ms per elementwise TF.js op on a 64-element tensor (host work and dispatch, little data):
- * the calibration's price of TF.js's per-op overhead. Loads TF.js.
+ * the calibration's price of TF.js's per-op overhead, the median of `batches` batches of `ops`
+ * ops (one batch once took 13× the others). Loads TF.js.
  */
-export async function probeTfOpMs(ops = 60): Promise<number> {
+export async function probeTfOpMs(ops = 20, batches = 3): Promise<number> {
   const tf = await loadTf();
   const a = tf.randomUniform([64], -1, 1);
   const run = async (n: number) => {
@@ -104,9 +105,12 @@ export async function probeTfOpMs(ops = 60): Promise<number> {
     x.dispose();
   };
   await run(5); // compiles the shader
-  const t0 = performance.now();
-  await run(ops);
-  const ms = (performance.now() - t0) / ops;
+  const out: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    await run(ops);
+    out.push((performance.now() - t0) / ops);
+  }
   a.dispose();
-  return ms;
+  return stat(out).median;
 }
