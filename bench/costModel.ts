@@ -10,7 +10,7 @@
 export interface Calibration {
   /** GB/s (1e9 B) of the vec4 read-write copy kernel on 16 MiB buffers (slowest repetition). */
   kernelGBps: number;
-  /** GB/s of copyBufferToBuffer on the same buffers. */
+  /** GB/s of copyBufferToBuffer on the same buffers (slowest repetition). */
   copyGBps: number;
   /** ms of an empty submit and its onSubmittedWorkDone. */
   submitMs: number;
