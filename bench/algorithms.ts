@@ -11,6 +11,11 @@ export interface BenchAlgorithm {
   options: Record<string, unknown>;
   /** The tf.train call that implements the same update, or null when TF.js has none. */
   tfjs: string | null;
+  /**
+   * Ops (dispatches) TF.js issues per tensor per step, as counted on the tiny scenario; the
+   * planner's cost model for the TF.js peer (0 when there is none).
+   */
+  tfjsOps: number;
 }
 
 export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
@@ -19,11 +24,30 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
     label: 'SGD momentum 0.9',
     options: { lr: 0.01, momentum: 0.9 },
     tfjs: 'tf.train.momentum(0.01, 0.9)',
+    tfjsOps: 4,
   },
-  { name: 'adagrad', label: 'Adagrad', options: { lr: 0.01 }, tfjs: 'tf.train.adagrad(0.01)' },
-  { name: 'rmsprop', label: 'RMSprop', options: { lr: 0.01 }, tfjs: 'tf.train.rmsprop(0.01)' },
-  { name: 'adam', label: 'Adam', options: { lr: 0.001 }, tfjs: 'tf.train.adam(0.001)' },
-  { name: 'adamw', label: 'AdamW', options: { lr: 0.001 }, tfjs: null },
+  {
+    name: 'adagrad',
+    label: 'Adagrad',
+    options: { lr: 0.01 },
+    tfjs: 'tf.train.adagrad(0.01)',
+    tfjsOps: 7,
+  },
+  {
+    name: 'rmsprop',
+    label: 'RMSprop',
+    options: { lr: 0.01 },
+    tfjs: 'tf.train.rmsprop(0.01)',
+    tfjsOps: 15,
+  },
+  {
+    name: 'adam',
+    label: 'Adam',
+    options: { lr: 0.001 },
+    tfjs: 'tf.train.adam(0.001)',
+    tfjsOps: 14,
+  },
+  { name: 'adamw', label: 'AdamW', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
 ];
 
 /**

@@ -1,8 +1,11 @@
 /**
  * An SVG chart of effective throughput (GB/s, log scale) by scenario and algorithm: ours
- * against each peer, with the measured roofline as a dashed line. Pure string building, used
- * by the page and by `npm run bench` (bench/results/latest.svg).
+ * against each peer, with the measured roofline as a dashed line. Unreliable rows
+ * (reliability.ts) are drawn faded, their label red with a "!", their reasons in the bars'
+ * tooltips and listed under the chart. Pure string building, used by the page and by
+ * `npm run bench` (bench/results/latest.svg).
  */
+import { flagText } from './reliability.ts';
 import type { BenchResult } from './types.ts';
 
 const SERIES = [
@@ -22,7 +25,11 @@ export function chartSvg(result: BenchResult): string {
   const top = 40;
   const left = 60;
   const width = Math.max(left + result.scenarios.length * (panelW + 20) + 10, 960);
-  const height = top + panelH + 90;
+  const unreliable = result.scenarios.flatMap((s) =>
+    s.rows.filter((r) => r.unreliable).map((r) => `${s.name}/${r.algorithm}: ${flagText(r.flags)}`),
+  );
+  const notes = unreliable.length ? unreliable.length + 1 : 0;
+  const height = top + panelH + 90 + 14 * notes;
   const values = result.scenarios
     .flatMap((s) =>
       s.rows.flatMap((r) => {
@@ -72,12 +79,13 @@ export function chartSvg(result: BenchResult): string {
         const v = vals[ser.key];
         if (!v) return;
         const x = x0 + ri * groupW + 5 + k * barW;
+        const why = r.unreliable ? ` — unreliable: ${flagText(r.flags)}` : '';
         out.push(
-          `<rect x="${x}" y="${y(v)}" width="${barW - 1}" height="${top + panelH - y(v)}" fill="${ser.color}"><title>${esc(`${r.label} ${ser.label}: ${v.toFixed(3)} GB/s`)}</title></rect>`,
+          `<rect x="${x}" y="${y(v)}" width="${barW - 1}" height="${top + panelH - y(v)}" fill="${ser.color}"${r.unreliable ? ' fill-opacity="0.3"' : ''}><title>${esc(`${r.label} ${ser.label}: ${v.toFixed(3)} GB/s${why}`)}</title></rect>`,
         );
       });
       out.push(
-        `<text x="${x0 + ri * groupW + groupW / 2}" y="${top + panelH + 14}" text-anchor="middle">${esc(r.algorithm)}</text>`,
+        `<text x="${x0 + ri * groupW + groupW / 2}" y="${top + panelH + 14}" text-anchor="middle"${r.unreliable ? ' fill="#d62728"' : ''}>${esc(r.unreliable ? `! ${r.algorithm}` : r.algorithm)}</text>`,
       );
     });
     const ry = y(s.roofline.best);
@@ -95,12 +103,23 @@ export function chartSvg(result: BenchResult): string {
       `<text x="${x0 + 4}" y="${ky - 4}" fill="#555">vec4 copy kernel ${s.roofline.kernel.median.toFixed(2)} GB/s</text>`,
     );
   });
+  const legendY = top + panelH + 68;
   SERIES.forEach((ser, k) => {
     const x = left + k * 130;
     out.push(
-      `<rect x="${x}" y="${height - 22}" width="12" height="12" fill="${ser.color}"/><text x="${x + 16}" y="${height - 12}">${ser.label}</text>`,
+      `<rect x="${x}" y="${legendY}" width="12" height="12" fill="${ser.color}"/><text x="${x + 16}" y="${legendY + 10}">${ser.label}</text>`,
     );
   });
+  if (unreliable.length) {
+    out.push(
+      `<text x="${left}" y="${legendY + 32}" fill="#d62728">! unreliable, do not quote (spread over 25 % or physically impossible):</text>`,
+    );
+    unreliable.forEach((u, i) =>
+      out.push(
+        `<text x="${left + 12}" y="${legendY + 46 + 14 * i}" fill="#d62728">${esc(u)}</text>`,
+      ),
+    );
+  }
   out.push('</svg>');
   return out.join('\n');
 }

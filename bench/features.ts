@@ -4,72 +4,54 @@
  * like. Clipping and the scaler add a read of every gradient (the norm and the inf/NaN check
  * share one pass) and a few dispatches; 16-bit state halves the moments' traffic.
  */
+import { FEATURE_VARIANTS, featureBytes } from './featureVariants.ts';
 import { benchOurs } from './ours.ts';
 import type { GpuTimer } from './gpuTimer.ts';
+import { featureFlags, type Flag, type RooflineBound } from './reliability.ts';
+import type { RepPlan } from './repPlan.ts';
 import type { Scenario } from './scenarios.ts';
 import { parameterCount } from './scenarios.ts';
-
-export interface FeatureVariant {
-  label: string;
-  options: Record<string, unknown>;
-  gradScaler: boolean;
-}
-
-export const FEATURE_VARIANTS: FeatureVariant[] = [
-  { label: 'Adam', options: {}, gradScaler: false },
-  { label: '+ clipGradNorm', options: { clipGradNorm: 1 }, gradScaler: false },
-  { label: '+ GradScaler', options: {}, gradScaler: true },
-  { label: '+ GradScaler + clipGradNorm', options: { clipGradNorm: 1 }, gradScaler: true },
-  { label: 'stateDtype bf16', options: { stateDtype: 'bf16' }, gradScaler: false },
-  { label: 'stateDtype f16', options: { stateDtype: 'f16' }, gradScaler: false },
-  {
-    label: 'bf16 + GradScaler + clipGradNorm',
-    options: { stateDtype: 'bf16', clipGradNorm: 1 },
-    gradScaler: true,
-  },
-];
-
-/**
- * Bytes per parameter of an Adam step: param and grad read, param written (12), each of the
- * two moments read and written (8 in f32, 4 in 16 bits), and one more grad read (4) when a
- * pass checks or measures the grads first.
- */
-export function featureBytes(v: FeatureVariant): number {
-  const moment = v.options.stateDtype === 'f16' || v.options.stateDtype === 'bf16' ? 4 : 8;
-  return 12 + 2 * moment + (v.gradScaler || 'clipGradNorm' in v.options ? 4 : 0);
-}
 
 export interface FeatureRow {
   label: string;
   msPerStep: number;
+  /** (max − min) / median of the repetitions, and how many there were. */
+  spread: number;
+  samples: number;
   dispatches: number;
   /** Bytes moved per parameter (featureBytes). */
   bytesPerParam: number;
   gbps: number;
   /** ms per step against plain Adam's in the same run. */
   ratio: number;
+  /** Why not to quote this row (reliability.ts); empty when it is reliable. */
+  flags: Flag[];
+  unreliable: boolean;
 }
 
+/**
+ * Times every variant on `s`; `plan(i)` gives variant i's repetitions. Flags each row against
+ * plain Adam and the scenario's roofline.
+ */
 export async function benchFeatures(
   device: GPUDevice,
   s: Scenario,
-  steps: number,
-  reps: number,
+  plan: (variant: number) => RepPlan,
   timer: GpuTimer | null,
   layout: 'arena' | 'separate',
+  roofline: RooflineBound,
   progress: (message: string) => void,
 ): Promise<FeatureRow[]> {
   const params = parameterCount(s);
   const rows: FeatureRow[] = [];
-  for (const v of FEATURE_VARIANTS) {
+  for (const [i, v] of FEATURE_VARIANTS.entries()) {
     progress(`features/${s.name}: ${v.label}`);
     const t = await benchOurs(
       device,
       s,
       'adam',
       { lr: 0.001, ...v.options },
-      steps,
-      reps,
+      plan(i),
       timer,
       layout,
       v.gradScaler,
@@ -79,11 +61,19 @@ export async function benchFeatures(
     rows.push({
       label: v.label,
       msPerStep: ms,
+      spread: t.gpuMs.spread,
+      samples: t.gpuMs.samples,
       dispatches: t.dispatches,
       bytesPerParam,
       gbps: (bytesPerParam * params) / (ms * 1e6),
       ratio: ms / (rows[0]?.msPerStep ?? ms),
+      flags: [],
+      unreliable: false,
     });
   }
-  return rows;
+  const flagged = featureFlags(rows, roofline);
+  return rows.map((r, i) => {
+    const f = flagged[i] ?? [];
+    return { ...r, flags: f, unreliable: f.length > 0 };
+  });
 }

@@ -1,15 +1,34 @@
 /** The benchmark page: a form, the runner, a results table and the chart. */
 import type { Algorithm } from '../src/index.ts';
+import { calibrate } from './calibrate.ts';
 import { chartSvg } from './chart.ts';
-import { runBench } from './runBench.ts';
-import { COLUMNS, tableRows } from './table.ts';
+import type { Calibration } from './costModel.ts';
+import { device, runBench } from './runBench.ts';
+import {
+  COLUMNS,
+  FEATURE_COLUMNS,
+  SCALING_COLUMNS,
+  featureRows,
+  scalingRows,
+  tableRows,
+} from './table.ts';
 import type { BenchConfig, BenchResult, ScenarioName } from './types.ts';
 
 declare global {
   interface Window {
     __ready: boolean;
     __runBench: (config: BenchConfig) => Promise<BenchResult>;
+    /** The planner's probe (calibrate.ts), on a device of its own. */
+    __calibrate: (tfjs: boolean) => Promise<Calibration>;
   }
+}
+
+function htmlTable(header: readonly string[], rows: string[][]): string {
+  return (
+    `<table><tr>${header.map((c) => `<th>${c}</th>`).join('')}</tr>` +
+    rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('') +
+    `</table>`
+  );
 }
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
@@ -27,21 +46,11 @@ function render(result: BenchResult): void {
     `<b>Roofline</b>: the better of a vec4 read-write copy kernel and copyBufferToBuffer on buffers of the scenario's size, in this run. ` +
     `Speedups compare wall time per step, measured the same way for every peer.</p>` +
     `<p>Adapter: ${result.adapter.vendor} ${result.adapter.architecture} ${result.adapter.description}</p>`;
-  const rows = tableRows(result);
   $('results').innerHTML =
-    `<table><tr>${COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr>` +
-    rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('') +
-    `</table>` +
-    (result.tinyScaling.length
-      ? `<table><tr><th>tiny tensors</th><th>our host ms/step</th><th>TF.js host ms/step</th><th>our dispatches</th><th>TF.js dispatches</th></tr>` +
-        result.tinyScaling
-          .map(
-            (p) =>
-              `<tr><td>${p.tensors}</td><td>${p.oursHostMs.toFixed(3)}</td><td>${p.tfjsHostMs?.toFixed(3) ?? '—'}</td><td>${p.oursDispatches}</td><td>${p.tfjsDispatches ?? '—'}</td></tr>`,
-          )
-          .join('') +
-        `</table>`
-      : '');
+    htmlTable(COLUMNS, tableRows(result)) +
+    (result.tinyScaling.length ? htmlTable(SCALING_COLUMNS, scalingRows(result)) : '') +
+    (result.featureCosts ? htmlTable(FEATURE_COLUMNS, featureRows(result)) : '') +
+    `<p>Rows marked "!" are unreliable (spread over 25 % or physically impossible; see flags): do not quote them.</p>`;
   $('chart').innerHTML = chartSvg(result);
 }
 
@@ -82,4 +91,12 @@ form.addEventListener('submit', (e) => {
 });
 
 window.__runBench = run;
+window.__calibrate = async (tfjs) => {
+  const { device: dev } = await device();
+  try {
+    return await calibrate(dev, tfjs);
+  } finally {
+    dev.destroy();
+  }
+};
 window.__ready = true;

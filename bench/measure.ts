@@ -1,8 +1,10 @@
 /**
  * The one timing loop every GPU peer goes through, so "measured the same way" holds by
- * construction: `reps` repetitions of `steps` steps back to back, one wait per repetition.
+ * construction: repetitions of `plan.steps` steps back to back, one wait per repetition, as
+ * many repetitions as the plan allows (repPlan.ts).
  */
 import { dispatches } from './dispatchCounter.ts';
+import { anotherRep, type RepPlan } from './repPlan.ts';
 
 export interface RepTimes {
   /** Wall ms per step, one entry per repetition. */
@@ -18,8 +20,7 @@ export interface RepTimes {
  * `sync()` waits until the GPU has finished; `afterRep()` runs after each repetition's wait.
  */
 export async function measureReps(
-  steps: number,
-  reps: number,
+  plan: RepPlan,
   step: () => number,
   sync: () => Promise<void>,
   afterRep: () => Promise<void> = async () => undefined,
@@ -27,16 +28,19 @@ export async function measureReps(
   const wall: number[] = [];
   const host: number[] = [];
   let perStep = 0;
-  for (let r = 0; r < reps; r++) {
+  const started = performance.now();
+  let last = 0;
+  while (anotherRep(plan, wall.length, performance.now() - started, last)) {
     let hostMs = 0;
     const before = dispatches();
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) hostMs += step();
+    for (let i = 0; i < plan.steps; i++) hostMs += step();
     await sync();
-    wall.push((performance.now() - t0) / steps);
-    host.push(hostMs / steps);
-    perStep = (dispatches() - before) / steps;
+    wall.push((performance.now() - t0) / plan.steps);
+    host.push(hostMs / plan.steps);
+    perStep = (dispatches() - before) / plan.steps;
     await afterRep();
+    last = performance.now() - t0;
   }
   return { wall, host, dispatches: perStep };
 }

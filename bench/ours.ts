@@ -7,6 +7,8 @@ import {
   type TensorRef,
 } from '../src/index.ts';
 import { measureReps } from './measure.ts';
+import { randomPool } from './randomPool.ts';
+import type { RepPlan } from './repPlan.ts';
 import type { GpuTimer } from './gpuTimer.ts';
 import type { Scenario } from './scenarios.ts';
 import { stat, type Stat } from './stats.ts';
@@ -20,13 +22,6 @@ export interface Timing {
   hostMs: Stat;
   dispatches: number;
   timing: 'timestamp-query' | 'wall';
-}
-
-/** Random values reused for every tensor (their content does not affect speed). */
-function randomPool(n: number): Float32Array<ArrayBuffer> {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
-  return a;
 }
 
 /**
@@ -72,8 +67,7 @@ export async function benchOurs(
   s: Scenario,
   algorithm: Algorithm,
   options: Record<string, unknown>,
-  steps: number,
-  reps: number,
+  plan: RepPlan,
   timer: GpuTimer | null,
   layout: 'arena' | 'separate' = 'arena',
   /** Attach a GradScaler (initial scale 1, so the update sees the same gradients). */
@@ -91,20 +85,24 @@ export async function benchOurs(
   await device.queue.onSubmittedWorkDone();
   const gpu: number[] = [];
   const { wall, host, dispatches } = await measureReps(
-    steps,
-    reps,
+    plan,
     () => {
       const encoder = device.createCommandEncoder();
-      const h0 = performance.now();
-      if (timer) timer.bracket(encoder, (e) => opt.step(grads, e));
-      else opt.step(grads, encoder);
-      const hostMs = performance.now() - h0;
+      let hostMs = 0;
+      // Host time of the step call alone, not of the timer's bracketing passes.
+      const record = (e: GPUCommandEncoder) => {
+        const h0 = performance.now();
+        opt.step(grads, e);
+        hostMs = performance.now() - h0;
+      };
+      if (timer) timer.bracket(encoder, record);
+      else record(encoder);
       device.queue.submit([encoder.finish()]);
       return hostMs;
     },
     () => device.queue.onSubmittedWorkDone(),
     async () => {
-      if (timer) gpu.push((await timer.read()).reduce((a, b) => a + b, 0) / steps);
+      if (timer) gpu.push((await timer.read()).reduce((a, b) => a + b, 0) / plan.steps);
     },
   );
   await opt.checkErrors();

@@ -4,6 +4,7 @@
  * byte of buffer (one read, one write).
  */
 import type { GpuTimer } from './gpuTimer.ts';
+import type { RooflineBound } from './reliability.ts';
 import { stat, type Stat } from './stats.ts';
 
 const COPY_WGSL = /* wgsl */ `
@@ -99,4 +100,10 @@ export async function measureRoofline(
   const c = stat(await time(copy));
   [src, dst, uniform].forEach((b) => b.destroy());
   return { kernel: k, copy: c, best: Math.max(k.median, c.median), bytes: size };
+}
+
+/** The roofline as the reliability flags read it: the better median and its spread. */
+export function rooflineBound(r: Roofline): RooflineBound {
+  const from = r.copy.median > r.kernel.median ? r.copy : r.kernel;
+  return { gbps: r.best, spread: from.spread };
 }

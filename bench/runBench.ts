@@ -10,13 +10,17 @@ import { GpuTimer } from './gpuTimer.ts';
 import { benchOurs } from './ours.ts';
 import { benchPlainJs, benchReference } from './peers/cpu.ts';
 import { benchTfjs } from './peers/tfjs.ts';
-import { measureRoofline } from './roofline.ts';
+import { measureRoofline, rooflineBound } from './roofline.ts';
+import { flagText, rowFlags, spreadFlag, type Flag } from './reliability.ts';
+import { fixedReps, type RepPlan } from './repPlan.ts';
+import { scalingReusesTiny } from './plan.ts';
 import { parameterCount, scenario, tiny } from './scenarios.ts';
 import type { BenchConfig, BenchResult, Row, ScalingPoint, ScenarioResult } from './types.ts';
 
 export type Progress = (message: string) => void;
 
-async function device(): Promise<{ device: GPUDevice; adapter: GPUAdapter }> {
+/** A device with timestamp-query when the adapter has it, and the adapter's largest buffers. */
+export async function device(): Promise<{ device: GPUDevice; adapter: GPUAdapter }> {
   const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter)
     throw new Error('WebGPU is unavailable: navigator.gpu.requestAdapter() returned nothing');
@@ -33,6 +37,12 @@ async function device(): Promise<{ device: GPUDevice; adapter: GPUAdapter }> {
   return { device: dev, adapter };
 }
 
+/** The timer's capacity: the most steps or roofline repetitions one measurement records. */
+function timerCapacity(config: BenchConfig): number {
+  const units = Object.values(config.plan?.units ?? {});
+  return Math.max(3, config.steps, config.reps, ...units.map((u) => Math.max(u.steps, u.reps)));
+}
+
 export async function runBench(
   config: BenchConfig,
   progress: Progress = () => undefined,
@@ -40,16 +50,24 @@ export async function runBench(
   installDispatchCounter();
   const { device: dev, adapter } = await device();
   const timer = dev.features.has('timestamp-query')
-    ? new GpuTimer(dev, Math.max(config.steps, config.reps, 3))
+    ? new GpuTimer(dev, timerCapacity(config))
     : null;
+  const unit = (key: string, steps: number, reps: number): RepPlan =>
+    config.plan?.units[key] ?? fixedReps(steps, reps);
+  const sizes = { bigLog2: config.plan?.bigLog2 ?? 24 };
   const scenarios: ScenarioResult[] = [];
   for (const name of config.scenarios) {
-    const s = scenario(name);
+    const s = scenario(name, sizes);
     const params = parameterCount(s);
     progress(
       `${name}: ${s.description}, ${params.toLocaleString('en-US')} parameters — measuring the roofline`,
     );
-    const roofline = await measureRoofline(dev, 4 * params, Math.max(3, config.reps), timer);
+    const roofline = await measureRoofline(
+      dev,
+      4 * params,
+      unit(`roofline/${name}`, 1, Math.max(3, config.reps)).reps,
+      timer,
+    );
     progress(
       `${name}: roofline ${roofline.best.toFixed(2)} GB/s (vec4 copy kernel ${roofline.kernel.median.toFixed(2)}, copyBufferToBuffer ${roofline.copy.median.toFixed(2)})`,
     );
@@ -63,8 +81,7 @@ export async function runBench(
         s,
         alg.name,
         options,
-        config.steps,
-        config.reps,
+        unit(`ours/${name}/${alg.name}`, config.steps, config.reps),
         timer,
         config.layout,
       );
@@ -73,20 +90,33 @@ export async function runBench(
       let tfjs = null;
       if (config.peers.tfjs && alg.tfjs) {
         progress(`${name}/${alg.name}: TF.js ${alg.tfjs}`);
-        tfjs = await benchTfjs(s, alg.name, config.tfjsSteps, config.tfjsReps);
+        tfjs = await benchTfjs(
+          s,
+          alg.name,
+          unit(`tfjs/${name}/${alg.name}`, config.tfjsSteps, config.tfjsReps),
+        );
       }
       let plainJs = null;
       let reference = null;
       if (config.peers.plainJs) {
         progress(`${name}/${alg.name}: plain JS loop`);
-        plainJs = await benchPlainJs(s, alg.name, config.cpuSteps, config.cpuReps);
+        plainJs = await benchPlainJs(
+          s,
+          alg.name,
+          unit(`plainJs/${name}/${alg.name}`, config.cpuSteps, config.cpuReps),
+        );
       }
       if (config.peers.reference) {
         progress(`${name}/${alg.name}: CPU reference`);
-        reference = await benchReference(s, alg.name, options, config.cpuSteps, config.cpuReps);
+        reference = await benchReference(
+          s,
+          alg.name,
+          options,
+          unit(`reference/${name}/${alg.name}`, config.cpuSteps, config.cpuReps),
+        );
       }
       const wall = ours.wallMs.median;
-      const row: Row = {
+      const row: Omit<Row, 'flags' | 'unreliable'> = {
         algorithm: alg.name,
         label: alg.label,
         options,
@@ -106,10 +136,12 @@ export async function runBench(
           reference: reference ? reference.median / wall : null,
         },
       };
-      rows.push(row);
+      const flags = rowFlags(row, rooflineBound(roofline));
+      rows.push({ ...row, flags, unreliable: flags.length > 0 });
       progress(
-        `${name}/${alg.name}: ${msPerStep.toFixed(3)} ms/step, ${gbps.toFixed(2)} GB/s (${row.percentOfRoofline.toFixed(0)}% of roofline)` +
-          (row.speedup.tfjs ? `, ${row.speedup.tfjs.toFixed(1)}× TF.js` : ''),
+        `${name}/${alg.name}: ${msPerStep.toFixed(3)} ms/step ±${(100 * ours.gpuMs.spread).toFixed(0)}%, ${gbps.toFixed(2)} GB/s (${row.percentOfRoofline.toFixed(0)}% of roofline)` +
+          (row.speedup.tfjs ? `, ${row.speedup.tfjs.toFixed(1)}× TF.js` : '') +
+          (flags.length ? ` — unreliable: ${flagText(flags)}` : ''),
       );
     }
     scenarios.push({
@@ -123,43 +155,67 @@ export async function runBench(
   }
   const tinyScaling: ScalingPoint[] = [];
   for (const count of config.tinyScaling) {
-    progress(`tiny scaling: ${count} tensors (Adam, host time per step)`);
     const s = tiny(count);
-    const ours = await benchOurs(
-      dev,
-      s,
-      'adam',
-      { lr: 0.001 },
-      config.steps,
-      config.reps,
-      null,
-      config.layout,
-    );
-    const tfjs = config.peers.tfjs
-      ? await benchTfjs(s, 'adam', config.tfjsSteps, config.tfjsReps)
-      : null;
+    // The 500-tensor point is the tiny scenario's Adam row when that ran: reuse it.
+    const row = scalingReusesTiny(count, config)
+      ? scenarios.find((r) => r.name === 'tiny')?.rows.find((r) => r.algorithm === 'adam')
+      : undefined;
+    if (!row) progress(`tiny scaling: ${count} tensors (Adam, host time per step)`);
+    const ours =
+      row?.ours ??
+      (await benchOurs(
+        dev,
+        s,
+        'adam',
+        { lr: 0.001 },
+        unit(`scaling/ours/${count}`, config.steps, config.reps),
+        null,
+        config.layout,
+      ));
+    const tfjs = !config.peers.tfjs
+      ? null
+      : row
+        ? row.tfjs
+        : await benchTfjs(
+            s,
+            'adam',
+            unit(`scaling/tfjs/${count}`, config.tfjsSteps, config.tfjsReps),
+          );
+    const flags = [
+      spreadFlag('ours host', ours.hostMs),
+      tfjs && spreadFlag('TF.js host', tfjs.hostMs),
+    ].filter((f): f is Flag => f !== null);
     tinyScaling.push({
       tensors: count,
       oursHostMs: ours.hostMs.median,
       tfjsHostMs: tfjs?.hostMs.median ?? null,
+      oursHostSpread: ours.hostMs.spread,
+      tfjsHostSpread: tfjs?.hostMs.spread ?? null,
       oursDispatches: ours.dispatches,
       tfjsDispatches: tfjs?.dispatches ?? null,
+      flags,
+      unreliable: flags.length > 0,
     });
   }
-  const featureCosts = config.featureCosts
-    ? {
-        scenario: config.featureCosts,
-        rows: await benchFeatures(
-          dev,
-          scenario(config.featureCosts),
-          config.steps,
-          config.reps,
-          timer,
-          config.layout,
-          progress,
-        ),
-      }
-    : null;
+  let featureCosts: BenchResult['featureCosts'] = null;
+  if (config.featureCosts) {
+    const s = scenario(config.featureCosts, sizes);
+    const roofline =
+      scenarios.find((r) => r.name === config.featureCosts)?.roofline ??
+      (await measureRoofline(dev, 4 * parameterCount(s), Math.max(3, config.reps), timer));
+    featureCosts = {
+      scenario: config.featureCosts,
+      rows: await benchFeatures(
+        dev,
+        s,
+        (i) => unit(`feature/${i}`, config.steps, config.reps),
+        timer,
+        config.layout,
+        rooflineBound(roofline),
+        progress,
+      ),
+    };
+  }
   timer?.destroy();
   const info = adapter.info;
   const result: BenchResult = {

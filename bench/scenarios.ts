@@ -14,12 +14,15 @@ export interface Scenario {
   tensors: Tensor[];
 }
 
-/** One tensor of 2^24 parameters: pure bandwidth. */
-export function big(): Scenario {
+/**
+ * One tensor of 2^`log2` parameters: pure bandwidth. 2^24 unless the planner shrinks it to fit
+ * the run's time budget (plan.ts).
+ */
+export function big(log2 = 24): Scenario {
   return {
     name: 'big',
-    description: 'one tensor of 2^24 parameters',
-    tensors: [{ name: 'w', length: 2 ** 24 }],
+    description: `one tensor of 2^${log2} parameters`,
+    tensors: [{ name: 'w', length: 2 ** log2 }],
   };
 }
 
@@ -66,8 +69,11 @@ export function model(): Scenario {
   return { name: 'model', description: `small transformer: ${t.length} tensors`, tensors: t };
 }
 
+/** Tensors in the tiny scenario. */
+export const TINY_TENSORS = 500;
+
 /** `count` tensors of 64–4096 elements (seeded): dispatch-bound. */
-export function tiny(count = 500): Scenario {
+export function tiny(count = TINY_TENSORS): Scenario {
   let s = 7;
   const next = () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -80,8 +86,12 @@ export function tiny(count = 500): Scenario {
   return { name: 'tiny', description: `${count} tensors of 64–4096 elements`, tensors };
 }
 
-export function scenario(name: Scenario['name'], tinyCount?: number): Scenario {
-  return name === 'big' ? big() : name === 'model' ? model() : tiny(tinyCount);
+/** A scenario by name; `bigLog2` sizes big, `tinyCount` sizes tiny. */
+export function scenario(
+  name: Scenario['name'],
+  sizes: { bigLog2?: number; tinyCount?: number } = {},
+): Scenario {
+  return name === 'big' ? big(sizes.bigLog2) : name === 'model' ? model() : tiny(sizes.tinyCount);
 }
 
 export function parameterCount(s: Scenario): number {

@@ -1,8 +1,14 @@
-/** The results as text rows (the terminal table and the page's table share this). */
+/** The results as text rows (the terminal tables and the page's tables share these). */
+import { flagText } from './reliability.ts';
 import type { BenchResult } from './types.ts';
 
 const f = (v: number | null | undefined, digits = 2) =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : `${f(100 * v, 0)}%`;
+
+/** Marks an unreliable row's first cell. */
+const mark = (cell: string, unreliable: boolean) => (unreliable ? `! ${cell}` : cell);
 
 export const COLUMNS = [
   'scenario',
@@ -20,15 +26,16 @@ export const COLUMNS = [
   '× TF.js',
   '× plain JS',
   '× CPU ref',
+  'flags',
 ] as const;
 
 export function tableRows(result: BenchResult): string[][] {
   return result.scenarios.flatMap((s) =>
     s.rows.map((r) => [
-      s.name,
+      mark(s.name, r.unreliable),
       r.algorithm,
       f(r.msPerStep, 3),
-      `${f(100 * r.ours.gpuMs.spread, 0)}%`,
+      pct(r.ours.gpuMs.spread),
       f(r.paramsPerSec / 1e6, 1),
       f(r.gbps),
       f(r.percentOfRoofline, 0),
@@ -40,14 +47,67 @@ export function tableRows(result: BenchResult): string[][] {
       f(r.speedup.tfjs, 1),
       f(r.speedup.plainJs, 1),
       f(r.speedup.reference, 1),
+      flagText(r.flags),
     ]),
   );
 }
 
-/** A plain-text table with right-aligned columns. */
+export const FEATURE_COLUMNS = [
+  'variant',
+  'ms/step',
+  'spread',
+  'dispatches',
+  'B/param',
+  'GB/s',
+  'vs Adam',
+  'flags',
+] as const;
+
+export function featureRows(result: BenchResult): string[][] {
+  return (result.featureCosts?.rows ?? []).map((r) => [
+    mark(r.label, r.unreliable),
+    f(r.msPerStep),
+    pct(r.spread),
+    String(r.dispatches),
+    String(r.bytesPerParam),
+    f(r.gbps),
+    `${f(r.ratio)}×`,
+    flagText(r.flags),
+  ]);
+}
+
+export const SCALING_COLUMNS = [
+  'tensors',
+  'ours host ms',
+  'spread',
+  'TF.js host ms',
+  'spread',
+  'ours dispatches',
+  'TF.js dispatches',
+  'flags',
+] as const;
+
+export function scalingRows(result: BenchResult): string[][] {
+  return result.tinyScaling.map((p) => [
+    mark(String(p.tensors), p.unreliable),
+    f(p.oursHostMs, 3),
+    pct(p.oursHostSpread),
+    f(p.tfjsHostMs, 3),
+    pct(p.tfjsHostSpread),
+    String(p.oursDispatches),
+    p.tfjsDispatches === null ? '—' : String(p.tfjsDispatches),
+    flagText(p.flags),
+  ]);
+}
+
+/** A plain-text table with right-aligned columns (the last, free text, left-aligned). */
 export function textTable(header: readonly string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const last = header.length - 1;
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
+    cells
+      .map((c, i) => (i === last && header[last] === 'flags' ? c : c.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -4,6 +4,8 @@ import type { Roofline } from './roofline.ts';
 import type { Stat } from './stats.ts';
 import type { Timing } from './ours.ts';
 import type { FeatureRow } from './features.ts';
+import type { Flag } from './reliability.ts';
+import type { RepPlan } from './repPlan.ts';
 
 export type ScenarioName = 'big' | 'model' | 'tiny';
 
@@ -28,6 +30,11 @@ export interface BenchConfig {
   tinyScaling: number[];
   /** Measure what clipGradNorm and a GradScaler cost on this scenario (absent: skip). */
   featureCosts?: ScenarioName;
+  /**
+   * The planner's choices (plan.ts): big's size, and each measurement's steps, repetitions and
+   * time box by key. Measurements without a key use steps/reps above (the page's form).
+   */
+  plan?: { bigLog2: number; units: Record<string, RepPlan> };
 }
 
 export interface Row {
@@ -48,6 +55,9 @@ export interface Row {
   reference: Stat | null;
   /** Our wall ms per step against each peer's (same method: steps back to back). */
   speedup: { tfjs: number | null; plainJs: number | null; reference: number | null };
+  /** Why not to quote this row (reliability.ts); empty when it is reliable. */
+  flags: Flag[];
+  unreliable: boolean;
 }
 
 export interface ScenarioResult {
@@ -63,8 +73,14 @@ export interface ScalingPoint {
   tensors: number;
   oursHostMs: number;
   tfjsHostMs: number | null;
+  /** Spreads of the two host times ((max − min) / median). */
+  oursHostSpread: number;
+  tfjsHostSpread: number | null;
   oursDispatches: number;
   tfjsDispatches: number | null;
+  /** Why not to quote this point (a host-time spread over 25 %); empty when reliable. */
+  flags: Flag[];
+  unreliable: boolean;
 }
 
 export interface BenchResult {

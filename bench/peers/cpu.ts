@@ -4,6 +4,8 @@
  */
 import type { Algorithm } from '../../src/index.ts';
 import { ReferenceOptimizer } from '../../src/reference/optimizer.ts';
+import { randomPool } from '../randomPool.ts';
+import { anotherRep, type RepPlan } from '../repPlan.ts';
 import type { Scenario } from '../scenarios.ts';
 import { stat, type Stat } from '../stats.ts';
 
@@ -76,53 +78,50 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
 }
 
 function tensors(s: Scenario): { params: Float32Array[]; grads: Float32Array[] } {
-  const params = s.tensors.map((t) =>
-    Float32Array.from({ length: t.length }, () => Math.random() * 2 - 1),
-  );
-  const grads = s.tensors.map((t) =>
-    Float32Array.from({ length: t.length }, () => Math.random() * 2 - 1),
-  );
-  return { params, grads };
+  const copy = (length: number) => randomPool(length).slice();
+  return {
+    params: s.tensors.map((t) => copy(t.length)),
+    grads: s.tensors.map((t) => copy(t.length)),
+  };
+}
+
+/** Times `run` (one step) in repetitions of `plan.steps` steps, yielding between them. */
+async function timeReps(plan: RepPlan, run: () => void): Promise<Stat> {
+  const out: number[] = [];
+  const started = performance.now();
+  let last = 0;
+  while (anotherRep(plan, out.length, performance.now() - started, last)) {
+    const t0 = performance.now();
+    for (let i = 0; i < plan.steps; i++) run();
+    last = performance.now() - t0;
+    out.push(last / plan.steps);
+    await new Promise((r) => setTimeout(r, 0)); // let the page breathe
+  }
+  return stat(out);
 }
 
 export async function benchPlainJs(
   s: Scenario,
   algorithm: Algorithm,
-  steps: number,
-  reps: number,
+  plan: RepPlan,
 ): Promise<Stat> {
   const { params, grads } = tensors(s);
   const { states, step } = plainStep(algorithm);
   const state = params.map((p) => Array.from({ length: states }, () => new Float32Array(p.length)));
-  const out: number[] = [];
   let t = 0;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) {
-      t++;
-      params.forEach((p, k) => step(p, grads[k] as Float32Array, state[k] as Float32Array[], t));
-    }
-    out.push((performance.now() - t0) / steps);
-    await new Promise((r2) => setTimeout(r2, 0)); // let the page breathe
-  }
-  return stat(out);
+  return timeReps(plan, () => {
+    t++;
+    params.forEach((p, k) => step(p, grads[k] as Float32Array, state[k] as Float32Array[], t));
+  });
 }
 
 export async function benchReference(
   s: Scenario,
   algorithm: Algorithm,
   options: Record<string, unknown>,
-  steps: number,
-  reps: number,
+  plan: RepPlan,
 ): Promise<Stat> {
   const { params, grads } = tensors(s);
   const ref = new ReferenceOptimizer(algorithm, params, options as never);
-  const out: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) ref.step(grads);
-    out.push((performance.now() - t0) / steps);
-    await new Promise((r2) => setTimeout(r2, 0));
-  }
-  return stat(out);
+  return timeReps(plan, () => ref.step(grads));
 }

@@ -4,6 +4,7 @@
  */
 import type { Algorithm } from '../../src/index.ts';
 import { measureReps } from '../measure.ts';
+import type { RepPlan } from '../repPlan.ts';
 import type { Scenario } from '../scenarios.ts';
 import { stat, type Stat } from '../stats.ts';
 
@@ -50,8 +51,7 @@ function optimizerFor(tf: Tf, algorithm: Algorithm) {
 export async function benchTfjs(
   s: Scenario,
   algorithm: Algorithm,
-  steps: number,
-  reps: number,
+  plan: RepPlan,
 ): Promise<TfTiming | null> {
   const tf = await loadTf();
   const optimizer = optimizerFor(tf, algorithm);
@@ -72,8 +72,7 @@ export async function benchTfjs(
   optimizer.applyGradients(named); // creates the accumulators, compiles the shaders
   await sync();
   const { wall, host, dispatches } = await measureReps(
-    steps,
-    reps,
+    plan,
     () => {
       const h0 = performance.now();
       optimizer.applyGradients(named);
@@ -85,4 +84,33 @@ export async function benchTfjs(
   vars.forEach((v) => v.dispose());
   grads.forEach((g) => g.dispose());
   return { wallMs: stat(wall), hostMs: stat(host), dispatches };
+}
+
+/**
+ * ms per elementwise TF.js op on a 64-element tensor (host work and dispatch, little data):
+ * the calibration's price of TF.js's per-op overhead, the median of `batches` batches of `ops`
+ * ops (one batch once took 13× the others). Loads TF.js.
+ */
+export async function probeTfOpMs(ops = 20, batches = 3): Promise<number> {
+  const tf = await loadTf();
+  const a = tf.randomUniform([64], -1, 1);
+  const run = async (n: number) => {
+    let x = tf.add(a, a);
+    for (let i = 1; i < n; i++) {
+      const next = tf.add(x, a);
+      x.dispose();
+      x = next;
+    }
+    await x.data();
+    x.dispose();
+  };
+  await run(5); // compiles the shader
+  const out: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    await run(ops);
+    out.push((performance.now() - t0) / ops);
+  }
+  a.dispose();
+  return stat(out).median;
 }

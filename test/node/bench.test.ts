@@ -1,11 +1,11 @@
 /** The benchmark's pure parts: scenarios, the bytes-per-parameter model, statistics, output. */
 import { describe, expect, it } from 'vitest';
-import { FEATURE_VARIANTS, featureBytes } from '../../bench/features.ts';
+import { FEATURE_VARIANTS, featureBytes } from '../../bench/featureVariants.ts';
 import { BENCH_ALGORITHMS, bytesPerParam } from '../../bench/algorithms.ts';
 import { chartSvg } from '../../bench/chart.ts';
 import { big, model, parameterCount, tiny } from '../../bench/scenarios.ts';
 import { stat } from '../../bench/stats.ts';
-import { COLUMNS, tableRows, textTable } from '../../bench/table.ts';
+import { COLUMNS, featureRows, scalingRows, tableRows, textTable } from '../../bench/table.ts';
 import type { BenchResult } from '../../bench/types.ts';
 
 describe('bench scenarios', () => {
@@ -48,7 +48,7 @@ describe('bench statistics and output', () => {
     expect(stat([3, 1, 2])).toMatchObject({ median: 2, min: 1, max: 3, spread: 1, samples: 3 });
     expect(stat([4, 1, 2, 3]).median).toBe(2.5);
   });
-  it('renders a table and a chart from a result', () => {
+  it('renders a table and a chart from a result, marking unreliable rows', () => {
     const s = { median: 10, min: 9, max: 11, spread: 0.2, samples: 3 };
     const result = {
       date: '2026-01-01',
@@ -82,6 +82,8 @@ describe('bench statistics and output', () => {
               plainJs: null,
               reference: null,
               speedup: { tfjs: 7, plainJs: null, reference: null },
+              flags: [],
+              unreliable: false,
             },
           ],
         },
@@ -90,9 +92,79 @@ describe('bench statistics and output', () => {
     const text = textTable(COLUMNS, tableRows(result));
     expect(text).toContain('adam');
     expect(text).toContain('7.0');
+    expect(text).not.toContain('!');
     const svg = chartSvg(result);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('roofline 10.00 GB/s');
+    expect(svg).not.toContain('unreliable');
+
+    const reason = 'ours spread 37% > 25%';
+    const scenario = result.scenarios[0] as BenchResult['scenarios'][number];
+    const row = scenario.rows[0] as BenchResult['scenarios'][number]['rows'][number];
+    const flagged: BenchResult = {
+      ...result,
+      scenarios: [
+        {
+          ...scenario,
+          rows: [{ ...row, flags: [{ code: 'spread', reason }], unreliable: true }],
+        },
+      ],
+      tinyScaling: [
+        {
+          tensors: 50,
+          oursHostMs: 0.1,
+          tfjsHostMs: 20,
+          oursHostSpread: 0.75,
+          tfjsHostSpread: 0.01,
+          oursDispatches: 1,
+          tfjsDispatches: 700,
+          flags: [{ code: 'spread', reason: 'ours host spread 75% > 25%' }],
+          unreliable: true,
+        },
+      ],
+      featureCosts: {
+        scenario: 'model',
+        rows: [
+          {
+            label: 'Adam',
+            msPerStep: 60,
+            spread: 0.05,
+            samples: 5,
+            dispatches: 1,
+            bytesPerParam: 28,
+            gbps: 3.2,
+            ratio: 1,
+            flags: [],
+            unreliable: false,
+          },
+          {
+            label: 'bf16 + GradScaler + clipGradNorm',
+            msPerStep: 35,
+            spread: 0.1,
+            samples: 5,
+            dispatches: 5,
+            bytesPerParam: 24,
+            gbps: 4.7,
+            ratio: 0.58,
+            flags: [{ code: 'below-bytes-floor', reason: 'too fast' }],
+            unreliable: true,
+          },
+        ],
+      },
+    };
+    const [mainRow] = tableRows(flagged);
+    expect(mainRow?.[0]).toBe('! big');
+    expect(mainRow?.at(-1)).toBe(reason);
+    expect(textTable(COLUMNS, tableRows(flagged))).toContain(reason);
+    expect(scalingRows(flagged)[0]?.[0]).toBe('! 50');
+    expect(featureRows(flagged).map((r) => [r[0], r.at(-1)])).toEqual([
+      ['Adam', ''],
+      ['! bf16 + GradScaler + clipGradNorm', 'too fast'],
+    ]);
+    const flaggedSvg = chartSvg(flagged);
+    expect(flaggedSvg).toContain('! adam');
+    expect(flaggedSvg).toContain('fill-opacity="0.3"');
+    expect(flaggedSvg).toContain(`big/adam: ${reason}`);
   });
 });
 
