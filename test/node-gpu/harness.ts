@@ -21,6 +21,13 @@ export const describeNodeGpu: typeof describe =
     : (((name: string, fn: () => void) =>
         describe.skip(`${name} (skipped: ${missing})`, fn)) as unknown as typeof describe);
 
+/** Fails the enclosing describe's tests when globalSetup found no adapter (in CI). */
+export function requireAdapter(): void {
+  beforeAll(() => {
+    if (!found.adapter) throw new Error(missing);
+  });
+}
+
 /**
  * Creates this file's device before the enclosing describe's tests (installing the WebGPU
  * globals the suites use) and, after them, fails if WebGPU reported an uncaptured error.
@@ -28,8 +35,8 @@ export const describeNodeGpu: typeof describe =
  */
 export function useNodeDevice(): () => TrackedDevice {
   let tracked: TrackedDevice | undefined;
+  requireAdapter();
   beforeAll(async () => {
-    if (!found.adapter) throw new Error(missing);
     Object.assign(globalThis, globals);
     useGpu(create([]));
     tracked = await trackedDevice();
