@@ -1,12 +1,12 @@
 /**
  * GPU versus CPU reference on Dawn in Node, for every algorithm × option combination
  * (test/cases.ts) over the dispatch-geometry lengths, on the one-dispatch path (shared
- * buffers, a ParamArena) and the per-tensor path, with clipping (a million-element tensor) and
- * 16-bit state. The suites and the failure report are the browser tests'
- * (test/browser/suites/parity.ts, test/browser/report.ts); test/browser/parity.test.ts covers
- * more layouts and grid shapes on the same SwiftShader. On SwiftShader the results are bitwise
- * equal to the reference, which is asserted too, on top of the WGSL-derived ULP tolerance the
- * report checks.
+ * buffers, a ParamArena) and the per-tensor path, and with clipping (a million-element
+ * tensor); 16-bit state runs in state.test.ts. The suites and the failure report are the
+ * browser tests' (test/browser/suites/parity.ts, test/browser/report.ts);
+ * test/browser/parity.test.ts covers more layouts and grid shapes on the same SwiftShader. On
+ * SwiftShader the results are bitwise equal to the reference, which is asserted too, on top of
+ * the WGSL-derived ULP tolerance the report checks.
  */
 import { expect, it } from 'vitest';
 import { CLIP_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
@@ -70,21 +70,4 @@ describeNodeGpu('GPU parity with the CPU reference on Dawn in Node', () => {
       }
     }
   });
-
-  it.each(['f16', 'bf16'] as const)(
-    '16-bit state, every option combination, a ParamArena: %s',
-    async (stateDtype) => {
-      const results = await parity({
-        cases: OPTIMIZER_CASES,
-        lengths: GEOMETRY_LENGTHS,
-        steps: STEPS,
-        seed: 3000,
-        layout: 'arena',
-        stateDtype,
-      });
-      expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, 'group')).toEqual([]);
-      expect(results.filter((r) => r.stateDtype !== stateDtype).map((r) => r.desc)).toEqual([]);
-      expect(bitMismatches(results)).toEqual([]);
-    },
-  );
 });
