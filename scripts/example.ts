@@ -12,7 +12,7 @@ type Result = Awaited<ReturnType<typeof train>>;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--node')) {
-    // Dawn keeps Node running while its GPU object lives: exit when the example is done.
+    // with the example's status (that of the re-run child, when it re-ran itself)
     process.exit(await runNodeExample());
   }
   if (process.argv.includes('--serve')) {

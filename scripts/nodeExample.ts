@@ -14,10 +14,13 @@ import { findDawn } from './dawn.ts';
 
 const RETRIED = 'WEBGPU_OPTIM_DAWN_RETRIED';
 
+/** Dawn's GPU object, referenced for as long as the process runs (see docs/node.md). */
+let dawn: GPU | null = null;
+
 /** Runs the example; resolves to the process's exit code. */
 export async function runNodeExample(): Promise<number> {
-  const gpu = create([]);
-  const adapter = await gpu.requestAdapter();
+  dawn = create([]);
+  const adapter = await dawn.requestAdapter();
   if (!adapter) {
     if (process.env[RETRIED])
       throw new Error('no WebGPU adapter in Node, even with the loader environment');
