@@ -34,6 +34,30 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        extends: true,
+        // Examples import the package by name, as users do; resolve it to the source.
+        resolve: {
+          alias: [
+            { find: /^webgpu-optim\/reference$/, replacement: '/src/reference/index.ts' },
+            { find: /^webgpu-optim$/, replacement: '/src/index.ts' },
+          ],
+        },
+        test: {
+          // WebGPU in Node on Dawn (the `webgpu` package). globalSetup finds the adapter and adds
+          // the Vulkan loader environment, if one is needed, to `env`, which reaches the worker
+          // processes only with the forks pool (the dynamic linker reads LD_LIBRARY_PATH at
+          // process start).
+          name: 'node-gpu',
+          include: ['test/node-gpu/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          env: {},
+          globalSetup: ['test/node-gpu/globalSetup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

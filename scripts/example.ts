@@ -1,15 +1,20 @@
 /**
  * `npm run example`: trains a small regression on the GPU with every optimizer in headless
  * Chrome and prints the losses next to the CPU reference's. `--serve` serves the page for a
- * normal Chrome instead.
+ * normal Chrome instead; `--node` runs the quick example in Node on Dawn (scripts/nodeExample.ts).
  */
 import { openGpuPage } from './gpuPage.ts';
 import { startPageServer } from './pageServer.ts';
+import { runNodeExample } from './nodeExample.ts';
 import type { train } from '../examples/train.ts';
 
 type Result = Awaited<ReturnType<typeof train>>;
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--node')) {
+    // with the example's status (that of the re-run child, when it re-ran itself)
+    process.exit(await runNodeExample());
+  }
   if (process.argv.includes('--serve')) {
     const server = await startPageServer();
     console.log(`Open ${server.url}/examples/train.html in Chrome (Ctrl+C to stop).`);

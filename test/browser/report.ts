@@ -1,4 +1,5 @@
 import type { ParityResult } from './suites/parity.ts';
+import type { RoundTripResult } from './suites/roundtrip.ts';
 
 /** A one-line account of a parity result, for assertion messages. */
 export function describeResult(r: ParityResult): string {
@@ -36,6 +37,25 @@ export function parityFailures(
     if (r.dispatches < lo || r.dispatches > hi) {
       problems.push(`${r.desc}: ${r.dispatches} dispatches for ${tensors} tensors`);
     }
+    if (r.stepCounts.some((c) => c !== steps))
+      problems.push(`${r.desc}: step counts ${r.stepCounts.join(',')}`);
+    return problems;
+  });
+}
+
+/**
+ * The stateDict round trips that differ from the uninterrupted run, or whose scalers differ
+ * (with a GradScaler), or that reported errors; `steps` is the expected final step count.
+ */
+export function roundTripFailures(results: RoundTripResult[], steps: number): string[] {
+  return results.flatMap((r) => {
+    const problems: string[] = [];
+    if (r.paramMismatches > 0) problems.push(`${r.desc}: ${r.paramMismatches} params differ`);
+    if (r.stateMismatches.length > 0)
+      problems.push(`${r.desc}: ${r.stateMismatches.join(', ')} differ`);
+    if (r.errors.length > 0) problems.push(`${r.desc}: ${r.errors.join(' | ')}`);
+    if (r.scalers && r.scalers[0] !== r.scalers[1])
+      problems.push(`${r.desc}: scalers ${r.scalers[0]} and ${r.scalers[1]}`);
     if (r.stepCounts.some((c) => c !== steps))
       problems.push(`${r.desc}: step counts ${r.stepCounts.join(',')}`);
     return problems;

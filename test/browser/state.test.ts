@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest';
 import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
 import { describeGpu, useTestPage } from './harness.ts';
+import { roundTripFailures } from './report.ts';
 
 describeGpu('stateDict round trip', () => {
   const testPage = useTestPage();
@@ -19,11 +20,7 @@ describeGpu('stateDict round trip', () => {
       seed: 5,
     });
     expect(results).toHaveLength(OPTIMIZER_CASES.length);
-    const failures = results.filter(
-      (r) => r.paramMismatches > 0 || r.stateMismatches.length > 0 || r.errors.length > 0,
-    );
-    expect(failures).toEqual([]);
-    expect(results.every((r) => r.stepCounts.every((c) => c === 8))).toBe(true);
+    expect(roundTripFailures(results, 8)).toEqual([]);
   });
 
   it('restores bitwise through one ArrayBuffer with a scheduler attached', async () => {
@@ -36,11 +33,7 @@ describeGpu('stateDict round trip', () => {
       viaBuffer: true,
       scheduler: true,
     });
-    const failures = results.filter(
-      (r) => r.paramMismatches > 0 || r.stateMismatches.length > 0 || r.errors.length > 0,
-    );
-    expect(failures).toEqual([]);
-    expect(results.every((r) => r.stepCounts.every((c) => c === 10))).toBe(true);
+    expect(roundTripFailures(results, 10)).toEqual([]);
   });
 
   it('restores bitwise through one ArrayBuffer with a scheduler and a GradScaler attached', async () => {
@@ -56,16 +49,7 @@ describeGpu('stateDict round trip', () => {
       scheduler: true,
       gradScaler: { poison: [1, 2, 6] },
     });
-    const failures = results.filter(
-      (r) =>
-        r.paramMismatches > 0 ||
-        r.stateMismatches.length > 0 ||
-        r.errors.length > 0 ||
-        !r.scalers ||
-        r.scalers[0] !== r.scalers[1],
-    );
-    expect(failures).toEqual([]);
-    expect(results.every((r) => r.stepCounts.every((c) => c === 7))).toBe(true);
+    expect(roundTripFailures(results, 7)).toEqual([]);
     // 2^8, halved at steps 1, 2 and 6; grown after clean runs of 2 (steps 3-4, 7-8): 2^7
     expect(results.map((r) => JSON.parse(r.scalers?.[0] ?? '{}').scale)).toEqual(
       results.map(() => 2 ** 7),
@@ -99,11 +83,7 @@ describeGpu('16-bit state (stateDtype) on the GPU', () => {
         viaBuffer: true,
         stateDtype,
       });
-      const failures = results.filter(
-        (r) => r.paramMismatches > 0 || r.stateMismatches.length > 0 || r.errors.length > 0,
-      );
-      expect(failures).toEqual([]);
-      expect(results.every((r) => r.stepCounts.every((c) => c === 8))).toBe(true);
+      expect(roundTripFailures(results, 8)).toEqual([]);
     });
   }
 });

@@ -1,6 +1,8 @@
 /**
- * In-page helpers shared by the browser suites: one device per page (a fresh page per test
- * file), counters of every object the optimizer creates, and buffer utilities.
+ * Helpers shared by the GPU suites: one device per page (a fresh page per test file) or per
+ * Node test file, counters of every object the optimizer creates, and buffer utilities. The
+ * suites run in headless Chrome (test/browser) and in Node on Dawn (test/node-gpu); they use
+ * the WebGPU globals (GPUBufferUsage, GPUMapMode), which test/node-gpu installs from `webgpu`.
  */
 
 export interface Counts {
@@ -19,6 +21,22 @@ export interface TrackedDevice {
 }
 
 let tracked: Promise<TrackedDevice> | null = null;
+let source: GPU | null = null;
+
+/**
+ * Where the suites get adapters from: `navigator.gpu` unless `useGpu` set another (Node has no
+ * `navigator.gpu`; test/node-gpu passes the GPU object of `webgpu`'s `create()`, and keeping
+ * it here also keeps it alive: a collected one loses its devices).
+ */
+export function gpu(): GPU {
+  return source ?? navigator.gpu;
+}
+
+/** Makes the suites take adapters from `gpu` (call before the first `trackedDevice()`). */
+export function useGpu(gpu: GPU): void {
+  if (tracked) throw new Error('useGpu() called after the device was created');
+  source = gpu;
+}
 
 function wrap<K extends keyof GPUDevice>(device: GPUDevice, name: K, onCall: () => void): void {
   const original = (device[name] as (...a: unknown[]) => unknown).bind(device);
@@ -31,9 +49,8 @@ function wrap<K extends keyof GPUDevice>(device: GPUDevice, name: K, onCall: () 
 /** The page's device, created on first use, with creation counters. */
 export function trackedDevice(): Promise<TrackedDevice> {
   tracked ??= (async () => {
-    const adapter = await navigator.gpu.requestAdapter();
-    if (!adapter)
-      throw new Error('navigator.gpu.requestAdapter() returned null: WebGPU is unavailable');
+    const adapter = await gpu().requestAdapter();
+    if (!adapter) throw new Error('requestAdapter() returned null: WebGPU is unavailable');
     const device = await adapter.requestDevice({
       requiredLimits: {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,

@@ -1,5 +1,5 @@
 import { Adam, OptimizerError, SGD } from '../../../src/index.ts';
-import { trackedDevice } from './device.ts';
+import { gpu, trackedDevice } from './device.ts';
 
 export interface MisuseResult {
   /** Error delivered to onError for a param buffer from another device. */
@@ -34,7 +34,7 @@ export async function misuse(): Promise<MisuseResult> {
   };
 
   // 1. A buffer from another device: WebGPU rejects the bind group asynchronously.
-  const adapter = await navigator.gpu.requestAdapter();
+  const adapter = await gpu().requestAdapter();
   const other = await (adapter as GPUAdapter).requestDevice();
   const foreign = other.createBuffer({ label: 'test/foreign', size: 64, usage: usage() });
   const grad = device.createBuffer({ label: 'test/grad', size: 64, usage: usage() });
