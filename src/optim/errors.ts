@@ -1,6 +1,9 @@
 /**
  * An error WebGPU reported asynchronously for work the optimizer issued: for example a
- * buffer from another device, a destroyed buffer, or running out of memory. It reaches the
+ * buffer from another device, a destroyed buffer, or running out of memory; or work found
+ * out of order when it ran (a plain step() or loadStateDict() put on the queue before a step
+ * recorded earlier into an encoder was submitted; `gpuError` then only carries the message).
+ * It reaches the
  * caller through the `onError` callback, or else through `checkErrors()` and the next
  * `step()`, which throws it. It is never dropped.
  */
@@ -10,8 +13,10 @@ export class OptimizerError extends Error {
   /** What the optimizer was doing: "step 3", "first step: bind groups", ... */
   readonly operation: string;
 
-  constructor(where: string, operation: string, gpuError: GPUError) {
-    super(`${where}: WebGPU reported an error during ${operation}: ${gpuError.message}`);
+  constructor(where: string, operation: string, gpuError: GPUError, ownMessage?: string) {
+    super(
+      ownMessage ?? `${where}: WebGPU reported an error during ${operation}: ${gpuError.message}`,
+    );
     this.name = 'OptimizerError';
     this.gpuError = gpuError;
     this.operation = operation;
@@ -40,6 +45,26 @@ export class ErrorChannel {
     const done = Promise.all(scopes).then(
       (errors) => {
         for (const e of errors) if (e) this.report(new OptimizerError(this.where, operation, e));
+      },
+      (cause: unknown) => {
+        const message = cause instanceof Error ? cause.message : String(cause);
+        this.report(new OptimizerError(this.where, operation, { message } as GPUError));
+      },
+    );
+    this.inflight = Promise.all([this.inflight, done]);
+  }
+
+  /**
+   * Waits for `check` (started by the caller) and reports the message it resolves with, if
+   * any, as an error of `operation`. `checkErrors()` waits for it too.
+   */
+  watch(check: Promise<string | null>, operation: string): void {
+    const done = check.then(
+      (message) => {
+        if (message !== null) {
+          const full = `${this.where}: ${message}`;
+          this.report(new OptimizerError(this.where, operation, { message } as GPUError, full));
+        }
       },
       (cause: unknown) => {
         const message = cause instanceof Error ? cause.message : String(cause);

@@ -128,6 +128,8 @@ export class Optimizer<A extends Algorithm> {
   /** The grads the bind groups were made for, and the step's dispatches. */
   private bound: { grads: CheckedRef[]; dispatches: Dispatch[] } | null = null;
   private destroyed = false;
+  /** The last ring sequence number reported as unsubmitted (each is reported once). */
+  private reportedSeq = 0;
 
   /**
    * For the classes of this package only (SGD, Adagrad, RMSprop, Adam, AdamW): construct one
@@ -432,7 +434,10 @@ export class Optimizer<A extends Algorithm> {
       this.lastScalerDispatches = prepared + (this.scalerSteps?.recordEnd(pass) ?? 0);
       pass.end();
       if (fence) fence();
-      else device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
+      else {
+        device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
+        this.checkOrder(`step ${(this.steps[0] ?? 0) + 1}`, 'step() without an encoder');
+      }
       for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
       ring.poll();
     } finally {
@@ -478,10 +483,21 @@ export class Optimizer<A extends Algorithm> {
       const scaler = this.gradScaler;
       const taken = this.scalerSteps?.read();
       const control = scaler ? readControl(this.device, scaler.buffer, this.label) : undefined;
+      // Submitted after the copies: a recorded step whose fence it finds unset had not run
+      // before them, so the arrays would miss a step the host counts already.
+      const unsubmitted = this.ring.unsubmitted();
       this.errors.close(this.device, 'stateDict readback');
+      // Awaited last; marked handled now so that an earlier rejection leaves none unhandled.
+      void unsubmitted.catch(() => undefined);
       arrays = await pending;
       if (scaler && taken && control) {
         scaled = { steps: await taken, scaler: toState(await control, scaler) };
+      }
+      const late = await unsubmitted;
+      if (late.length > 0) {
+        throw new Error(
+          `${this.where}: stateDict() was called before ${late.length} step(s) recorded into an encoder were submitted, so it cannot read a consistent state; submit the encoders of recorded steps before calling stateDict()`,
+        );
       }
     } catch (e) {
       await this.errors.settle();
@@ -546,6 +562,7 @@ export class Optimizer<A extends Algorithm> {
         const region = this.store.regions[i];
         region?.names.forEach((name, j) => this.store.write(i, j, s[name] as Float32Array));
       });
+      this.checkOrder('loadStateDict', 'loadStateDict()');
     } finally {
       this.errors.close(this.device, 'loadStateDict');
     }
@@ -564,6 +581,25 @@ export class Optimizer<A extends Algorithm> {
     this.ring.destroy();
     this.gradScaler?.detach();
     this.bound = null;
+  }
+
+  /**
+   * Call right after putting work on the queue at the call (a plain step's submit, the
+   * writes of loadStateDict) while recorded steps may be pending: reports through the error
+   * channel (onError, checkErrors(), the next step()) when a step recorded earlier had not been
+   * submitted by then, since it will run after that work instead of before it. Costs nothing
+   * when no recorded step is pending.
+   */
+  private checkOrder(operation: string, what: string): void {
+    // Nothing pending, or only steps already reported (an encoder never submitted): no check.
+    if (this.ring.held === 0 || this.ring.newestHeld <= this.reportedSeq) return;
+    const check = this.ring.unsubmitted().then((late) => {
+      const fresh = late.filter((seq) => seq > this.reportedSeq);
+      if (fresh.length === 0) return null;
+      this.reportedSeq = Math.max(this.reportedSeq, ...fresh);
+      return `${what} was called before ${fresh.length} step(s) recorded earlier into an encoder were submitted, so they run after it instead of before it and the result is not that of stepping in order; submit the encoders of recorded steps before calling ${what}`;
+    });
+    this.errors.watch(check, operation);
   }
 
   /** The scaler's buffer is bound by every step: refuse to use a destroyed one. */

@@ -75,6 +75,13 @@ export class SlotLedger<T> {
     return out;
   }
 
+  /** A copy of `chunk`'s slots: the sequence number holding each, or 0 when free. */
+  slotsOf(chunk: number): number[] {
+    const slots = this.chunks[chunk];
+    if (!slots) throw new RangeError(`SlotLedger: no chunk ${chunk}`);
+    return [...slots];
+  }
+
   /**
    * Releases every held slot of `chunk` whose fence word (in `fences`, read from the GPU)
    * equals its step's fence value. Returns how many were released.
@@ -121,6 +128,13 @@ export class SlotLedger<T> {
   /** Removes and returns every retired item (on destroy). */
   drain(): T[] {
     return this.retired.splice(0).map((r) => r.item);
+  }
+
+  /** The highest held sequence number, or 0 when none is held. */
+  newestHeld(): number {
+    let max = 0;
+    for (const slots of this.chunks) for (const s of slots) if (s > max) max = s;
+    return max;
   }
 
   /** The lowest held sequence number, or Infinity when none is held. */

@@ -24,6 +24,7 @@
  * readback) of `capacity × (uniform bytes + 4)`, `4 × capacity` and `4 × capacity` bytes.
  * Buffers are never destroyed while an unconfirmed step may use them.
  */
+import { readBack } from '../kernels/readback.ts';
 import { BufferUsage } from '../kernels/usage.ts';
 import { fenceValue, SlotLedger } from './slotLedger.ts';
 
@@ -67,6 +68,11 @@ export class StepRing {
   /** Slots held by recorded steps not yet confirmed to have run. */
   get held(): number {
     return this.ledger.held;
+  }
+
+  /** The sequence number of the newest step holding a slot, or 0 when none is held. */
+  get newestHeld(): number {
+    return this.ledger.newestHeld();
   }
 
   /**
@@ -122,13 +128,51 @@ export class StepRing {
     void Promise.allSettled(maps).then((settled) => {
       this.polling = false;
       if (this.destroyed) return;
-      settled.forEach((s, k) => {
-        const c = chunks[k] as Chunk;
-        if (s.status !== 'fulfilled') return;
-        this.ledger.confirm(indices[k] as number, new Uint32Array(c.readback.getMappedRange()));
-        c.readback.unmap();
+      try {
+        settled.forEach((s, k) => {
+          const c = chunks[k] as Chunk;
+          if (s.status !== 'fulfilled') return;
+          this.ledger.confirm(indices[k] as number, new Uint32Array(c.readback.getMappedRange()));
+          c.readback.unmap();
+        });
+        for (const b of this.ledger.collect()) b.destroy();
+      } catch {
+        // Only a lost device gets here; the slots then stay held, which is always safe. Never
+        // let it surface as an unhandled rejection of a promise nobody awaits.
+      }
+    });
+  }
+
+  /**
+   * Submits now a copy of every held slot's fence word and resolves with the sequence
+   * numbers of the held steps that had not run at that point of the queue: steps whose
+   * encoders were not submitted before this call. Releases the slots of those that had. Used
+   * to detect work the optimizer puts on the queue at the call (a plain step, loadStateDict,
+   * stateDict) while a step recorded earlier was still unsubmitted, which would run it out of
+   * order. Resolves with [] when no slot is held.
+   */
+  unsubmitted(): Promise<number[]> {
+    if (this.destroyed || this.ledger.held === 0) return Promise.resolve([]);
+    const indices = this.ledger.heldChunks();
+    const reads = indices.map((i) => {
+      const c = this.chunks[i] as Chunk;
+      const label = `${this.label}/ring-order-check[${i}]`;
+      return {
+        slots: this.ledger.slotsOf(i),
+        bytes: readBack(this.device, c.fence, 4 * c.capacity, label),
+      };
+    });
+    return Promise.all(reads.map((r) => r.bytes)).then((all) => {
+      const missing: number[] = [];
+      all.forEach((bytes, k) => {
+        const fences = new Uint32Array(bytes);
+        (reads[k] as { slots: number[] }).slots.forEach((seq, slot) => {
+          if (seq !== 0 && fences[slot] !== fenceValue(seq)) missing.push(seq);
+        });
+        if (!this.destroyed) this.ledger.confirm(indices[k] as number, fences);
       });
-      for (const b of this.ledger.collect()) b.destroy();
+      if (!this.destroyed) for (const b of this.ledger.collect()) b.destroy();
+      return missing.sort((a, b) => a - b);
     });
   }
 

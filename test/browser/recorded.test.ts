@@ -188,4 +188,30 @@ describeGpu('steps recorded ahead of their submit', () => {
       });
     }
   });
+
+  it('work put on the queue before an earlier recorded step was submitted is reported; in order, never', async () => {
+    const results = await testPage().run('recordedOrder');
+    const late = (what: string) =>
+      `Adam: ${what} was called before 1 step(s) recorded earlier into an encoder were submitted, so they run after it instead of before it and the result is not that of stepping in order; submit the encoders of recorded steps before calling ${what}`;
+    expect(results).toEqual([
+      {
+        scenario: 'stateDict before the submit',
+        outcomes: [
+          'Adam: stateDict() was called before 1 step(s) recorded into an encoder were submitted, so it cannot read a consistent state; submit the encoders of recorded steps before calling stateDict()',
+          'ok',
+          'ok',
+        ],
+      },
+      {
+        scenario: 'plain step before the submit',
+        outcomes: [late('step() without an encoder'), 'ok'],
+      },
+      { scenario: 'loadStateDict before the submit', outcomes: [late('loadStateDict()')] },
+      {
+        scenario: 'an encoder never submitted',
+        outcomes: [late('step() without an encoder'), 'ok'],
+      },
+      { scenario: 'in order, without waiting', outcomes: ['ok', 'ok'] },
+    ]);
+  });
 });

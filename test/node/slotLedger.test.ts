@@ -32,6 +32,22 @@ describe('SlotLedger', () => {
     expect(l.lastSeq).toBe(3);
   });
 
+  it("slotsOf copies a chunk's holders (0 for free) and is not a live view", () => {
+    const l = new SlotLedger<string>();
+    l.addChunk(3);
+    l.take(); // slot 0, seq 1
+    l.take(); // slot 1, seq 2
+    const before = l.slotsOf(0);
+    expect(before).toEqual([1, 2, 0]);
+    l.confirm(0, fences(3, { 0: 1 }));
+    expect(l.slotsOf(0)).toEqual([0, 2, 0]);
+    expect(before).toEqual([1, 2, 0]);
+    expect(() => l.slotsOf(1)).toThrow(RangeError);
+    expect(l.newestHeld()).toBe(2);
+    l.confirm(0, fences(3, { 1: 2 }));
+    expect(l.newestHeld()).toBe(0);
+  });
+
   it('releases a slot only when its fence word holds its own step', () => {
     const l = new SlotLedger<string>();
     l.addChunk(3);

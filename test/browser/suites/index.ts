@@ -5,7 +5,7 @@ import { misuse } from './misuse.ts';
 import { parity } from './parity.ts';
 import { roundTrip } from './roundtrip.ts';
 import { runQuickstart } from './quickstart.ts';
-import { recordedRun } from './recorded.ts';
+import { recordedOrder, recordedRun } from './recorded.ts';
 import { scalerRun } from './scaler.ts';
 import { normOverflow, scalerCoverage, scalerRounding } from './scalerEdges.ts';
 import { runArena, runDispatchPaths, runMixedPrecision, runTimeStep } from './examples.ts';
@@ -20,6 +20,7 @@ export const suites = {
   halfStorage,
   misuse,
   parity,
+  recordedOrder,
   recordedRun,
   roundTrip,
   runQuickstart,

@@ -273,3 +273,94 @@ export async function recordedRun(args: RecordedArgs): Promise<RecordedResult[]>
   for (const [k, c] of args.cases.entries()) out.push(await runCase(c, args, args.seed + 7919 * k));
   return out;
 }
+
+/** What one misordering scenario observed: each call's outcome, in order. */
+export interface OrderOutcome {
+  scenario: string;
+  outcomes: string[];
+}
+
+/** 'ok', or the message of the error the promise rejected with. */
+async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * Work the optimizer puts on the queue at the call (a plain step, loadStateDict, stateDict)
+ * while a step recorded earlier is still unsubmitted, and the same calls in order: the first
+ * must be reported, the second never (same tick, no waiting, so the ring's slots are held).
+ */
+export async function recordedOrder(): Promise<OrderOutcome[]> {
+  const { device } = await trackedDevice();
+  const arena = new ParamArena(device, [5, 257], { label: 'test/recorded-order' });
+  device.queue.writeBuffer(arena.gradBuffer, 0, new Float32Array(arena.size / 4).fill(0.5));
+  const make = () => makeOptimizer('adam', device, arena.params, { lr: 0.01 } as object);
+  const out: OrderOutcome[] = [];
+  const scenario = async (
+    name: string,
+    body: (opt: ReturnType<typeof make>) => Promise<string[]>,
+  ) => {
+    const opt = make();
+    out.push({ scenario: name, outcomes: await body(opt) });
+    await opt.checkErrors().catch(() => undefined);
+    opt.destroy();
+  };
+  const g = arena.grads;
+  await scenario('stateDict before the submit', async (opt) => {
+    const enc = device.createCommandEncoder();
+    opt.step(g, enc);
+    const early = opt.stateDict();
+    device.queue.submit([enc.finish()]);
+    return [await outcome(early), await outcome(opt.stateDict()), await outcome(opt.checkErrors())];
+  });
+  await scenario('plain step before the submit', async (opt) => {
+    const enc = device.createCommandEncoder();
+    opt.step(g, enc);
+    opt.step(g);
+    device.queue.submit([enc.finish()]);
+    const first = await outcome(opt.checkErrors());
+    opt.step(g); // reported once: nothing more
+    return [first, await outcome(opt.checkErrors())];
+  });
+  await scenario('loadStateDict before the submit', async (opt) => {
+    const dict = await opt.stateDict();
+    const enc = device.createCommandEncoder();
+    opt.step(g, enc);
+    opt.loadStateDict(dict);
+    device.queue.submit([enc.finish()]);
+    return [await outcome(opt.checkErrors())];
+  });
+  await scenario('an encoder never submitted', async (opt) => {
+    opt.step(g, device.createCommandEncoder());
+    opt.step(g);
+    const first = await outcome(opt.checkErrors());
+    opt.step(g);
+    opt.step(g);
+    return [first, await outcome(opt.checkErrors())];
+  });
+  await scenario('in order, without waiting', async (opt) => {
+    const dict = await opt.stateDict();
+    const a = device.createCommandEncoder();
+    opt.step(g, a);
+    opt.step(g, a);
+    device.queue.submit([a.finish()]);
+    opt.step(g);
+    const b = device.createCommandEncoder();
+    opt.step(g, b);
+    device.queue.submit([b.finish()]);
+    opt.loadStateDict(dict);
+    const c = device.createCommandEncoder();
+    opt.step(g, c);
+    device.queue.submit([c.finish()]);
+    const saved = outcome(opt.stateDict());
+    opt.step(g);
+    return [await saved, await outcome(opt.checkErrors())];
+  });
+  arena.destroy();
+  return out;
+}
