@@ -94,6 +94,16 @@ describeGpu('webgpu-optim/tfjs', () => {
     expect(r.b).toEqual(r.a);
   });
 
+  it('model.save with includeOptimizer and tf.loadLayersModel keep the state bitwise', async () => {
+    const r = await run('saveLoad');
+    expect(r.className).toBe('WebgpuOptim');
+    expect(JSON.parse(r.config)).toMatchObject({
+      algorithm: 'rmsprop',
+      options: { lr: 0.01, momentum: 0.5, centered: true },
+    });
+    expect(r.b).toEqual(r.a);
+  });
+
   it('keeps tf.memory() flat and makes no bind group over 200 steps', async () => {
     const r = await run('leakCheck', 'adam');
     expect(r.after200).toEqual(r.after1);

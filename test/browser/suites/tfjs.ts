@@ -331,6 +331,57 @@ async function weightsRoundTrip(): Promise<{ names: string[]; a: number[]; b: nu
   return result;
 }
 
+/**
+ * model.save(…, { includeOptimizer: true }) to memory after 3 steps, tf.loadLayersModel, then
+ * 3 more steps on both: weights as bits, and the loaded optimizer's class and config.
+ */
+async function saveLoad(): Promise<{
+  a: number[];
+  b: number[];
+  className: string;
+  config: string;
+}> {
+  await webgpu();
+  const { xs, ys } = dataset();
+  const o1 = createTfjsOptimizer('rmsprop', { lr: 0.01, momentum: 0.5, centered: true });
+  const m1 = mlp(41);
+  m1.compile({ optimizer: o1, loss: 'meanSquaredError' });
+  const batch = (i: number) =>
+    [tf.slice(xs, [16 * (i % 4), 0], [16, 4]), tf.slice(ys, [16 * (i % 4), 0], [16, 1])] as const;
+  for (let i = 0; i < 3; i++) {
+    const [x, y] = batch(i);
+    await m1.trainOnBatch(x, y);
+    tf.dispose([x, y]);
+  }
+  let saved: tf.io.ModelArtifacts | null = null;
+  await m1.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+    { includeOptimizer: true },
+  );
+  const m2 = await tfl.loadLayersModel(tf.io.fromMemory(saved as unknown as tf.io.ModelArtifacts));
+  const o2 = m2.optimizer;
+  for (let i = 3; i < 6; i++) {
+    const [x, y] = batch(i);
+    await m1.trainOnBatch(x, y);
+    await m2.trainOnBatch(x, y);
+    tf.dispose([x, y]);
+  }
+  const flat = async (m: tfl.LayersModel) => bits((await weightsOf(m)).flat());
+  const result = {
+    a: await flat(m1),
+    b: await flat(m2),
+    className: o2.getClassName(),
+    config: JSON.stringify(o2.getConfig()),
+  };
+  [m1, m2].forEach((m) => m.dispose());
+  [o1, o2].forEach((o) => o.dispose());
+  tf.dispose([xs, ys]);
+  return result;
+}
+
 /** 200 minimize steps: tf.memory() after step 1 and after step 200, and our bind groups. */
 async function leakCheck(algorithm: Algorithm): Promise<{
   after1: { numTensors: number; numBytes: number };
@@ -394,6 +445,7 @@ export const tfjsSuites = {
   minimizeParity,
   applyForms,
   weightsRoundTrip,
+  saveLoad,
   leakCheck,
   wrongBackend,
   tfjsUncaptured,
