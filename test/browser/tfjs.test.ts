@@ -92,6 +92,8 @@ describeGpu('webgpu-optim/tfjs', () => {
     expect(r.names.filter((n) => n.endsWith('/bias/exp_avg_sq'))).toHaveLength(3);
     expect(r.names.filter((n) => n.endsWith('/max_exp_avg_sq'))).toHaveLength(6);
     expect(r.b).toEqual(r.a);
+    // and restored after its own first step, into an optimizer that already has state
+    expect(r.c).toEqual(r.a);
   });
 
   it('model.save with includeOptimizer and tf.loadLayersModel keep the state bitwise', async () => {
@@ -102,6 +104,18 @@ describeGpu('webgpu-optim/tfjs', () => {
       options: { lr: 0.01, momentum: 0.5, centered: true },
     });
     expect(r.b).toEqual(r.a);
+  });
+
+  it("gradTransfer 'bind' gives the same bits as 'copy', making bind groups every step", async () => {
+    const r = await run('transferModes');
+    expect(r.bind).toEqual(r.copy);
+    // copy: the first step's groups only; bind: TF.js's grad buffers change between steps
+    expect(r.bindGroups[1]).toBeGreaterThan(r.bindGroups[0] as number);
+  });
+
+  it('passes host options to the kernels (clipGradValue)', async () => {
+    // sgd, lr 1, from 0: w = -clamp(g, -0.5, 0.5)
+    expect(await run('clipValue')).toEqual([-0.5, 0.5, -0.25, 0.25, -0.5, -0.5]);
   });
 
   it('keeps tf.memory() flat and makes no bind group over 200 steps', async () => {

@@ -295,7 +295,12 @@ async function applyForms(): Promise<{
  * getWeights after 3 trainOnBatch steps, setWeights into a fresh optimizer (before its first
  * step) over a copy of the model, 3 more steps on both: weights as bits, and the names saved.
  */
-async function weightsRoundTrip(): Promise<{ names: string[]; a: number[]; b: number[] }> {
+async function weightsRoundTrip(): Promise<{
+  names: string[];
+  a: number[];
+  b: number[];
+  c: number[];
+}> {
   await webgpu();
   const { xs, ys } = dataset();
   const o1 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true });
@@ -310,6 +315,14 @@ async function weightsRoundTrip(): Promise<{ names: string[]; a: number[]; b: nu
   }
   const saved = await o1.getWeights();
   const names = saved.map((w) => w.name);
+  const snapshot = m1.getWeights().map((w) => tf.clone(w));
+  // o3 steps once on other data first, then takes the saved state and weights.
+  const o3 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true });
+  const m3 = mlp(33);
+  m3.compile({ optimizer: o3, loss: 'meanSquaredError' });
+  await m3.trainOnBatch(tf.onesLike(xs), ys);
+  await o3.setWeights(saved);
+  m3.setWeights(snapshot);
   const m2 = mlp(32);
   m2.setWeights(m1.getWeights());
   const o2 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true });
@@ -320,14 +333,15 @@ async function weightsRoundTrip(): Promise<{ names: string[]; a: number[]; b: nu
     const [x, y] = batch(i);
     await m1.trainOnBatch(x, y);
     await m2.trainOnBatch(x, y);
+    await m3.trainOnBatch(x, y);
     tf.dispose([x, y]);
   }
   const flat = async (m: tfl.LayersModel) => bits((await weightsOf(m)).flat());
-  const result = { names, a: await flat(m1), b: await flat(m2) };
+  const result = { names, a: await flat(m1), b: await flat(m2), c: await flat(m3) };
   if (o2.iterations !== 6) throw new Error(`iterations is ${o2.iterations}, expected 6`);
-  [m1, m2].forEach((m) => m.dispose());
-  [o1, o2].forEach((o) => o.dispose());
-  tf.dispose([xs, ys]);
+  [m1, m2, m3].forEach((m) => m.dispose());
+  [o1, o2, o3].forEach((o) => o.dispose());
+  tf.dispose([xs, ys, ...snapshot]);
   return result;
 }
 
@@ -380,6 +394,45 @@ async function saveLoad(): Promise<{
   [o1, o2].forEach((o) => o.dispose());
   tf.dispose([xs, ys]);
   return result;
+}
+
+/** trainOnBatch with gradTransfer 'copy' and 'bind' on copies of one model: weights as bits. */
+async function transferModes(): Promise<{ copy: number[]; bind: number[]; bindGroups: number[] }> {
+  const t = await webgpu();
+  const { xs, ys } = dataset();
+  const out: Record<string, number[]> = {};
+  const bindGroups: number[] = [];
+  for (const gradTransfer of ['copy', 'bind'] as const) {
+    const m = mlp(51);
+    const o = createTfjsOptimizer('adam', { lr: 0.01 }, { gradTransfer });
+    m.compile({ optimizer: o, loss: 'meanSquaredError' });
+    const b0 = t.ourBindGroups();
+    for (let i = 0; i < 4; i++) {
+      const x = tf.slice(xs, [16 * i, 0], [16, 4]);
+      const y = tf.slice(ys, [16 * i, 0], [16, 1]);
+      await m.trainOnBatch(x, y);
+      tf.dispose([x, y]);
+    }
+    bindGroups.push(t.ourBindGroups() - b0);
+    out[gradTransfer] = bits((await weightsOf(m)).flat());
+    m.dispose();
+    o.dispose();
+  }
+  tf.dispose([xs, ys]);
+  return { copy: out.copy ?? [], bind: out.bind ?? [], bindGroups };
+}
+
+/** clipGradValue reaches the kernels: SGD with lr 1 moves each element by at most the clip. */
+async function clipValue(): Promise<number[]> {
+  await webgpu();
+  const w = tf.variable(tf.zeros([6]), true, 'clip_value_w');
+  const o = createTfjsOptimizer('sgd', { lr: 1 }, { clipGradValue: 0.5 });
+  const g = tf.tensor1d([5, -5, 0.25, -0.25, 0.5, 100]);
+  o.applyGradients([{ name: w.name, tensor: g }]);
+  const out = Array.from(await w.data());
+  o.dispose();
+  tf.dispose([w, g]);
+  return out;
 }
 
 /** 200 minimize steps: tf.memory() after step 1 and after step 200, and our bind groups. */
@@ -446,6 +499,8 @@ export const tfjsSuites = {
   applyForms,
   weightsRoundTrip,
   saveLoad,
+  transferModes,
+  clipValue,
   leakCheck,
   wrongBackend,
   tfjsUncaptured,
