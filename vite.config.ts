@@ -1,7 +1,8 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 
-// Library build: dist/index.js and dist/reference.js (ESM). WGSL is inlined through `?raw`,
+// Library build: dist/index.js, dist/reference.js and dist/tfjs.js (ESM). TF.js stays external:
+// it is an optional peer dependency that only the tfjs entry imports. WGSL is inlined through `?raw`,
 // so the bundle fetches nothing at run time and loads from a plain <script type="module">.
 // Types come from `tsc -p tsconfig.build.json` (see the "build" script).
 export default defineConfig({
@@ -10,9 +11,14 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts', reference: 'src/reference/index.ts' },
+      entry: {
+        index: 'src/index.ts',
+        reference: 'src/reference/index.ts',
+        tfjs: 'src/adapters/tfjs/index.ts',
+      },
       formats: ['es'],
     },
+    rollupOptions: { external: [/^@tensorflow\//] },
   },
   test: {
     // In CI also write a JSON summary, which .ci/run turns into a closing "N passed, N failed".
