@@ -75,6 +75,7 @@ export class TfjsOptimizer extends tf.Optimizer {
     return 'WebgpuOptim';
   }
 
+  /** The algorithm's name, as given to createTfjsOptimizer ('adam', 'sgd', ...). */
   readonly algorithm: Algorithm;
   private readonly options: OptionsByAlgorithm[Algorithm];
   private readonly host: TfjsHostOptions;
