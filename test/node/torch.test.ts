@@ -20,7 +20,7 @@ import {
   type TorchWorst,
 } from '../torch/fixture.ts';
 import { buildSchedule, type TorchScheduleFixture } from '../torch/schedules.ts';
-import { TORCH_NORM_REL, TORCH_ULPS } from '../torch/tolerance.ts';
+import { torchFailures } from '../torch/tolerance.ts';
 
 const optim = optimJson as unknown as TorchOptimFixture;
 const schedules = schedulesJson as unknown as TorchScheduleFixture;
@@ -49,22 +49,6 @@ async function measureReference(): Promise<TorchWorst[]> {
     );
   }
   return out;
-}
-
-/** The failures of a set of measurements, one readable line each. */
-export function torchFailures(results: TorchWorst[]): string[] {
-  return results.flatMap((w) => {
-    const bound = TORCH_ULPS[w.algorithm];
-    const bad: string[] = [];
-    if (!(w.paramUlps <= bound.param))
-      bad.push(`${w.desc}: params ${w.paramUlps.toFixed(2)} ULP > ${bound.param} (${w.at})`);
-    if (!(w.stateUlps <= bound.state))
-      bad.push(`${w.desc}: state ${w.stateUlps.toFixed(2)} ULP > ${bound.state}`);
-    if (w.nonFinite > 0) bad.push(`${w.desc}: ${w.nonFinite} non-finite values`);
-    if (!(w.normRel <= TORCH_NORM_REL)) bad.push(`${w.desc}: clip norm off by ${w.normRel}`);
-    if (w.missing.length > 0) bad.push(`${w.desc}: state ${w.missing.join(', ')}`);
-    return bad;
-  });
 }
 
 describe('CPU reference against torch.optim (test/fixtures/torch/optim.json)', () => {

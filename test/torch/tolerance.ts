@@ -20,6 +20,7 @@
  * coefficient alone changes the tiny-gradient cases by a factor of about 2.
  */
 import type { Algorithm } from '../../src/options/types.ts';
+import type { TorchWorst } from './fixture.ts';
 
 /** Allowed ULPs per algorithm for params (every step) and for the final state. */
 export const TORCH_ULPS: Record<Algorithm, { param: number; state: number }> = {
@@ -36,3 +37,19 @@ export const TORCH_ULPS: Record<Algorithm, { param: number; state: number }> = {
  * that is 1 ULP (2^-23 relative), so the bound is 2 ULP.
  */
 export const TORCH_NORM_REL = 2 ** -22;
+
+/** The failures of a set of measurements, one readable line each. */
+export function torchFailures(results: TorchWorst[]): string[] {
+  return results.flatMap((w) => {
+    const bound = TORCH_ULPS[w.algorithm];
+    const bad: string[] = [];
+    if (!(w.paramUlps <= bound.param))
+      bad.push(`${w.desc}: params ${w.paramUlps.toFixed(2)} ULP > ${bound.param} (${w.at})`);
+    if (!(w.stateUlps <= bound.state))
+      bad.push(`${w.desc}: state ${w.stateUlps.toFixed(2)} ULP > ${bound.state}`);
+    if (w.nonFinite > 0) bad.push(`${w.desc}: ${w.nonFinite} non-finite values`);
+    if (!(w.normRel <= TORCH_NORM_REL)) bad.push(`${w.desc}: clip norm off by ${w.normRel}`);
+    if (w.missing.length > 0) bad.push(`${w.desc}: state ${w.missing.join(', ')}`);
+    return bad;
+  });
+}
