@@ -12,6 +12,10 @@
  * after S steps |gpu − ref| ≤ 32 · S · ulp(max_t |p_t|). The same bound is used for each
  * state array with its own running maximum. The worst element's index, values and error in
  * ULPs are reported.
+ *
+ * With `exact` (the adapter is SwiftShader, whose f32 arithmetic is correctly rounded, as the
+ * reference's) the allowed error is 0 ULP: GPU and reference must agree bit for bit. A
+ * non-finite reference value fails unless `allowNonFinite` (a case about non-finite input).
  */
 
 /** Spacing of f32 values at |x| (the ULP), with a floor at the smallest normal's spacing. */
@@ -40,15 +44,16 @@ export function compare(
   ref: Float32Array,
   scale: Float32Array,
   steps: number,
+  { exact = false, allowNonFinite = false }: { exact?: boolean; allowNonFinite?: boolean } = {},
 ): Worst {
-  const allowedUlps = 32 * steps;
+  const allowedUlps = exact ? 0 : 32 * steps;
   let worst: Worst = { index: -1, gpu: 0, ref: 0, ulps: 0, allowedUlps, ok: true, nonFinite: 0 };
   for (let i = 0; i < ref.length; i++) {
     const g = gpu[i] as number;
     const r = ref[i] as number;
     if (!Number.isFinite(g) || !Number.isFinite(r)) {
       worst.nonFinite++;
-      if (!Object.is(g, r))
+      if (!allowNonFinite || !(Object.is(g, r) || (Number.isNaN(g) && Number.isNaN(r))))
         worst = { ...worst, index: i, gpu: g, ref: r, ulps: Infinity, ok: false };
       continue;
     }

@@ -10,6 +10,7 @@ import { scalerRun } from './scaler.ts';
 import { normOverflow, scalerCoverage, scalerRounding } from './scalerEdges.ts';
 import { runArena, runDispatchPaths, runMixedPrecision, runTimeStep } from './examples.ts';
 import { trackedDevice } from './device.ts';
+import { torchFixtures } from './torch.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
@@ -32,5 +33,6 @@ export const suites = {
   scalerCoverage,
   scalerRounding,
   normOverflow,
+  torchFixtures,
   uncaptured,
 };

@@ -132,7 +132,12 @@ function diff(a: Counts, b: Counts): Counts {
 }
 
 async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promise<ParityResult> {
-  const { device, counts } = await trackedDevice();
+  const { device, counts, adapterInfo } = await trackedDevice();
+  // SwiftShader rounds f32 correctly, as the reference does: require bitwise equality there,
+  // except with clipGradNorm, whose norm the GPU sums in an f32 tree and the reference in f64
+  // (measured: up to 11 ULP on a million-element tensor through the clip coefficient)
+  const exact =
+    /swiftshader/i.test(Object.values(adapterInfo).join(' ')) && !('clipGradNorm' in c.options);
   const errors: string[] = [];
   device.pushErrorScope('validation');
   const next = rng(seed);
@@ -191,7 +196,9 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
   const bitMismatches = { param: 0, state: 0 };
   gpuParams.forEach((g, i) => {
     bitMismatches.param += differ(g, refParams[i] as Float32Array);
-    const w = compare(g, refParams[i] as Float32Array, paramScale[i] as Float32Array, args.steps);
+    const w = compare(g, refParams[i] as Float32Array, paramScale[i] as Float32Array, args.steps, {
+      exact,
+    });
     if (!w.ok || w.ulps >= param.ulps) param = { ...w, ok: w.ok && param.ok, tensor: i };
   });
   let state: ParityResult['state'] = {
@@ -214,7 +221,9 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
         continue;
       }
       bitMismatches.state += differ(g, arr);
-      const w = compare(g, arr, stateScale.get(`${i}:${name}`) as Float32Array, args.steps);
+      const w = compare(g, arr, stateScale.get(`${i}:${name}`) as Float32Array, args.steps, {
+        exact,
+      });
       if (!w.ok || w.ulps >= state.ulps) state = { ...w, ok: w.ok && state.ok, tensor: i, name };
     }
   });

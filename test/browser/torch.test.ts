@@ -1,0 +1,25 @@
+/**
+ * The GPU optimizers against PyTorch itself: every case of test/fixtures/torch/optim.json
+ * (torch.optim float32 trajectories, clip_grad_norm_ / clip_grad_value_ included) in one page,
+ * within the per-algorithm bounds of test/torch/tolerance.ts.
+ */
+import { expect, it } from 'vitest';
+import optimJson from '../fixtures/torch/optim.json' with { type: 'json' };
+import type { TorchOptimFixture } from '../torch/fixture.ts';
+import { torchFailures } from '../torch/tolerance.ts';
+import { describeGpu, useTestPage } from './harness.ts';
+
+const optim = optimJson as unknown as TorchOptimFixture;
+
+describeGpu('GPU optimizers against torch.optim', () => {
+  const testPage = useTestPage();
+
+  it('follows every torch trajectory within the per-algorithm ULP bound', async () => {
+    const results = await testPage().run('torchFixtures', optim);
+    expect(results).toHaveLength(optim.cases.length);
+    expect(torchFailures(results)).toEqual([]);
+    const worst: Record<string, number> = {};
+    for (const r of results) worst[r.algorithm] = Math.max(worst[r.algorithm] ?? 0, r.paramUlps);
+    console.info(`GPU vs torch, max param ULPs: ${JSON.stringify(worst)}`);
+  }, 600_000);
+});
