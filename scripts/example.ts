@@ -1,8 +1,10 @@
 /**
  * `npm run example`: trains a small regression on the GPU with every optimizer in headless
  * Chrome and prints the losses next to the CPU reference's. `--serve` serves the page for a
- * normal Chrome instead.
+ * normal Chrome instead. `npm run example -- autompg` runs the seed notes' auto-mpg
+ * comparison instead (scripts/exampleAutompg.ts).
  */
+import { autompgExample } from './exampleAutompg.ts';
 import { openGpuPage } from './gpuPage.ts';
 import { startPageServer } from './pageServer.ts';
 import type { train } from '../examples/train.ts';
@@ -10,6 +12,10 @@ import type { train } from '../examples/train.ts';
 type Result = Awaited<ReturnType<typeof train>>;
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).includes('autompg')) {
+    await autompgExample(process.argv.slice(2));
+    return;
+  }
   if (process.argv.includes('--serve')) {
     const server = await startPageServer();
     console.log(`Open ${server.url}/examples/train.html in Chrome (Ctrl+C to stop).`);
