@@ -73,10 +73,16 @@ export async function autompgExample(argv: readonly string[]): Promise<void> {
   const gpu = await openGpuPage('/examples/autompg.html', undefined, TFJS_PREBUNDLE);
   let run: GpuRun;
   try {
-    run = (await gpu.page.evaluate((p, n) => window.__autompg(p, n), inputs.problem, epochs)) as GpuRun;
+    run = (await gpu.page.evaluate(
+      (p, n) => window.__autompg(p, n),
+      inputs.problem,
+      epochs,
+    )) as GpuRun;
     if (gpu.consoleProblems.length > 0)
       throw new Error(`the page reported problems:\n${gpu.consoleProblems.join('\n')}`);
-    console.log(`browser: ${gpu.browserVersion}; TF.js ${run.tfjs} (${run.backend}); adapter: ${run.adapter}`);
+    console.log(
+      `browser: ${gpu.browserVersion}; TF.js ${run.tfjs} (${run.backend}); adapter: ${run.adapter}`,
+    );
   } finally {
     await gpu.close();
   }
@@ -84,7 +90,9 @@ export async function autompgExample(argv: readonly string[]): Promise<void> {
     `GPU run: ${((Date.now() - t0) / 1000).toFixed(1)} s; ms/epoch: ${run.curves.map((c) => `${c.name} ${c.msPerEpoch.toFixed(1)}`).join(', ')}`,
   );
   const cpu = OPTIMIZERS.map((config) => runCpu(inputs.problem, config, epochs));
-  console.log(`\nloss of the epoch's last batch (GPU: TF.js gradients + webgpu-optim step; CPU: f32 reference)\n`);
+  console.log(
+    `\nloss of the epoch's last batch (GPU: TF.js gradients + webgpu-optim step; CPU: f32 reference)\n`,
+  );
   console.log(table(run.curves, cpu, epochs));
 
   const results: AutoMpgResults = {
@@ -108,8 +116,12 @@ export async function autompgExample(argv: readonly string[]): Promise<void> {
     },
     batchSize: BATCH_SIZE,
     epochs,
-    loss: 'MSE of the last batch of each epoch (rows 374..397), computed before that batch\'s step; batches in row order, no shuffle',
-    environment: { browser: gpu.browserVersion, adapter: run.adapter, tfjs: `${run.tfjs} (${run.backend})` },
+    loss: "MSE of the last batch of each epoch (rows 374..397), computed before that batch's step; batches in row order, no shuffle",
+    environment: {
+      browser: gpu.browserVersion,
+      adapter: run.adapter,
+      tfjs: `${run.tfjs} (${run.backend})`,
+    },
     optimizers: OPTIMIZERS.map((config, k) => ({
       ...config,
       losses: (run.curves[k] as Curve).losses,

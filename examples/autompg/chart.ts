@@ -66,7 +66,9 @@ export function lossChartSvg(curves: readonly Curve[], title: string, subtitle: 
   curves.forEach((c, i) => {
     const color = COLORS[i % COLORS.length] as string;
     const points = c.losses
-      .map((v, e) => (v > 0 && Number.isFinite(v) ? `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}` : ''))
+      .map((v, e) =>
+        v > 0 && Number.isFinite(v) ? `${x(e + 1).toFixed(1)},${y(v).toFixed(1)}` : '',
+      )
       .filter((s) => s !== '')
       .join(' ');
     out.push(

@@ -27,7 +27,14 @@ export const OPTIMIZERS: readonly OptimizerConfig[] = [
   {
     name: 'SGD',
     algorithm: 'sgd',
-    options: { lr: LR, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
+    options: {
+      lr: LR,
+      momentum: 0,
+      dampening: 0,
+      nesterov: false,
+      weightDecay: 0,
+      maximize: false,
+    },
   },
   {
     name: 'Momentum',

@@ -36,11 +36,16 @@ export async function runTfjs(
           });
         } else {
           // The epoch's last batch: keep its loss (computed before the step) on the GPU.
-          epochLosses.push(tf.tidy(() => optimizer.minimize(batchLoss(x, y), true, [w, b])!));
+          const loss = tf.tidy(
+            () => optimizer.minimize(batchLoss(x, y), true, [w, b]) ?? tf.scalar(NaN),
+          );
+          epochLosses.push(loss);
         }
       });
     }
-    const losses = Array.from(await tf.stack(epochLosses).data());
+    const stacked = tf.stack(epochLosses);
+    const losses = Array.from(await stacked.data());
+    stacked.dispose();
     return { name: config.name, losses };
   } finally {
     tf.dispose(epochLosses);

@@ -25,9 +25,7 @@ import { loadAutoMpg } from '../../examples/autompg/load.ts';
 import type { AutoMpgResults } from '../../examples/autompg/results.ts';
 import { epochsArg, resultsJson } from '../../scripts/exampleAutompg.ts';
 
-const results = JSON.parse(
-  readFileSync('examples/results/autompg.json', 'utf8'),
-) as AutoMpgResults;
+const results = JSON.parse(readFileSync('examples/results/autompg.json', 'utf8')) as AutoMpgResults;
 const torch = JSON.parse(readFileSync('test/fixtures/autompg_torch.json', 'utf8')) as {
   torch: string;
   epochs: number;
@@ -125,7 +123,9 @@ describe('the example script', () => {
   it('reads --epochs', () => {
     expect(epochsArg(['autompg'])).toBe(EPOCHS);
     expect(epochsArg(['autompg', '--epochs', '25'])).toBe(25);
-    expect(() => epochsArg(['--epochs', '0'])).toThrow(/--epochs: expected a positive integer, got 0/);
+    expect(() => epochsArg(['--epochs', '0'])).toThrow(
+      /--epochs: expected a positive integer, got 0/,
+    );
     expect(() => epochsArg(['--epochs', 'x'])).toThrow(RangeError);
   });
 
@@ -149,7 +149,7 @@ describe('the example script', () => {
 describe('committed auto-mpg results', () => {
   const inputs = loadAutoMpg();
 
-  it("record the rows, standardisation and init this code derives from vega-datasets", () => {
+  it('record the rows, standardisation and init this code derives from vega-datasets', () => {
     expect(results.data.rows).toEqual(inputs.rows);
     expect(results.standardisation.mean).toEqual(inputs.standardisation.mean);
     expect(results.standardisation.std).toEqual(inputs.standardisation.std);
@@ -160,9 +160,9 @@ describe('committed auto-mpg results', () => {
     );
     expect(results.batchSize).toBe(BATCH_SIZE);
     expect(results.epochs).toBe(EPOCHS);
-    expect(results.optimizers.map(({ name, algorithm, options }) => ({ name, algorithm, options }))).toEqual(
-      OPTIMIZERS,
-    );
+    expect(
+      results.optimizers.map(({ name, algorithm, options }) => ({ name, algorithm, options })),
+    ).toEqual(OPTIMIZERS);
   });
 
   it('round-trip through the writer', () => {
@@ -195,15 +195,20 @@ describe('committed auto-mpg results', () => {
     const torchCurve = (name: string) =>
       torch.optimizers.find((o) => o.name === name)?.losses ?? [];
     // TF.js starts AdaGrad's accumulator at 0.1; RMSprop's decay (alpha) defaults to 0.9.
-    const adagrad = runCpu(inputs.problem, variant('Adagrad', { initialAccumulatorValue: 0.1 }), EPOCHS);
+    const adagrad = runCpu(
+      inputs.problem,
+      variant('Adagrad', { initialAccumulatorValue: 0.1 }),
+      EPOCHS,
+    );
     const rmsprop = runCpu(inputs.problem, variant('RMSprop', { alpha: 0.9 }), EPOCHS);
     expect(maxRelDiff(adagrad.losses, torchCurve('Adagrad')).rel).toBeGreaterThan(TOLERANCE);
     expect(maxRelDiff(rmsprop.losses, torchCurve('RMSprop')).rel).toBeGreaterThan(100 * TOLERANCE);
   });
 
-  it("fall for every optimizer, Adagrad slowest (its accumulated g² shrinks its steps)", () => {
+  it('fall for every optimizer, Adagrad slowest (its accumulated g² shrinks its steps)', () => {
     const final = new Map(results.optimizers.map((o) => [o.name, o.losses.at(-1) as number]));
-    for (const o of results.optimizers) expect(o.losses.at(-1), o.name).toBeLessThan(o.losses[0] as number);
+    for (const o of results.optimizers)
+      expect(o.losses.at(-1), o.name).toBeLessThan(o.losses[0] as number);
     for (const name of ['SGD', 'Momentum', 'RMSprop', 'Adam'])
       expect(final.get(name), name).toBeLessThan(final.get('Adagrad') as number);
   });
