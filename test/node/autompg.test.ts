@@ -24,6 +24,7 @@ import { initialParams } from '../../examples/autompg/init.ts';
 import { loadAutoMpg } from '../../examples/autompg/load.ts';
 import type { AutoMpgResults } from '../../examples/autompg/results.ts';
 import { epochsArg, resultsJson } from '../../scripts/exampleAutompg.ts';
+import { LOSS_RTOL as TOLERANCE, maxRelDiff } from '../autompgTolerance.ts';
 
 const results = JSON.parse(readFileSync('examples/results/autompg.json', 'utf8')) as AutoMpgResults;
 const torch = JSON.parse(readFileSync('test/fixtures/autompg_torch.json', 'utf8')) as {
@@ -31,32 +32,6 @@ const torch = JSON.parse(readFileSync('test/fixtures/autompg_torch.json', 'utf8'
   epochs: number;
   optimizers: { name: string; losses: number[] }[];
 };
-
-/**
- * Largest |a − b| / |b| over every epoch. Both runs are f32 throughout; they differ only in
- * summation order (TF.js's matMul and mean reductions, PyTorch's addmm and MSELoss, the
- * reference's left-to-right loops) and in how the step's f32 operations are fused. On this
- * convex problem with lr 0.001 the iteration is contracting, so rounding differences do not
- * grow: they stay at a few f32 ulps (2^-23 ≈ 1.2e-7) of the loss over all 12 000 steps.
- */
-function maxRelDiff(a: readonly number[], b: readonly number[]): { rel: number; epoch: number } {
-  expect(a).toHaveLength(b.length);
-  let rel = 0;
-  let epoch = 0;
-  a.forEach((v, i) => {
-    const r = Math.abs(v - (b[i] as number)) / Math.abs(b[i] as number);
-    if (!(r <= rel)) [rel, epoch] = [r, i + 1];
-  });
-  return { rel, epoch };
-}
-
-/**
- * 2e-6 relative ≈ 17 f32 ulps: a few times the largest difference measured between any two of
- * the three implementations (see the report in the commit; PyTorch vs the reference is at most
- * 7.8e-7), and below the smallest convention change we can see on this problem (Adagrad's
- * TF.js accumulator start 0.1 instead of PyTorch's 0 moves the curve by 3.6e-6; see below).
- */
-const TOLERANCE = 2e-6;
 
 describe('auto-mpg data', () => {
   it('keeps the rows with all four fields, in file order', () => {
