@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-// Library build: dist/index.js and dist/reference.js (ESM). WGSL is inlined through `?raw`,
+// Library build: dist/index.js, dist/reference.js and dist/tfjs.js (ESM). TF.js stays external:
+// it is an optional peer dependency that only the tfjs entry imports. WGSL is inlined through `?raw`,
 // so the bundle fetches nothing at run time and loads from a plain <script type="module">.
 // Types come from `tsc -p tsconfig.build.json` (see the "build" script).
 export default defineConfig({
@@ -11,9 +12,14 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts', reference: 'src/reference/index.ts' },
+      entry: {
+        index: 'src/index.ts',
+        reference: 'src/reference/index.ts',
+        tfjs: 'src/adapters/tfjs/index.ts',
+      },
       formats: ['es'],
     },
+    rollupOptions: { external: [/^@tensorflow\//] },
   },
   test: {
     // Examples import the package by name, as users do; tests resolve it to the source.

@@ -24,6 +24,7 @@ export async function startPageServer(prebundle: string[] = []): Promise<PageSer
     resolve: {
       alias: [
         { find: /^webgpu-optim\/reference$/, replacement: `${root}src/reference/index.ts` },
+        { find: /^webgpu-optim\/tfjs$/, replacement: `${root}src/adapters/tfjs/index.ts` },
         { find: /^webgpu-optim$/, replacement: `${root}src/index.ts` },
       ],
     },

@@ -485,6 +485,39 @@ export class Optimizer<A extends Algorithm> {
     }
   }
 
+  /**
+   * Points the optimizer at other param views of the same lengths, in the same order, keeping
+   * every state array and step count. For runtimes that move a tensor to a new buffer (TF.js's
+   * `Variable.assign`); the next step makes new bind groups, later steps none.
+   */
+  rebindParams(params: readonly TensorRef[]): void {
+    if (this.destroyed) throw new Error(`${this.where}: rebindParams() called after destroy()`);
+    if (!Array.isArray(params) || params.length !== this.refs.length) {
+      throw new RangeError(
+        `${this.where}: rebindParams: params must be an array of ${this.refs.length} TensorRef, got ${Array.isArray(params) ? `${params.length}` : typeof params}`,
+      );
+    }
+    const checked = params.map((p, i) => checkTensorRef(p, `params[${i}]`, this.where));
+    checked.forEach((r, i) => {
+      const was = (this.refs[i] as CheckedRef).length;
+      if (r.length !== was) {
+        throw new RangeError(
+          `${this.where}: rebindParams: params[${i}].length is ${r.length} but was ${was}`,
+        );
+      }
+      this.checkBindable(r);
+    });
+    checkNoOverlap(checked, this.where);
+    checked.forEach((r, i) => (this.refs[i] = r));
+    let k = 0;
+    for (const g of this.paramGroups) {
+      (g as { params: readonly TensorRef[] }).params = g.params.map(
+        () => params[k++] as TensorRef,
+      );
+    }
+    this.bound = null;
+  }
+
   /** Frees the buffers the optimizer created. Idempotent. Never touches params or grads. */
   destroy(): void {
     if (this.destroyed) return;

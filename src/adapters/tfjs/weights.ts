@@ -1,0 +1,91 @@
+/**
+ * Optimizer state as TF.js weights: `iter` (the step count, int32) first, as tf.train.* save
+ * it, then one float32 tensor per variable and state array, named `${variable}/${state}` with
+ * PyTorch's state names (`dense_Dense1/kernel/exp_avg`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { StateDict, StateName, TensorState } from '../../index.ts';
+import type { NamedTensor } from './gradients.ts';
+
+/** A variable the optimizer steps: its name and shape. */
+export interface KnownVariable {
+  name: string;
+  shape: number[];
+  length: number;
+}
+
+/** The weights of `dict`, after the `iter` entry the caller adds. */
+export function stateTensors(
+  dict: StateDict,
+  vars: readonly KnownVariable[],
+  names: readonly StateName[],
+): NamedTensor[] {
+  return vars.flatMap((v, i) => {
+    const s = dict.state[i] as TensorState;
+    return names.map((n) => ({
+      name: `${v.name}/${n}`,
+      tensor: tf.tensor(s[n] as Float32Array, v.shape, 'float32'),
+    }));
+  });
+}
+
+/** Host copies of state weights, read once (the caller may dispose the tensors after). */
+export type StateArrays = Map<string, Float32Array>;
+
+/** Reads the state weights to the host, checking names and dtypes. */
+export async function readStateWeights(
+  weights: readonly NamedTensor[],
+  where: string,
+): Promise<StateArrays> {
+  const out: StateArrays = new Map();
+  for (const [i, w] of weights.entries()) {
+    if (typeof w?.name !== 'string' || !(w.tensor instanceof tf.Tensor)) {
+      throw new TypeError(`${where}: setWeights: weightValues[${i + 1}] must be { name, tensor }`);
+    }
+    if (w.tensor.dtype !== 'float32') {
+      throw new TypeError(
+        `${where}: setWeights: "${w.name}" has dtype ${w.tensor.dtype}, expected float32`,
+      );
+    }
+    out.set(w.name, Float32Array.from(await w.tensor.data()));
+  }
+  return out;
+}
+
+/**
+ * Fills `state` (one entry per variable, in order) from `arrays`: every `${variable}/${state}`
+ * must be there with the variable's length, and nothing else may be.
+ */
+export function fillState(
+  state: TensorState[],
+  arrays: StateArrays,
+  step: number,
+  vars: readonly KnownVariable[],
+  names: readonly StateName[],
+  where: string,
+): void {
+  const used = new Set<string>();
+  vars.forEach((v, i) => {
+    const s: TensorState = { step };
+    for (const n of names) {
+      const key = `${v.name}/${n}`;
+      const a = arrays.get(key);
+      if (!a) throw new Error(`${where}: setWeights: no weight named "${key}"`);
+      if (a.length !== v.length) {
+        throw new RangeError(
+          `${where}: setWeights: "${key}" has ${a.length} elements, but the variable has ${v.length}`,
+        );
+      }
+      s[n] = a;
+      used.add(key);
+    }
+    state[i] = s;
+  });
+  for (const key of arrays.keys()) {
+    if (!used.has(key)) {
+      throw new Error(
+        `${where}: setWeights: "${key}" is not state of this optimizer (it keeps ${names.join(', ') || 'no arrays'} for ${vars.map((v) => v.name).join(', ')})`,
+      );
+    }
+  }
+}
