@@ -25,6 +25,7 @@ export default defineConfig({
     // Examples import the package by name, as users do; tests resolve it to the source.
     alias: [
       { find: /^webgpu-optim\/reference$/, replacement: resolve('src/reference/index.ts') },
+      { find: /^webgpu-optim\/tfjs$/, replacement: resolve('src/adapters/tfjs/index.ts') },
       { find: /^webgpu-optim$/, replacement: resolve('src/index.ts') },
     ],
     // In CI also write a JSON summary, which .ci/run turns into a closing "N passed, N failed".

@@ -60,41 +60,34 @@ export function resultsJson(results: AutoMpgResults): string {
   return `${json}\n`;
 }
 
-/** Runs the comparison; see the file comment. */
-export async function autompgExample(argv: readonly string[]): Promise<void> {
-  const epochs = epochsArg(argv);
+/** Everything one run produced: the GPU curves, the CPU curves and the JSON to commit. */
+export interface AutoMpgRun {
+  gpu: GpuRun;
+  cpu: Curve[];
+  browser: string;
+  results: AutoMpgResults;
+}
+
+/**
+ * Runs the comparison for `epochs` epochs in headless Chrome (failing on any console error or
+ * warning of the page) and on the CPU.
+ */
+export async function runAutoMpg(epochs: number): Promise<AutoMpgRun> {
   const inputs = loadAutoMpg();
-  console.log(
-    `auto-mpg: ${inputs.rows.length} rows, batch ${BATCH_SIZE}, ${epochs} epochs` +
-      (epochs === EPOCHS ? '' : ` (the notes run ${EPOCHS})`),
-  );
-  console.log('Starting headless Chrome with WebGPU…');
-  const t0 = Date.now();
-  const gpu = await openGpuPage('/examples/autompg.html', undefined, TFJS_PREBUNDLE);
-  let run: GpuRun;
+  const page = await openGpuPage('/examples/autompg.html', undefined, TFJS_PREBUNDLE);
+  let gpu: GpuRun;
   try {
-    run = (await gpu.page.evaluate(
+    gpu = (await page.page.evaluate(
       (p, n) => window.__autompg(p, n),
       inputs.problem,
       epochs,
     )) as GpuRun;
-    if (gpu.consoleProblems.length > 0)
-      throw new Error(`the page reported problems:\n${gpu.consoleProblems.join('\n')}`);
-    console.log(
-      `browser: ${gpu.browserVersion}; TF.js ${run.tfjs} (${run.backend}); adapter: ${run.adapter}`,
-    );
+    if (page.consoleProblems.length > 0)
+      throw new Error(`the page reported problems:\n${page.consoleProblems.join('\n')}`);
   } finally {
-    await gpu.close();
+    await page.close();
   }
-  console.log(
-    `GPU run: ${((Date.now() - t0) / 1000).toFixed(1)} s; ms/epoch: ${run.curves.map((c) => `${c.name} ${c.msPerEpoch.toFixed(1)}`).join(', ')}`,
-  );
   const cpu = OPTIMIZERS.map((config) => runCpu(inputs.problem, config, epochs));
-  console.log(
-    `\nloss of the epoch's last batch (GPU: TF.js gradients + webgpu-optim step; CPU: f32 reference)\n`,
-  );
-  console.log(table(run.curves, cpu, epochs));
-
   const results: AutoMpgResults = {
     description:
       "The seed notes' optimizer comparison on auto-mpg: linear regression of MPG on standardised " +
@@ -118,24 +111,46 @@ export async function autompgExample(argv: readonly string[]): Promise<void> {
     epochs,
     loss: "MSE of the last batch of each epoch (rows 374..397), computed before that batch's step; batches in row order, no shuffle",
     environment: {
-      browser: gpu.browserVersion,
-      adapter: run.adapter,
-      tfjs: `${run.tfjs} (${run.backend})`,
+      browser: page.browserVersion,
+      adapter: gpu.adapter,
+      tfjs: `${gpu.tfjs} (${gpu.backend})`,
     },
     optimizers: OPTIMIZERS.map((config, k) => ({
       ...config,
-      losses: (run.curves[k] as Curve).losses,
+      losses: (gpu.curves[k] as Curve).losses,
       reference: (cpu[k] as Curve).losses,
     })),
   };
+  return { gpu, cpu, browser: page.browserVersion, results };
+}
+
+/** `npm run example -- autompg [--epochs N]`; see the file comment. */
+export async function autompgExample(argv: readonly string[]): Promise<void> {
+  const epochs = epochsArg(argv);
+  console.log(
+    `auto-mpg: batch ${BATCH_SIZE}, lr ${OPTIMIZERS[0]?.options.lr}, ${epochs} epochs` +
+      (epochs === EPOCHS ? '' : ` (the notes run ${EPOCHS})`),
+  );
+  console.log('Starting headless Chrome with WebGPU…');
+  const t0 = Date.now();
+  const { gpu, cpu, browser, results } = await runAutoMpg(epochs);
+  console.log(
+    `browser: ${browser}; TF.js ${gpu.tfjs} (${gpu.backend}); adapter: ${gpu.adapter}\n` +
+      `${results.data.rows.length} rows; took ${((Date.now() - t0) / 1000).toFixed(1)} s; GPU ms/epoch: ` +
+      gpu.curves.map((c) => `${c.name} ${c.msPerEpoch.toFixed(1)}`).join(', '),
+  );
+  console.log(
+    `\nloss of the epoch's last batch (GPU: TF.js gradients + webgpu-optim step; CPU: f32 reference)\n`,
+  );
+  console.log(table(gpu.curves, cpu, epochs));
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(`${OUT_DIR}/autompg.json`, resultsJson(results));
   writeFileSync(
     `${OUT_DIR}/autompg.svg`,
     lossChartSvg(
-      run.curves,
+      gpu.curves,
       `auto-mpg: loss vs epoch, lr ${OPTIMIZERS[0]?.options.lr}, batch ${BATCH_SIZE}, ${epochs} epochs`,
-      `TF.js ${run.tfjs} gradients (webgpu), webgpu-optim steps; ${run.adapter}`,
+      `TF.js ${gpu.tfjs} gradients (webgpu), webgpu-optim steps; ${gpu.adapter}`,
     ),
   );
   console.log(`\nwrote ${OUT_DIR}/autompg.json and ${OUT_DIR}/autompg.svg`);
