@@ -16,7 +16,11 @@ import type { GpuRun } from '../examples/autompg/page.ts';
 import type { AutoMpgResults } from '../examples/autompg/results.ts';
 
 /** npm packages the page imports that Vite must pre-bundle (CommonJS inside). */
-export const TFJS_PREBUNDLE = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'];
+export const TFJS_PREBUNDLE = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-core/dist/register_all_gradients',
+  '@tensorflow/tfjs-backend-webgpu',
+];
 
 const OUT_DIR = 'examples/results';
 

@@ -4,6 +4,8 @@
  * in headless Chrome; test/browser/autompg.test.ts runs it for a few epochs.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients (the @tensorflow/tfjs bundle does this import).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import { OPTIMIZERS, type Curve, type Problem } from './experiment.ts';
 import { runTfjs } from './tfjs.ts';
