@@ -23,7 +23,12 @@ import {
 import { initialParams } from '../../examples/autompg/init.ts';
 import { loadAutoMpg } from '../../examples/autompg/load.ts';
 import type { AutoMpgResults } from '../../examples/autompg/results.ts';
-import { epochsArg, resultsJson } from '../../scripts/exampleAutompg.ts';
+import {
+  DEFAULT_EPOCHS,
+  epochsArg,
+  outputBase,
+  resultsJson,
+} from '../../scripts/exampleAutompg.ts';
 import { LOSS_RTOL as TOLERANCE, maxRelDiff } from '../autompgTolerance.ts';
 
 const results = JSON.parse(readFileSync('examples/results/autompg.json', 'utf8')) as AutoMpgResults;
@@ -96,12 +101,17 @@ describe('auto-mpg data', () => {
 
 describe('the example script', () => {
   it('reads --epochs', () => {
-    expect(epochsArg(['autompg'])).toBe(EPOCHS);
+    expect(epochsArg(['autompg'])).toBe(DEFAULT_EPOCHS);
     expect(epochsArg(['autompg', '--epochs', '25'])).toBe(25);
     expect(() => epochsArg(['--epochs', '0'])).toThrow(
       /--epochs: expected a positive integer, got 0/,
     );
     expect(() => epochsArg(['--epochs', 'x'])).toThrow(RangeError);
+  });
+
+  it('writes the full run to the committed files and shorter runs beside them', () => {
+    expect(outputBase(EPOCHS)).toBe('examples/results/autompg');
+    expect(outputBase(5)).toBe('examples/results/autompg-5epochs');
   });
 
   it('draws one line per optimizer with a legend on a log-scale y', () => {
