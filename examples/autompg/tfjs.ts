@@ -21,8 +21,9 @@ export async function runTfjs(
     x: tf.tensor2d(p.x.slice(s * 3, e * 3), [e - s, 3]),
     y: tf.tensor2d(p.y.slice(s, e), [e - s, 1]),
   }));
-  const w = tf.variable(tf.tensor2d(p.weight, [3, 1]), true);
-  const b = tf.variable(tf.tensor1d([p.bias]), true);
+  // tidy frees the initial tensors, so each variable owns its data alone.
+  const w = tf.tidy(() => tf.variable(tf.tensor2d(p.weight, [3, 1]), true));
+  const b = tf.tidy(() => tf.variable(tf.tensor1d([p.bias]), true));
   const optimizer = createTfjsOptimizer(config.algorithm, config.options);
   const batchLoss = (x: TfCore.Tensor2D, y: TfCore.Tensor2D) => () =>
     tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as TfCore.Scalar;
