@@ -4,7 +4,7 @@
  * server, and runs one Adam step from an inline module script.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -91,5 +91,18 @@ describeGpu('the built bundle', () => {
     expect(result.values[2]).toBeCloseTo(2.9, 5);
     expect(problems).toEqual([]);
     expect(requests.every((r) => r === '/' || r.endsWith('.js'))).toBe(true);
+  });
+
+  it('keeps TF.js out of the main entry and external in webgpu-optim/tfjs', () => {
+    // Every file the main and reference entries can load: all but tfjs.js (and source maps).
+    const files = readdirSync(OUT).filter((f) => f.endsWith('.js'));
+    expect(files).toContain('index.js');
+    expect(files).toContain('tfjs.js');
+    const withTf = files.filter((f) => readFileSync(join(OUT, f), 'utf8').includes('@tensorflow/'));
+    expect(withTf).toEqual(['tfjs.js']);
+    const tfjs = readFileSync(join(OUT, 'tfjs.js'), 'utf8');
+    expect(tfjs).toMatch(/from "@tensorflow\/tfjs-core"/);
+    // not bundled: no TF.js source (its Engine class) inside
+    expect(tfjs).not.toMatch(/class Engine\b/);
   });
 });

@@ -61,6 +61,8 @@ const HOST_KEYS = [
 
 const WHERE = 'TfjsOptimizer';
 
+let registered = false;
+
 /**
  * A `tf.Optimizer` running one of this package's algorithms (by name: 'sgd', 'adagrad',
  * 'rmsprop', 'adam', 'adamw', ...) with its options (PyTorch's names and defaults). It learns
@@ -117,6 +119,11 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
       );
     }
     checkActiveBackend('createTfjsOptimizer');
+    // So that tf.loadLayersModel can rebuild the optimizer a saved model names.
+    if (!registered) {
+      tf.serialization.registerClass(TfjsOptimizer);
+      registered = true;
+    }
     this.options = { ...(options ?? {}) } as OptionsByAlgorithm[A];
     this.host = { ...host };
   }

@@ -53,8 +53,9 @@ export async function readStateWeights(
 }
 
 /**
- * Fills `state` (one entry per variable, in order) from `arrays`: every `${variable}/${state}`
- * must be there with the variable's length, and nothing else may be.
+ * Fills `state` (one entry per variable, in order) from `arrays`. By name when every
+ * `${variable}/${state}` is there; otherwise by position, as tf.train.* restores (a model built
+ * again in the same page gets new layer names), when the count and every length fit.
  */
 export function fillState(
   state: TensorState[],
@@ -64,28 +65,30 @@ export function fillState(
   names: readonly StateName[],
   where: string,
 ): void {
-  const used = new Set<string>();
+  const keys = vars.flatMap((v) => names.map((n) => `${v.name}/${n}`));
+  const byName = keys.every((k) => arrays.has(k)) && arrays.size === keys.length;
+  const given = [...arrays.entries()];
+  if (!byName && given.length !== keys.length) {
+    throw new Error(
+      `${where}: setWeights: got ${given.length} state weights (${given.map(([k]) => k).join(', ')}), but this optimizer keeps ${keys.length}: ${keys.join(', ')}`,
+    );
+  }
+  let k = 0;
   vars.forEach((v, i) => {
     const s: TensorState = { step };
     for (const n of names) {
-      const key = `${v.name}/${n}`;
-      const a = arrays.get(key);
-      if (!a) throw new Error(`${where}: setWeights: no weight named "${key}"`);
+      const key = keys[k] as string;
+      const [from, a] = byName
+        ? [key, arrays.get(key) as Float32Array]
+        : (given[k] as [string, Float32Array]);
       if (a.length !== v.length) {
         throw new RangeError(
-          `${where}: setWeights: "${key}" has ${a.length} elements, but the variable has ${v.length}`,
+          `${where}: setWeights: "${from}" has ${a.length} elements, but ${key} has ${v.length}`,
         );
       }
       s[n] = a;
-      used.add(key);
+      k++;
     }
     state[i] = s;
   });
-  for (const key of arrays.keys()) {
-    if (!used.has(key)) {
-      throw new Error(
-        `${where}: setWeights: "${key}" is not state of this optimizer (it keeps ${names.join(', ') || 'no arrays'} for ${vars.map((v) => v.name).join(', ')})`,
-      );
-    }
-  }
 }
