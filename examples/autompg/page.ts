@@ -18,13 +18,22 @@ export interface GpuRun {
   adapter: string;
 }
 
-/** Runs every optimizer for `epochs` epochs with TF.js gradients and webgpu-optim steps. */
-export async function runAll(p: Problem, epochs: number): Promise<GpuRun> {
+/**
+ * Runs the optimizers at `which` (indices into OPTIMIZERS; all by default) for `epochs`
+ * epochs with TF.js gradients and webgpu-optim steps.
+ */
+export async function runAll(
+  p: Problem,
+  epochs: number,
+  which: readonly number[] = OPTIMIZERS.map((_, i) => i),
+): Promise<GpuRun> {
   if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js could not start its WebGPU backend');
   await tf.ready();
   const adapter = await navigator.gpu.requestAdapter();
   const curves: GpuRun['curves'] = [];
-  for (const config of OPTIMIZERS) {
+  for (const i of which) {
+    const config = OPTIMIZERS[i];
+    if (!config) throw new RangeError(`which: no optimizer at index ${i}`);
     const t0 = performance.now();
     const curve = await runTfjs(tf, p, config, epochs);
     curves.push({ ...curve, msPerEpoch: (performance.now() - t0) / epochs });
