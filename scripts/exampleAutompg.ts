@@ -34,9 +34,9 @@ export function outputBase(epochs: number): string {
 }
 
 /**
- * The run length without `--epochs`. The notes' 1000 epochs take about 20 minutes on
- * SwiftShader (about 0.24 s per epoch per optimizer on this project's 2 shared cores), so the
- * default is 100 epochs, about 2 minutes; `--epochs 1000` reproduces the committed results.
+ * The run length without `--epochs`. The notes' 1000 epochs took 38 minutes on SwiftShader
+ * here (0.23 to 0.83 s per epoch per optimizer on 2 CPU cores shared with other jobs), so the
+ * default is 100 epochs, a few minutes; `--epochs 1000` reproduces the committed results.
  */
 export const DEFAULT_EPOCHS = 100;
 
