@@ -12,11 +12,11 @@ export async function tfjsFit(): Promise<number[]> {
       tfl.layers.dense({ units: 1 }),
     ],
   });
-  const optimizer = createTfjsOptimizer('adam', { lr: 1e-2 });
+  const optimizer = createTfjsOptimizer('adam', { lr: 0.05 });
   model.compile({ optimizer, loss: 'meanSquaredError' });
 
-  const xs = tf.reshape(tf.linspace(-1, 1, 64), [64, 1]);
-  const ys = tf.sub(tf.mul(xs, 2), 1);
+  const xs = tf.tidy(() => tf.reshape(tf.linspace(-1, 1, 64), [64, 1]));
+  const ys = tf.tidy(() => tf.sub(tf.mul(xs, 2), 1));
   const history = await model.fit(xs, ys, { epochs: 10, batchSize: 16 });
 
   const state = await optimizer.getWeights(); // iter, then e.g. "<kernel>/exp_avg" per weight

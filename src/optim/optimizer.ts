@@ -511,9 +511,7 @@ export class Optimizer<A extends Algorithm> {
     checked.forEach((r, i) => (this.refs[i] = r));
     let k = 0;
     for (const g of this.paramGroups) {
-      (g as { params: readonly TensorRef[] }).params = g.params.map(
-        () => params[k++] as TensorRef,
-      );
+      (g as { params: readonly TensorRef[] }).params = g.params.map(() => params[k++] as TensorRef);
     }
     this.bound = null;
   }

@@ -69,23 +69,27 @@ let registered = false;
  * its variables from the first applyGradients; every later call must give gradients for the
  * same variables (in any order and either form).
  */
-export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer {
+export class TfjsOptimizer extends tf.Optimizer {
   /** The name TF.js serialization knows this class by. */
   static get className(): string {
     return 'WebgpuOptim';
   }
 
-  readonly algorithm: A;
-  private readonly options: OptionsByAlgorithm[A];
+  readonly algorithm: Algorithm;
+  private readonly options: OptionsByAlgorithm[Algorithm];
   private readonly host: TfjsHostOptions;
-  private core: GpuOptimizer<A> | null = null;
+  private core: GpuOptimizer<Algorithm> | null = null;
   private arena: GradArena | null = null;
   private vars: KnownVariable[] = [];
   private index = new Map<string, number>();
   private pending: { step: number; arrays: StateArrays } | null = null;
   private disposed = false;
 
-  constructor(algorithm: A, options?: OptionsByAlgorithm[A], hostOptions?: TfjsHostOptions) {
+  constructor(
+    algorithm: Algorithm,
+    options?: OptionsByAlgorithm[Algorithm],
+    hostOptions?: TfjsHostOptions,
+  ) {
     super();
     if (typeof algorithm !== 'string' || !Object.hasOwn(DEFAULTS, algorithm)) {
       throw new TypeError(
@@ -124,7 +128,7 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
       tf.serialization.registerClass(TfjsOptimizer);
       registered = true;
     }
-    this.options = { ...(options ?? {}) } as OptionsByAlgorithm[A];
+    this.options = { ...(options ?? {}) };
     this.host = { ...host };
   }
 
@@ -132,7 +136,7 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
    * The webgpu-optim optimizer doing the work (param groups, `lr`, schedulers attach here), or
    * null before the first applyGradients.
    */
-  get gpuOptimizer(): GpuOptimizer<A> | null {
+  get gpuOptimizer(): GpuOptimizer<Algorithm> | null {
     return this.core;
   }
 
@@ -147,8 +151,16 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
     const grads = namedGrads(variableGradients, WHERE);
     const backend = webGpuBackend(WHERE);
     if (!this.core) this.build(grads, backend.device);
-    const core = this.core as unknown as GpuOptimizer<A>;
+    const core = this.core as unknown as GpuOptimizer<Algorithm>;
     const order = this.order(grads);
+    order.forEach((g, i) => {
+      const v = this.vars[i] as KnownVariable;
+      if (g.tensor.size !== v.length) {
+        throw new RangeError(
+          `${WHERE}: applyGradients: the gradient of "${v.name}" has ${g.tensor.size} elements, but the variable has ${v.length}`,
+        );
+      }
+    });
     const vars = this.vars.map((v) => this.variable(v));
     const datas: TfTensorData[] = vars.map((v) => {
       let d = gpuData(backend, v, `variable "${v.name}"`, WHERE);
@@ -169,15 +181,15 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
     if (params.some((p, i) => p.buffer !== (core.paramGroups[0]?.params[i] as TensorRef).buffer)) {
       core.rebindParams(params);
     }
-    const gradBuffers = order.map((g, i) => {
-      const v = this.vars[i] as KnownVariable;
-      if (g.tensor.size !== v.length) {
-        throw new RangeError(
-          `${WHERE}: applyGradients: the gradient of "${v.name}" has ${g.tensor.size} elements, but the variable has ${v.length}`,
-        );
-      }
-      return gpuData(backend, g.tensor, `the gradient of "${v.name}"`, WHERE).resource;
-    });
+    const gradBuffers = order.map(
+      (g, i) =>
+        gpuData(
+          backend,
+          g.tensor,
+          `the gradient of "${(this.vars[i] as KnownVariable).name}"`,
+          WHERE,
+        ).resource,
+    );
     flushTf(backend);
     const device = backend.device;
     const encoder = device.createCommandEncoder({
@@ -274,7 +286,7 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
     this.arena = null;
   }
 
-  private requireCore(what: string): GpuOptimizer<A> {
+  private requireCore(what: string): GpuOptimizer<Algorithm> {
     if (this.disposed) throw new Error(`${WHERE}: ${what} called after dispose()`);
     if (!this.core) {
       throw new Error(
@@ -285,7 +297,7 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
   }
 
   private stateNames(): StateName[] {
-    const group = (this.core as GpuOptimizer<A>).paramGroups[0] as never;
+    const group = (this.core as GpuOptimizer<Algorithm>).paramGroups[0] as never;
     return stateNames(this.algorithm, group);
   }
 
@@ -358,7 +370,7 @@ export class TfjsOptimizer<A extends Algorithm = Algorithm> extends tf.Optimizer
       this.core = createOptimizer(this.algorithm, device, params, {
         ...this.options,
         ...host,
-      } as OptionsByAlgorithm[A] & HostOptions);
+      } as OptionsByAlgorithm[Algorithm] & HostOptions);
     } catch (e) {
       arena?.destroy();
       this.vars = [];
@@ -393,6 +405,6 @@ export function createTfjsOptimizer<A extends Algorithm>(
   algorithm: A,
   options?: OptionsByAlgorithm[A],
   hostOptions?: TfjsHostOptions,
-): TfjsOptimizer<A> {
+): TfjsOptimizer {
   return new TfjsOptimizer(algorithm, options, hostOptions);
 }

@@ -487,9 +487,12 @@ async function tfjsUncaptured(): Promise<string[]> {
   return (await webgpu()).uncaptured;
 }
 
-async function runTfjsFit(): Promise<number[]> {
+/** The docs example's losses, and the tensors it left behind (none). */
+async function runTfjsFit(): Promise<{ losses: number[]; leftTensors: number }> {
   await webgpu();
-  return tfjsFit();
+  const before = tf.memory().numTensors;
+  const losses = await tfjsFit();
+  return { losses, leftTensors: tf.memory().numTensors - before };
 }
 
 export const tfjsSuites = {
