@@ -1,4 +1,5 @@
 /// <reference types="vitest/config" />
+import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 // Library build: dist/index.js, dist/reference.js and dist/tfjs.js (ESM). TF.js stays external:
@@ -21,6 +22,12 @@ export default defineConfig({
     rollupOptions: { external: [/^@tensorflow\//] },
   },
   test: {
+    // Examples import the package by name, as users do; tests resolve it to the source.
+    alias: [
+      { find: /^webgpu-optim\/reference$/, replacement: resolve('src/reference/index.ts') },
+      { find: /^webgpu-optim\/tfjs$/, replacement: resolve('src/adapters/tfjs/index.ts') },
+      { find: /^webgpu-optim$/, replacement: resolve('src/index.ts') },
+    ],
     // In CI also write a JSON summary, which .ci/run turns into a closing "N passed, N failed".
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-results.json' },

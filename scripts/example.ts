@@ -1,8 +1,11 @@
 /**
  * `npm run example`: trains a small regression on the GPU with every optimizer in headless
  * Chrome and prints the losses next to the CPU reference's. `--serve` serves the page for a
- * normal Chrome instead; `--node` runs the quick example in Node on Dawn (scripts/nodeExample.ts).
+ * normal Chrome instead; `--node` runs the quick example in Node on Dawn (scripts/nodeExample.ts);
+ * `npm run example -- autompg` runs the seed notes' auto-mpg comparison
+ * (scripts/exampleAutompg.ts).
  */
+import { autompgExample } from './exampleAutompg.ts';
 import { openGpuPage } from './gpuPage.ts';
 import { startPageServer } from './pageServer.ts';
 import { runNodeExample } from './nodeExample.ts';
@@ -11,6 +14,10 @@ import type { train } from '../examples/train.ts';
 type Result = Awaited<ReturnType<typeof train>>;
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).includes('autompg')) {
+    await autompgExample(process.argv.slice(2));
+    return;
+  }
   if (process.argv.includes('--node')) {
     // with the example's status (that of the re-run child, when it re-ran itself)
     process.exit(await runNodeExample());
