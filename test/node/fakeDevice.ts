@@ -3,6 +3,7 @@
  * allocation, recording). It counts what the optimizer creates. GPU behaviour itself is tested
  * in the browser suite.
  */
+import { Adam } from '../../src/index.ts';
 
 export interface FakeCounts {
   buffers: number;
@@ -99,4 +100,27 @@ export function fakeDevice(): FakeDevice {
     counts,
     buffer: (size, usage = STORAGE | COPY_DST, label = '') => makeBuffer({ size, usage, label }),
   };
+}
+
+/**
+ * Adam on a fake device over two 4-element tensors in one buffer (bytes 0 and 16), with grads
+ * at the same layout in another: the smallest setup with a one-dispatch group.
+ */
+export function twoTensorAdam(): {
+  f: FakeDevice;
+  opt: Adam;
+  grads: { buffer: GPUBuffer; offset?: number; length: number }[];
+} {
+  const f = fakeDevice();
+  const p = f.buffer(64);
+  const g = f.buffer(64);
+  const opt = new Adam(f.device, [
+    { buffer: p, length: 4 },
+    { buffer: p, offset: 16, length: 4 },
+  ]);
+  const grads = [
+    { buffer: g, length: 4 },
+    { buffer: g, offset: 16, length: 4 },
+  ];
+  return { f, opt, grads };
 }

@@ -3,24 +3,10 @@
  * that it keeps state and step counts while the next step binds the new buffers once.
  */
 import { describe, expect, it } from 'vitest';
-import { Adam } from '../../src/index.ts';
-import { fakeDevice } from './fakeDevice.ts';
+import { twoTensorAdam } from './fakeDevice.ts';
 
 describe('Optimizer.rebindParams', () => {
-  const setup = () => {
-    const f = fakeDevice();
-    const p = f.buffer(64);
-    const g = f.buffer(64);
-    const opt = new Adam(f.device, [
-      { buffer: p, length: 4 },
-      { buffer: p, offset: 16, length: 4 },
-    ]);
-    const grads = [
-      { buffer: g, length: 4 },
-      { buffer: g, offset: 16, length: 4 },
-    ];
-    return { f, opt, grads };
-  };
+  const setup = twoTensorAdam;
 
   it('binds the new buffers on the next step only, keeping step counts', () => {
     const { f, opt, grads } = setup();

@@ -4,10 +4,9 @@
  * large as the ring whenever every slot is held.
  */
 import { describe, expect, it } from 'vitest';
-import { Adam } from '../../src/index.ts';
 import { fenceValue, SlotLedger } from '../../src/optim/slotLedger.ts';
 import { RING_SLOTS } from '../../src/optim/stepRing.ts';
-import { fakeDevice } from './fakeDevice.ts';
+import { twoTensorAdam } from './fakeDevice.ts';
 
 /** A fence array of `n` words with `seqs` written where their slots are. */
 function fences(n: number, written: Record<number, number>): Uint32Array {
@@ -103,20 +102,7 @@ describe('SlotLedger', () => {
 });
 
 describe('step ring allocation (fake device)', () => {
-  const setup = () => {
-    const f = fakeDevice();
-    const p = f.buffer(64);
-    const g = f.buffer(64);
-    const opt = new Adam(f.device, [
-      { buffer: p, length: 4 },
-      { buffer: p, offset: 16, length: 4 },
-    ]);
-    const grads = [
-      { buffer: g, length: 4 },
-      { buffer: g, offset: 16, length: 4 },
-    ];
-    return { f, opt, grads };
-  };
+  const setup = twoTensorAdam;
 
   it('plain steps never allocate a ring', () => {
     const { f, opt, grads } = setup();
