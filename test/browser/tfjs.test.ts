@@ -126,9 +126,10 @@ describeGpu('webgpu-optim/tfjs', () => {
     expect(await run('clipValue')).toEqual([-0.5, 0.5, -0.25, 0.25, -0.5, -0.5]);
   });
 
-  it('keeps tf.memory() flat and makes no bind group over 200 steps', async () => {
+  it('keeps tf.memory() flat and makes no bind group over 200 minimize and 50 applyGradients steps', async () => {
     const r = await run('leakCheck', 'adam');
     expect(r.after200).toEqual(r.after1);
+    expect(r.afterGradsLoop).toEqual(r.after1);
     expect(r.bindGroupsAfterFirst).toBe(0);
   });
 

@@ -48,6 +48,13 @@ export interface TfjsHostOptions extends Pick<
    * See docs/tfjs.md for the measurements behind the default.
    */
   gradTransfer?: 'copy' | 'bind';
+  /**
+   * Whether applyGradients disposes the gradient tensors it is given once their step is
+   * submitted (default true), so a loop of `variableGrads` + `applyGradients` leaks nothing.
+   * `tf.train.*` optimizers leave them to the caller; pass false to reuse gradients after the
+   * call. (minimize and model.fit dispose theirs either way; disposing twice is harmless.)
+   */
+  disposeGradients?: boolean;
 }
 
 const HOST_KEYS = [
@@ -57,6 +64,7 @@ const HOST_KEYS = [
   'stateDtype',
   'onError',
   'gradTransfer',
+  'disposeGradients',
 ] as const;
 
 const WHERE = 'TfjsOptimizer';
@@ -121,6 +129,11 @@ export class TfjsOptimizer extends tf.Optimizer {
     ) {
       throw new RangeError(
         `createTfjsOptimizer: gradTransfer must be "copy" or "bind", got ${JSON.stringify(host.gradTransfer)}`,
+      );
+    }
+    if (host.disposeGradients !== undefined && typeof host.disposeGradients !== 'boolean') {
+      throw new TypeError(
+        `createTfjsOptimizer: disposeGradients must be a boolean, got ${typeof host.disposeGradients}`,
       );
     }
     checkActiveBackend('createTfjsOptimizer');
@@ -211,6 +224,8 @@ export class TfjsOptimizer extends tf.Optimizer {
     device.queue.submit([encoder.finish()]);
     // A read caches the values on the CPU; they are stale now.
     for (const d of datas) d.values = null;
+    // Safe once submitted: TF.js reuses or destroys the buffers only for later work.
+    if (this.host.disposeGradients !== false) for (const g of grads) g.tensor.dispose();
     this.incrementIterations();
   }
 
@@ -358,7 +373,7 @@ export class TfjsOptimizer extends tf.Optimizer {
       buffer: gpuData(backend, this.variable(v), `variable "${v.name}"`, WHERE).resource,
       length: v.length,
     }));
-    const { gradTransfer = 'copy', ...host } = this.host;
+    const { gradTransfer = 'copy', disposeGradients: _d, ...host } = this.host;
     const arena =
       gradTransfer === 'copy'
         ? new GradArena(

@@ -261,18 +261,21 @@ async function applyForms(): Promise<{
   ];
   const [a1, b1] = vars('map') as [tf.Variable, tf.Variable];
   const [a2, b2] = vars('list') as [tf.Variable, tf.Variable];
-  const o1 = createTfjsOptimizer('adam', { lr: 0.05 });
+  // o1 keeps the gradients (disposeGradients: false) so that o2 can take the same ones; o2
+  // disposes them, as every applyGradients does by default.
+  const o1 = createTfjsOptimizer('adam', { lr: 0.05 }, { disposeGradients: false });
   const o2 = createTfjsOptimizer('adam', { lr: 0.05 });
   const numTensors: number[] = [];
   for (let s = 0; s < 3; s++) {
     const ga = tf.tensor2d(lcg(6, 10 + s), [2, 3]);
     const gb = tf.tensor1d(lcg(5, 20 + s));
     o1.applyGradients({ [a1.name]: ga, [b1.name]: gb });
+    if (ga.isDisposed || gb.isDisposed) throw new Error('disposeGradients: false disposed them');
     o2.applyGradients([
       { name: b2.name, tensor: gb },
       { name: a2.name, tensor: ga },
     ]);
-    tf.dispose([ga, gb]);
+    if (!ga.isDisposed || !gb.isDisposed) throw new Error('applyGradients kept its gradients');
     numTensors.push(tf.memory().numTensors);
   }
   let changedSetError = '';
@@ -435,10 +438,14 @@ async function clipValue(): Promise<number[]> {
   return out;
 }
 
-/** 200 minimize steps: tf.memory() after step 1 and after step 200, and our bind groups. */
+/**
+ * 200 minimize steps, then 50 variableGrads + applyGradients steps: tf.memory() after step 1,
+ * step 200 and the loop, and our bind groups.
+ */
 async function leakCheck(algorithm: Algorithm): Promise<{
   after1: { numTensors: number; numBytes: number };
   after200: { numTensors: number; numBytes: number };
+  afterGradsLoop: { numTensors: number; numBytes: number };
   bindGroupsAfterFirst: number;
 }> {
   const t = await webgpu();
@@ -452,7 +459,21 @@ async function leakCheck(algorithm: Algorithm): Promise<{
   const bg = t.ourBindGroups();
   for (let i = 1; i < 200; i++) opt.minimize(f);
   await w.data();
-  const result = { after1, after200: snap(), bindGroupsAfterFirst: t.ourBindGroups() - bg };
+  const after200 = snap();
+  // applyGradients disposes the gradients it is given: a variableGrads loop that disposes only
+  // the loss leaks nothing either.
+  for (let i = 0; i < 50; i++) {
+    const { value, grads } = tf.variableGrads(f, [w]);
+    value.dispose();
+    opt.applyGradients(grads);
+  }
+  await w.data();
+  const result = {
+    after1,
+    after200,
+    afterGradsLoop: snap(),
+    bindGroupsAfterFirst: t.ourBindGroups() - bg,
+  };
   opt.dispose();
   tf.dispose([w, x]);
   return result;
