@@ -5,9 +5,9 @@
  * one-dispatch (ParamArena) path and the per-tensor path. See suites/scaler.ts.
  */
 import { expect, it } from 'vitest';
-import { GEOMETRY_LENGTHS } from '../cases.ts';
 import { describeGpu, useTestPage } from './harness.ts';
-import { SCALER_CASES, SCALER_POISON, SCALER_STEPS, scalerFailures } from './scalerReport.ts';
+import { SCALER_CASES, scalerFailures } from './scalerReport.ts';
+import { MIXED_PRECISION_RESULT, SCALER_FINAL_SCALE, scalerRunArgs } from './sharedChecks.ts';
 import { ulp } from './suites/compare.ts';
 
 describeGpu('GradScaler', () => {
@@ -20,41 +20,16 @@ describeGpu('GradScaler', () => {
   ] as const)(
     'skips poisoned steps bitwise and matches the reference: %s',
     async (_, layout, path) => {
-      const results = await testPage().run('scalerRun', {
-        cases: SCALER_CASES,
-        lengths: GEOMETRY_LENGTHS,
-        steps: SCALER_STEPS,
-        poison: SCALER_POISON,
-        // growth every 3 clean steps, so the run both grows and backs off the scale
-        scaler: { initScale: 2 ** 10, growthInterval: 3 },
-        layout,
-        seed: 300,
-      });
+      const results = await testPage().run('scalerRun', scalerRunArgs(layout));
       expect(results).toHaveLength(SCALER_CASES.length);
       expect(scalerFailures(results, path)).toEqual([]);
-      // 12 steps, 5 poisoned (0, 3, 4, 9, 10: each halves the scale) and 7 clean; the scale
-      // grows after 3 clean steps in a row, which happens once (steps 5-7):
-      // 2^10 / 2 / 2 / 2 · 2 / 2 / 2 = 2^6, with the growth tracker at 1 (step 11)
-      for (const r of results) expect(r.gpuScale, r.desc).toBe(2 ** 6);
+      for (const r of results) expect(r.gpuScale, r.desc).toBe(SCALER_FINAL_SCALE);
     },
   );
 
   it("runs docs/mixed-precision.md's example (examples/mixedPrecision.ts)", async () => {
     const r = await testPage().run('runMixedPrecision');
-    // 100 steps, step 50 overflowed: 99 taken; the scale halved once (2^16 -> 2^15) and the
-    // growth tracker counts the 49 clean steps since (growthInterval 2000 is never reached)
-    expect(r).toEqual({
-      scale: 2 ** 15,
-      skipped: false,
-      steps: 99,
-      gradScaler: {
-        scale: 2 ** 15,
-        growthTracker: 49,
-        growthFactor: 2,
-        backoffFactor: 0.5,
-        growthInterval: 2000,
-      },
-    });
+    expect(r).toEqual(MIXED_PRECISION_RESULT);
   });
 
   it('flags an inf in every element position: heads, vec4 bodies, tails, several workgroups', async () => {

@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { DEFAULT_CASES, FULL_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
 import { describeGpu, useTestPage } from './harness.ts';
 import { roundTripFailures } from './report.ts';
+import { SCHEDULED_ROUND_TRIP, expectScheduledRoundTripScale } from './sharedChecks.ts';
 
 describeGpu('stateDict round trip', () => {
   const testPage = useTestPage();
@@ -37,23 +38,9 @@ describeGpu('stateDict round trip', () => {
   });
 
   it('restores bitwise through one ArrayBuffer with a scheduler and a GradScaler attached', async () => {
-    // NaN grads at steps 1 and 2 (before the checkpoint) and 6 (after): the checkpoint holds a
-    // backed-off scale and taken-step counts of 3 after 5 step() calls
-    const results = await testPage().run('roundTrip', {
-      cases: [...DEFAULT_CASES, ...FULL_CASES],
-      lengths: GEOMETRY_LENGTHS,
-      stepsBefore: 5,
-      stepsAfter: 5,
-      seed: 8,
-      viaBuffer: true,
-      scheduler: true,
-      gradScaler: { poison: [1, 2, 6] },
-    });
+    const results = await testPage().run('roundTrip', SCHEDULED_ROUND_TRIP);
     expect(roundTripFailures(results, 7)).toEqual([]);
-    // 2^8, halved at steps 1, 2 and 6; grown after clean runs of 2 (steps 3-4, 7-8): 2^7
-    expect(results.map((r) => JSON.parse(r.scalers?.[0] ?? '{}').scale)).toEqual(
-      results.map(() => 2 ** 7),
-    );
+    expectScheduledRoundTripScale(results);
   });
 });
 
