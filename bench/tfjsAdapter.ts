@@ -5,6 +5,7 @@
  * for scale. Each step makes fresh gradient tensors with one TF.js op each, as backprop does,
  * and disposes them, so TF.js's buffer pool behaves as in training.
  */
+import { countOurBindGroups } from './bindGroupCounter.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { createTfjsOptimizer } from '../src/adapters/tfjs/index.ts';
@@ -38,12 +39,7 @@ export async function benchTfjsAdapter(steps: number, reps: number): Promise<Tfj
   if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js could not start WebGPU');
   await tf.ready();
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  let ours = 0;
-  const original = device.createBindGroup.bind(device);
-  device.createBindGroup = (d: GPUBindGroupDescriptor) => {
-    if (d.label?.startsWith('webgpu-optim/')) ours++;
-    return original(d);
-  };
+  const ourBindGroups = countOurBindGroups(device);
   const rows: TfjsAdapterRow[] = [];
   for (const [scenario, shapes] of Object.entries(SCENARIOS)) {
     for (const mode of ['copy', 'bind', 'tf.train.adam'] as const) {
@@ -70,7 +66,7 @@ export async function benchTfjsAdapter(steps: number, reps: number): Promise<Tfj
       await sync();
       const host: number[] = [];
       const wall: number[] = [];
-      const b0 = ours;
+      const b0 = ourBindGroups();
       for (let r = 0; r < reps; r++) {
         let h = 0;
         const t0 = performance.now();
@@ -84,7 +80,7 @@ export async function benchTfjsAdapter(steps: number, reps: number): Promise<Tfj
         mode,
         hostMs: median(host),
         wallMs: median(wall),
-        bindGroupsPerStep: mode === 'tf.train.adam' ? 0 : (ours - b0) / (steps * reps),
+        bindGroupsPerStep: mode === 'tf.train.adam' ? 0 : (ourBindGroups() - b0) / (steps * reps),
       });
       opt.dispose();
       tf.dispose([...vars, ...bases]);

@@ -2,6 +2,7 @@
  * In-page suites for webgpu-optim/tfjs: TF.js (core, layers, WebGPU and CPU backends) loaded
  * through Vite from node_modules, our optimizer against tf.train.* on the same models.
  */
+import { countOurBindGroups } from '../../../bench/bindGroupCounter.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -25,17 +26,12 @@ function webgpu(): Promise<Tracked> {
     if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js could not start WebGPU');
     await tf.ready();
     const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-    let ours = 0;
-    const original = device.createBindGroup.bind(device);
-    device.createBindGroup = (d: GPUBindGroupDescriptor) => {
-      if (d.label?.startsWith('webgpu-optim/')) ours++;
-      return original(d);
-    };
+    const ourBindGroups = countOurBindGroups(device);
     const uncaptured: string[] = [];
     device.addEventListener('uncapturederror', (e) =>
       uncaptured.push((e as GPUUncapturedErrorEvent).error.message),
     );
-    return { device, ourBindGroups: () => ours, uncaptured };
+    return { device, ourBindGroups, uncaptured };
   })();
   return started;
 }
