@@ -48,12 +48,22 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
     tfjsOps: 14,
   },
   { name: 'adamw', label: 'AdamW', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
+  // tfjsOps from tfjs-core's adamax_optimizer.js: 3 ops for m, 3 for u (mul, abs, maximum), 5
+  // for the update (add ε, div, div lr, mul, add)
+  {
+    name: 'adamax',
+    label: 'Adamax',
+    options: { lr: 0.002 },
+    tfjs: 'tf.train.adamax(0.002)',
+    tfjsOps: 11,
+  },
 ];
 
 /**
  * Bytes moved per parameter by one fused step in f32: read param, grad and each state array;
  * write param and each state array. 12 + 8·(state arrays): Adam = 28, AdamW = 28, Adagrad = 20,
- * SGD with momentum = 20, RMSprop = 20 (+8 for momentum, +8 for centered), AMSGrad +8.
+ * SGD with momentum = 20, RMSprop = 20 (+8 for momentum, +8 for centered), AMSGrad +8,
+ * Adamax = 28.
  */
 export function bytesPerParam(algorithm: Algorithm, options: Record<string, unknown>): number {
   const names = stateNames(algorithm, resolveOptions(algorithm, options as never, 'bench'));

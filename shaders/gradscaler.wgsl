@@ -10,6 +10,7 @@
 //        SGD:     first_step = (t == 1)
 //        Adagrad: clr = lr / (1 + (t - 1) · lr_decay)
 //        Adam:    step_size = lr / (1 - beta1^t), bias_correction2 = 1 - beta2^t and its sqrt
+//        Adamax:  clr = lr / (1 - beta1^t)
 //      1 - beta^t comes from the binary digits of t and a host table of f32(beta^(2^k)) and
 //      f32(1 - beta^(2^k)) (computed in f64), combined as 1 - a·b = (1 - a) + a·(1 - b): at
 //      most popcount(t) roundings, and no cancellation when beta^t is close to 1.
@@ -23,7 +24,7 @@
 // src/reference mirrors every line in f32.
 
 override WG_SIZE: u32 = 64u;
-// 0: SGD, 1: Adagrad, 2: Adam and AdamW.
+// 0: SGD, 1: Adagrad, 2: Adam and AdamW, 3: Adamax (only OUT0, from the beta1 columns).
 override ALGO: u32 = 0u;
 // u32 words per tensor slot of the uniform buffer, and word offsets inside a slot.
 override SLOT_WORDS: u32 = 64u;
@@ -89,8 +90,10 @@ fn prepare(@builtin(global_invocation_id) id: vec3<u32>) {
       }
     }
     slots[base + OUT0] = bitcast<u32>(lr / q1);
-    slots[base + OUT1] = bitcast<u32>(q2);
-    slots[base + OUT2] = bitcast<u32>(sqrt(q2));
+    if (ALGO == 2u) {
+      slots[base + OUT1] = bitcast<u32>(q2);
+      slots[base + OUT2] = bitcast<u32>(sqrt(q2));
+    }
   }
 }
 

@@ -2,7 +2,7 @@
  * webgpu-optim: fused WebGPU optimizer steps. See docs/api.md for the API and docs/numerics.md
  * for the formulas.
  */
-export { SGD, Adagrad, RMSprop, Adam, AdamW, createOptimizer } from './optim/classes.ts';
+export { SGD, Adagrad, RMSprop, Adam, AdamW, Adamax, createOptimizer } from './optim/classes.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';
 export { OptimizerError } from './optim/errors.ts';
 export type { TensorRef } from './optim/tensorRef.ts';
@@ -15,6 +15,7 @@ export type {
   RMSpropOptions,
   AdamOptions,
   AdamWOptions,
+  AdamaxOptions,
   OptionsByAlgorithm,
   Resolved,
   StateName,

@@ -70,6 +70,11 @@ const adamAxes = {
 const adam = product({ ...adamAxes, weightDecay: [0, 0.05] }).map((o) => ({ lr: 0.01, ...o }));
 const adamw = product({ ...adamAxes, weightDecay: [0, 0.1] }).map((o) => ({ lr: 0.01, ...o }));
 
+const adamax = product({ weightDecay: [0, 0.05], maximize: [false, true] }).map((o) => ({
+  lr: 0.01,
+  ...o,
+}));
+
 /** Every algorithm × option combination. */
 export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('sgd', sgd),
@@ -77,6 +82,7 @@ export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('rmsprop', rmsprop),
   ...cases('adam', adam),
   ...cases('adamw', adamw),
+  ...cases('adamax', adamax),
 ];
 
 /** One default-options case per algorithm (PyTorch defaults, with a larger lr for SGD). */
@@ -86,6 +92,7 @@ export const DEFAULT_CASES: OptimizerCase[] = [
   { desc: 'rmsprop(default)', algorithm: 'rmsprop', options: {} },
   { desc: 'adam(default)', algorithm: 'adam', options: {} },
   { desc: 'adamw(default)', algorithm: 'adamw', options: {} },
+  { desc: 'adamax(default)', algorithm: 'adamax', options: {} },
 ];
 
 /** The dispatch-geometry lengths every parity run covers. */
@@ -126,6 +133,11 @@ export const FULL_CASES: OptimizerCase[] = [
     options: { amsgrad: true, weightDecay: 0.01, maximize: true, epsInsideSqrt: true },
   },
   { desc: 'adamw(all)', algorithm: 'adamw', options: { amsgrad: true, maximize: true } },
+  {
+    desc: 'adamax(all)',
+    algorithm: 'adamax',
+    options: { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01, maximize: true },
+  },
 ];
 
 /** Gradient clipping by global norm and by value, over several algorithms. */
@@ -145,6 +157,11 @@ export const CLIP_CASES: OptimizerCase[] = [
     desc: 'rmsprop(clipGradNorm 2, clipGradValue 0.01)',
     algorithm: 'rmsprop',
     options: { centered: true, clipGradNorm: 2, clipGradValue: 0.01 },
+  },
+  {
+    desc: 'adamax(clipGradNorm 0.5, clipGradValue 0.01)',
+    algorithm: 'adamax',
+    options: { lr: 0.01, clipGradNorm: 0.5, clipGradValue: 0.01 },
   },
   {
     desc: 'adagrad(clipGradNorm 1e6: no clipping)',

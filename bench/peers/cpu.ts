@@ -52,6 +52,23 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
           }
         },
       };
+    case 'adamax':
+      return {
+        states: 2,
+        step: (p, g, [a, b], t) => {
+          const m = a as Float32Array;
+          const u = b as Float32Array;
+          const clr = 0.002 / (1 - 0.9 ** t);
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const mi = 0.9 * (m[i] as number) + 0.1 * gi;
+            const ui = Math.max(0.999 * (u[i] as number), Math.abs(gi) + 1e-8);
+            m[i] = mi;
+            u[i] = ui;
+            p[i] = (p[i] as number) - (clr * mi) / ui;
+          }
+        },
+      };
     default: {
       const decoupled = algorithm === 'adamw';
       return {

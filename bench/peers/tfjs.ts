@@ -43,6 +43,8 @@ function optimizerFor(tf: Tf, algorithm: Algorithm) {
       return tf.train.rmsprop(0.01);
     case 'adam':
       return tf.train.adam(0.001);
+    case 'adamax':
+      return tf.train.adamax(0.002);
     default:
       return null;
   }

@@ -19,9 +19,17 @@ export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
   rmsprop: [],
   adam: ['step_size', 'bias_correction2', 'bias_correction2_sqrt'],
   adamw: ['step_size', 'bias_correction2', 'bias_correction2_sqrt'],
+  adamax: ['clr'],
 };
 
-const ALGO: Record<Algorithm, number> = { sgd: 0, adagrad: 1, rmsprop: -1, adam: 2, adamw: 2 };
+const ALGO: Record<Algorithm, number> = {
+  sgd: 0,
+  adagrad: 1,
+  rmsprop: -1,
+  adam: 2,
+  adamw: 2,
+  adamax: 3,
+};
 
 export interface ScalerPipelines {
   layout: GPUBindGroupLayout;

@@ -1,13 +1,21 @@
 import { ADAGRAD_KERNEL } from '../kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../kernels/adam.ts';
+import { ADAMAX_KERNEL } from '../kernels/adamax.ts';
 import { RMSPROP_KERNEL } from '../kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../kernels/sgd.ts';
 import type { ParamGroupInput } from '../options/groups.ts';
-import { adagradScalars, adamScalars, rmspropScalars, sgdScalars } from '../options/scalars.ts';
+import {
+  adagradScalars,
+  adamaxScalars,
+  adamScalars,
+  rmspropScalars,
+  sgdScalars,
+} from '../options/scalars.ts';
 import type {
   Algorithm,
   OptionsByAlgorithm,
   AdagradOptions,
+  AdamaxOptions,
   AdamOptions,
   AdamWOptions,
   RMSpropOptions,
@@ -65,6 +73,17 @@ export class AdamW extends Optimizer<'adamw'> {
   }
 }
 
+/** Adamax, Adam with the infinity norm, with L2 weight decay (torch.optim.Adamax). */
+export class Adamax extends Optimizer<'adamax'> {
+  constructor(
+    device: GPUDevice,
+    params: Params<AdamaxOptions>,
+    options?: AdamaxOptions & HostOptions,
+  ) {
+    super('adamax', 'Adamax', ADAMAX_KERNEL, adamaxScalars, device, params, options);
+  }
+}
+
 /** Any of the optimizers above, by algorithm name (for tables of configurations). */
 export function createOptimizer<A extends Algorithm>(
   algorithm: A,
@@ -80,6 +99,7 @@ export function createOptimizer<A extends Algorithm>(
     rmsprop: () => new RMSprop(device, p, o),
     adam: () => new Adam(device, p, o),
     adamw: () => new AdamW(device, p, o),
+    adamax: () => new Adamax(device, p, o),
   }[algorithm];
   if (!made) throw new TypeError(`createOptimizer: unknown algorithm ${JSON.stringify(algorithm)}`);
   return made() as unknown as Optimizer<A>;

@@ -19,7 +19,7 @@ import {
   type TensorState,
 } from '../options/stateDict.ts';
 import { withStateDtype } from '../kernels/stateCode.ts';
-import { checkStateDtype, guardEps } from '../options/half.ts';
+import { checkStateDtype, epsAtStateScale, guardEps } from '../options/half.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
 import { initialStateValue, stateNames } from '../options/validate.ts';
 import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
@@ -61,8 +61,9 @@ export interface HostOptions extends ClipOptions {
   gradScaler?: GradScaler;
   /**
    * How the state arrays (momentum_buffer, sum, square_avg, grad_avg, exp_avg, exp_avg_sq,
-   * max_exp_avg_sq) are stored: 'f32' (default), or 'f16' / 'bf16' for half the memory. The
-   * maths stays f32; values are rounded to nearest even when stored. Fixed at construction.
+   * max_exp_avg_sq, exp_inf, ...) are stored: 'f32' (default), or 'f16' / 'bf16' for half the
+   * memory. The maths stays f32; values are rounded to nearest even when stored. Fixed at
+   * construction.
    */
   stateDtype?: StateDtype;
 }
@@ -185,8 +186,7 @@ export class Optimizer<A extends Algorithm> {
     this.stateDtype = dtype;
     this.spec = withStateDtype(spec, dtype);
     // ε is raised to the storage type's floor (see guardEps) before the uniform is written.
-    this.scalars = (o, step) =>
-      guardEps(scalars(o, step), dtype, 'epsInsideSqrt' in o && o.epsInsideSqrt === true);
+    this.scalars = (o, step) => guardEps(scalars(o, step), dtype, epsAtStateScale(algorithm, o));
     const maxWg = device.limits.maxComputeInvocationsPerWorkgroup;
     if (
       !Number.isInteger(workgroupSize) ||

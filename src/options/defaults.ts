@@ -40,4 +40,5 @@ export const DEFAULTS: { [A in keyof OptionsByAlgorithm]: Resolved<OptionsByAlgo
     maximize: false,
     epsInsideSqrt: false,
   },
+  adamax: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
 };

@@ -125,3 +125,16 @@ export function guardEps<T extends object>(scalars: T, dtype: StateDtype, inside
   if (floor === 0 || !('eps' in scalars)) return scalars;
   return { ...scalars, eps: Math.max(scalars.eps as number, floor) };
 }
+
+/** Algorithms whose ε meets a stored state value linearly, never under a square root. */
+const LINEAR_EPS: readonly string[] = ['adamax'];
+
+/**
+ * Whether `epsFloor`'s `insideSqrt` case applies to `algorithm` with options `o`: ε under the
+ * square root (epsInsideSqrt), or an algorithm whose ε meets the stored state linearly
+ * (Adamax: max(β2·exp_inf, |g| + ε), where the stored exp_inf is the denominator itself), so
+ * the floor is the storage type's smallest value, not its square root.
+ */
+export function epsAtStateScale(algorithm: string, o: object): boolean {
+  return LINEAR_EPS.includes(algorithm) || ('epsInsideSqrt' in o && o.epsInsideSqrt === true);
+}

@@ -1,4 +1,11 @@
-import type { AdagradOptions, AdamOptions, RMSpropOptions, Resolved, SGDOptions } from './types.ts';
+import type {
+  AdagradOptions,
+  AdamaxOptions,
+  AdamOptions,
+  RMSpropOptions,
+  Resolved,
+  SGDOptions,
+} from './types.ts';
 
 /**
  * Per-step scalars, computed on the host in f64 exactly as PyTorch computes them in Python,
@@ -67,6 +74,20 @@ export interface AdamScalars {
   eps: number;
 }
 
+/** Adamax's per-step scalars (the kernel's uniform fields). */
+export interface AdamaxScalars {
+  /** L2 weight decay (added to the gradient; 0 skips it). */
+  weight_decay: number;
+  /** 1 − β1. */
+  one_minus_beta1: number;
+  /** β2. */
+  beta2: number;
+  /** ε, added to |g| inside the max (raised to `epsFloor` with 16-bit state). */
+  eps: number;
+  /** lr / (1 - beta1^step) */
+  clr: number;
+}
+
 function checkStep(step: number): void {
   if (!Number.isInteger(step) || step < 1) {
     throw new RangeError(`step must be an integer >= 1, got ${step}`);
@@ -120,5 +141,18 @@ export function adamScalars(o: Resolved<AdamOptions>, step: number): AdamScalars
     bias_correction2: biasCorrection2,
     bias_correction2_sqrt: Math.sqrt(biasCorrection2),
     eps: o.eps,
+  };
+}
+
+/** Adamax's scalars for the 1-based step `step`: clr = lr / (1 − β1^step), as PyTorch. */
+export function adamaxScalars(o: Resolved<AdamaxOptions>, step: number): AdamaxScalars {
+  checkStep(step);
+  const [beta1, beta2] = o.betas;
+  return {
+    weight_decay: o.weightDecay,
+    one_minus_beta1: 1 - beta1,
+    beta2,
+    eps: o.eps,
+    clr: o.lr / (1 - beta1 ** step),
   };
 }

@@ -192,3 +192,8 @@ export function scalerAdamFields(
 export function scalerAdagradClr(lr: number, lrDecay: number, t: number): AdagradScalars['clr'] {
   return f32(f32(lr) / f32(1 + f32(f32(t - 1) * f32(lrDecay))));
 }
+
+/** Adamax's clr for step `t`, in f32 as `prepare` computes it: lr / (1 − β1^t). */
+export function scalerAdamaxClr(lr: number, beta1: number, t: number): number {
+  return f32(f32(lr) / biasCorrection(betaPowerTable(beta1), t));
+}

@@ -60,8 +60,16 @@ export interface AdamOptions extends CommonOptions {
 /** AdamW takes Adam's options; weightDecay is decoupled and defaults to 0.01. */
 export type AdamWOptions = AdamOptions;
 
+/** Adamax (torch.optim.Adamax): Adam with an exponentially weighted infinity norm. */
+export interface AdamaxOptions extends CommonOptions {
+  /** Coefficients of the running average of the gradient and of the infinity norm, in [0, 1). */
+  betas?: readonly [number, number];
+  /** Added to |g| inside the max (PyTorch's placement). Must be > 0. */
+  eps?: number;
+}
+
 /** The optimizer families this package implements. */
-export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
+export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax';
 
 /** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
@@ -75,6 +83,8 @@ export interface OptionsByAlgorithm {
   adam: AdamOptions;
   /** Options of `AdamW`. */
   adamw: AdamWOptions;
+  /** Options of `Adamax`. */
+  adamax: AdamaxOptions;
 }
 
 /** Options with every default filled in. */
@@ -88,4 +98,5 @@ export type StateName =
   | 'grad_avg'
   | 'exp_avg'
   | 'exp_avg_sq'
-  | 'max_exp_avg_sq';
+  | 'max_exp_avg_sq'
+  | 'exp_inf';

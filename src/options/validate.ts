@@ -75,7 +75,7 @@ export function resolveOptions<A extends Algorithm>(
     const a = o.alpha as number;
     if (!(a >= 0 && a < 1)) fail(where, `Invalid alpha value: ${a} (must be in [0, 1))`);
   }
-  if (algorithm === 'adam' || algorithm === 'adamw') {
+  if (algorithm === 'adam' || algorithm === 'adamw' || algorithm === 'adamax') {
     const betas = o.betas;
     if (!Array.isArray(betas) || betas.length !== 2) {
       throw new TypeError(`${where}: betas must be a pair [beta1, beta2], got ${String(betas)}`);
@@ -109,6 +109,8 @@ export function stateNames<A extends Algorithm>(
       if (r.centered) names.push('grad_avg');
       return names;
     }
+    case 'adamax':
+      return ['exp_avg', 'exp_inf'];
     default: {
       const a = o as unknown as Resolved<OptionsByAlgorithm['adam']>;
       return a.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];

@@ -1,13 +1,20 @@
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
-import { adagradScalars, adamScalars, rmspropScalars, sgdScalars } from '../options/scalars.ts';
+import {
+  adagradScalars,
+  adamaxScalars,
+  adamScalars,
+  rmspropScalars,
+  sgdScalars,
+} from '../options/scalars.ts';
 import type { StateDtype } from '../options/stateDict.ts';
 import { roundScalars } from './f32.ts';
-import { scalerAdagradClr, scalerAdamFields } from '../options/scaler.ts';
-import { guardEps, stateRounding } from '../options/half.ts';
+import { scalerAdagradClr, scalerAdamaxClr, scalerAdamFields } from '../options/scaler.ts';
+import { epsAtStateScale, guardEps, stateRounding } from '../options/half.ts';
 import { sgdKernel } from './sgd.ts';
 import { adagradKernel } from './adagrad.ts';
 import { rmspropKernel } from './rmsprop.ts';
 import { adamKernel } from './adam.ts';
+import { adamaxKernel } from './adamax.ts';
 
 /** One tensor's state arrays, by PyTorch name. */
 export type StateArrays = Partial<Record<StateName, Float32Array>>;
@@ -31,7 +38,7 @@ export function applyReferenceStep<A extends Algorithm>(
   scaled = false,
 ): void {
   const store = stateRounding(stateDtype);
-  const inside = 'epsInsideSqrt' in o && o.epsInsideSqrt === true;
+  const inside = epsAtStateScale(algorithm, o);
   const scalars = <T extends object>(x: T): T => roundScalars(guardEps(x, stateDtype, inside));
   switch (algorithm) {
     case 'sgd': {
@@ -72,6 +79,16 @@ export function applyReferenceStep<A extends Algorithm>(
           store,
         },
       );
+      return;
+    }
+    case 'adamax': {
+      const r = o as unknown as Resolved<OptionsByAlgorithm['adamax']>;
+      const u = scalars(adamaxScalars(r, step));
+      if (scaled) u.clr = scalerAdamaxClr(r.lr, r.betas[0], step);
+      adamaxKernel(param, grad, s.exp_avg as Float32Array, s.exp_inf as Float32Array, u, {
+        maximize: r.maximize,
+        store,
+      });
       return;
     }
     default: {

@@ -1,6 +1,7 @@
 import type { ParamGroupInput } from '../options/groups.ts';
 import type {
   AdagradOptions,
+  AdamaxOptions,
   AdamOptions,
   AdamWOptions,
   RMSpropOptions,
@@ -42,5 +43,12 @@ export class AdamReference extends ReferenceOptimizer<'adam'> {
 export class AdamWReference extends ReferenceOptimizer<'adamw'> {
   constructor(params: Params<AdamWOptions>, options?: AdamWOptions & ReferenceOptions) {
     super('adamw', params, options);
+  }
+}
+
+/** CPU twin of `Adamax`. */
+export class AdamaxReference extends ReferenceOptimizer<'adamax'> {
+  constructor(params: Params<AdamaxOptions>, options?: AdamaxOptions & ReferenceOptions) {
+    super('adamax', params, options);
   }
 }

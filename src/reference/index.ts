@@ -8,6 +8,7 @@ export {
   RMSpropReference,
   AdamReference,
   AdamWReference,
+  AdamaxReference,
 } from './classes.ts';
 export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
 export { GradScalerReference } from './gradScaler.ts';
@@ -25,15 +26,18 @@ export { sgdKernel, type SgdFlags } from './sgd.ts';
 export { adagradKernel, type AdagradFlags } from './adagrad.ts';
 export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';
 export { adamKernel, type AdamFlags } from './adam.ts';
+export { adamaxKernel, type AdamaxFlags } from './adamax.ts';
 export {
   sgdScalars,
   adagradScalars,
   rmspropScalars,
   adamScalars,
+  adamaxScalars,
   type SgdScalars,
   type AdagradScalars,
   type RmspropScalars,
   type AdamScalars,
+  type AdamaxScalars,
 } from '../options/scalars.ts';
 export { DEFAULTS } from '../options/defaults.ts';
 export type * from '../options/types.ts';

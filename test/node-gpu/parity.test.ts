@@ -43,7 +43,7 @@ describeNodeGpu('GPU parity with the CPU reference on Dawn in Node', () => {
       });
       expect(results).toHaveLength(OPTIMIZER_CASES.length);
       expect(new Set(results.map((r) => r.desc.split('(')[0]))).toEqual(
-        new Set(['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw']),
+        new Set(OPTIMIZER_CASES.map((c) => c.algorithm)),
       );
       expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
       expect(bitMismatches(results)).toEqual([]);

@@ -32,6 +32,7 @@ describe('bytes per parameter (f32)', () => {
     // Adam: read p, g, m, v (16 B) + write p, m, v (12 B) = 28 B
     expect(bytesPerParam('adam', {})).toBe(28);
     expect(bytesPerParam('adam', { amsgrad: true })).toBe(36);
+    expect(bytesPerParam('adamax', {})).toBe(28);
     expect(bytesPerParam('adamw', {})).toBe(28);
     expect(bytesPerParam('sgd', {})).toBe(12);
     expect(bytesPerParam('sgd', { momentum: 0.9 })).toBe(20);

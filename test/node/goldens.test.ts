@@ -8,6 +8,7 @@ import {
   AdagradReference,
   AdamReference,
   AdamWReference,
+  AdamaxReference,
   RMSpropReference,
   SGDReference,
   type StateName,
@@ -304,5 +305,61 @@ describe('AdamW goldens (p0 = 1, g = 0.5 then 0.25, lr = 0.1)', () => {
     // step 1: p = 0.99 − 0.1 = 0.89; step 2: p = 0.89·0.99 − 0.0932180 = 0.78788204
     close(s1?.p as number, 0.890000002);
     close(s2?.p as number, 0.7878820405);
+  });
+});
+
+describe('Adamax goldens (p0 = 1, g = 0.5 then 0.25, lr = 0.1, betas (0.9, 0.999), eps 1e-8)', () => {
+  it('defaults: clr = lr/(1 − β1^t), exp_inf = max(β2·exp_inf, |g| + eps)', () => {
+    const [s1, s2] = trace((p) => new AdamaxReference(p, { lr: 0.1 }), 1, [0.5, 0.25]);
+    // step 1: m = 0.05; u = max(0, 0.5 + 1e-8) = 0.50000001; clr = 0.1/0.1 = 1
+    //         p = 1 − 1·0.05/0.50000001 = 0.900000002
+    close(s1?.state.exp_avg as number, 0.05);
+    close(s1?.state.exp_inf as number, 0.50000001);
+    close(s1?.p as number, 0.900000002);
+    // step 2: m = 0.045 + 0.025 = 0.07; u = max(0.999·0.50000001, 0.25000001) = 0.49950001
+    //         clr = 0.1/0.19 = 0.52631579; p = 0.900000002 − 0.52631579·0.07/0.49950001 = 0.82624204
+    close(s2?.state.exp_avg as number, 0.07);
+    close(s2?.state.exp_inf as number, 0.49950001);
+    close(s2?.p as number, 0.826242035);
+  });
+  it('exp_inf decays by β2 until |g| + eps exceeds it (β2 = 0.5, g = 1 then 0.1)', () => {
+    const [s1, s2] = trace(
+      (p) => new AdamaxReference(p, { lr: 0.1, betas: [0.9, 0.5] }),
+      1,
+      [1, 0.1],
+    );
+    // step 1: m = 0.1, u = 1.00000001; p = 1 − 0.1/1.00000001 = 0.900000001
+    close(s1?.state.exp_inf as number, 1.00000001);
+    close(s1?.p as number, 0.900000001);
+    // step 2: m = 0.09 + 0.01 = 0.1; u = max(0.5·1.00000001, 0.10000001) = 0.500000005
+    //         p = 0.900000001 − 0.52631579·0.1/0.500000005 = 0.79473684
+    close(s2?.state.exp_inf as number, 0.500000005);
+    close(s2?.p as number, 0.7947368442);
+  });
+  it('weightDecay 0.1 is L2: g = g + 0.1·p', () => {
+    const [s1, s2] = trace(
+      (p) => new AdamaxReference(p, { lr: 0.1, weightDecay: 0.1 }),
+      1,
+      [0.5, 0.25],
+    );
+    // step 1: g = 0.6; m = 0.06, u = 0.60000001; p = 1 − 0.06/0.60000001 = 0.9000000017
+    close(s1?.state.exp_inf as number, 0.60000001);
+    close(s1?.p as number, 0.9000000017);
+    // step 2: g = 0.25 + 0.09 = 0.34; m = 0.054 + 0.034 = 0.088; u = 0.999·0.60000001 = 0.59940001
+    //         p = 0.9 − 0.52631579·0.088/0.59940001 = 0.82272975
+    close(s2?.state.exp_avg as number, 0.088);
+    close(s2?.state.exp_inf as number, 0.59940001);
+    close(s2?.p as number, 0.8227297502);
+  });
+  it('maximize: the gradient is negated (exp_inf keeps |g|)', () => {
+    const [, s2] = trace(
+      (p) => new AdamaxReference(p, { lr: 0.1, maximize: true }),
+      1,
+      [0.5, 0.25],
+    );
+    // the mirror image of the default run: p = 1 + (1 − 0.82624204) = 1.17375797
+    close(s2?.state.exp_avg as number, -0.07);
+    close(s2?.state.exp_inf as number, 0.49950001);
+    close(s2?.p as number, 1.173757965);
   });
 });

@@ -73,6 +73,16 @@ describe('identities', () => {
   });
 });
 
+describe('identities of the added algorithms', () => {
+  it("Adamax's first step equals Adam's: both are lr·g/(|g| + eps) (up to f32 rounding)", () => {
+    const a = run('adamax', { lr: 0.01 }, 1, 5);
+    const b = run('adam', { lr: 0.01 }, 1, 5);
+    a.params.forEach((p, t) =>
+      p.forEach((v, i) => expect(v).toBeCloseTo(b.params[t]?.[i] as number, 6)),
+    );
+  });
+});
+
 describe('properties', () => {
   it.each(OPTIMIZER_CASES.map((c) => [c.desc, c] as const))(
     'state and params stay finite over 50 steps: %s',
@@ -104,6 +114,7 @@ describe('properties', () => {
     ['Adam', 'adam', { lr: 0.05 }, 0.01],
     ['Adam amsgrad', 'adam', { lr: 0.05, amsgrad: true }, 0.01],
     ['AdamW', 'adamw', { lr: 0.05 }, 0.01],
+    ['Adamax', 'adamax', { lr: 0.05 }, 0.01],
   ];
 
   it.each(setups)('%s converges on an ill-conditioned quadratic bowl', (_, algorithm, options) => {

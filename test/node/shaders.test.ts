@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelSource } from '../../examples/shaderSource.ts';
 import { ADAGRAD_KERNEL } from '../../src/kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../../src/kernels/adam.ts';
+import { ADAMAX_KERNEL } from '../../src/kernels/adamax.ts';
 import { GEOMETRY_FIELDS } from '../../src/kernels/geometry.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
@@ -23,12 +24,13 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
   files: string[];
 };
 
-const KERNELS: [file: 'sgd' | 'adagrad' | 'rmsprop' | 'adam', spec: KernelSpec<never>][] = [
+const KERNELS: [file: Parameters<typeof kernelSource>[0], spec: KernelSpec<never>][] = [
   ['sgd', SGD_KERNEL as KernelSpec<never>],
   ['adagrad', ADAGRAD_KERNEL as KernelSpec<never>],
   ['rmsprop', RMSPROP_KERNEL as KernelSpec<never>],
   ['adam', ADAM_KERNEL as KernelSpec<never>],
   ['adam', ADAMW_KERNEL as KernelSpec<never>],
+  ['adamax', ADAMAX_KERNEL as KernelSpec<never>],
 ];
 const DTYPES: StateDtype[] = ['f32', 'f16', 'bf16'];
 
@@ -53,7 +55,7 @@ describe('docs/shaders.md', () => {
   }
 
   it('names every override constant of common.wgsl and the algorithm files', () => {
-    const names = ['common', 'sgd', 'adagrad', 'rmsprop', 'adam'].flatMap((f) =>
+    const names = ['common', ...new Set(KERNELS.map(([f]) => f))].flatMap((f) =>
       [...readFileSync(`shaders/${f}.wgsl`, 'utf8').matchAll(/^override (\w+)/gm)].map(
         (m) => m[1] as string,
       ),

@@ -21,8 +21,8 @@ describe('createTfjsOptimizer', () => {
   });
 
   it('validates options when created, with PyTorch-style messages', () => {
-    expect(() => createTfjsOptimizer('adamax' as 'adam')).toThrow(
-      /unknown algorithm "adamax"; known: sgd, adagrad, rmsprop, adam, adamw/,
+    expect(() => createTfjsOptimizer('adafactor' as 'adam')).toThrow(
+      /unknown algorithm "adafactor"; known: sgd, adagrad, rmsprop, adam, adamw/,
     );
     expect(() => createTfjsOptimizer('adam', { lr: -1 })).toThrow(/Invalid learning rate: -1/);
     expect(() => createTfjsOptimizer('adam', { weight_decay: 1 } as never)).toThrow(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ADAGRAD_KERNEL } from '../../src/kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../../src/kernels/adam.ts';
+import { ADAMAX_KERNEL } from '../../src/kernels/adamax.ts';
 import { GEOMETRY_FIELDS } from '../../src/kernels/geometry.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
@@ -30,6 +31,7 @@ const specs: [string, KernelSpec<never>, string][] = [
   ['rmsprop', RMSPROP_KERNEL as KernelSpec<never>, 'RmspropUniforms'],
   ['adam', ADAM_KERNEL as KernelSpec<never>, 'AdamUniforms'],
   ['adamw', ADAMW_KERNEL as KernelSpec<never>, 'AdamUniforms'],
+  ['adamax', ADAMAX_KERNEL as KernelSpec<never>, 'AdamaxUniforms'],
 ];
 
 describe('uniform byte layout', () => {
@@ -100,6 +102,15 @@ describe('uniform byte layout', () => {
     });
     // 48 + 9 × 4 = 84 bytes, rounded up to 96
     expect(ADAM_KERNEL.layout.size).toBe(96);
+    expect(ADAMAX_KERNEL.layout.offsets).toEqual({
+      weight_decay: 48,
+      one_minus_beta1: 52,
+      beta2: 56,
+      eps: 60,
+      clr: 64,
+    });
+    // 48 + 5 × 4 = 68 bytes, rounded up to 80
+    expect(ADAMAX_KERNEL.layout.size).toBe(80);
   });
 
   it('packs f32 fields rounded once and u32 fields as integers', () => {

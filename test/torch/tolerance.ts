@@ -29,6 +29,7 @@ export const TORCH_ULPS: Record<Algorithm, { param: number; state: number }> = {
   rmsprop: { param: 4, state: 5 },
   adam: { param: 4, state: 4 },
   adamw: { param: 3, state: 4 },
+  adamax: { param: 4, state: 4 },
 };
 
 /**

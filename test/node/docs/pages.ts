@@ -9,6 +9,7 @@ import ts from 'typescript';
 export const pages = [
   'docs/api.md',
   'docs/numerics.md',
+  'docs/algorithms.md',
   'docs/schedules.md',
   'docs/mixed-precision.md',
   'docs/state16.md',
