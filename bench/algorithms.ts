@@ -57,13 +57,22 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
     tfjs: 'tf.train.adamax(0.002)',
     tfjsOps: 11,
   },
+  // tfjsOps from tfjs-core's adadelta_optimizer.js: 4 ops for the gradient accumulator, 6 for
+  // the update (2 adds, 2 sqrts, div, mul), 4 for the update accumulator, 2 for the param
+  {
+    name: 'adadelta',
+    label: 'Adadelta',
+    options: { lr: 1 },
+    tfjs: 'tf.train.adadelta(1, 0.9, 1e-6)',
+    tfjsOps: 16,
+  },
 ];
 
 /**
  * Bytes moved per parameter by one fused step in f32: read param, grad and each state array;
  * write param and each state array. 12 + 8·(state arrays): Adam = 28, AdamW = 28, Adagrad = 20,
  * SGD with momentum = 20, RMSprop = 20 (+8 for momentum, +8 for centered), AMSGrad +8,
- * Adamax = 28.
+ * Adamax = 28, Adadelta = 28.
  */
 export function bytesPerParam(algorithm: Algorithm, options: Record<string, unknown>): number {
   const names = stateNames(algorithm, resolveOptions(algorithm, options as never, 'bench'));

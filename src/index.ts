@@ -2,7 +2,16 @@
  * webgpu-optim: fused WebGPU optimizer steps. See docs/api.md for the API and docs/numerics.md
  * for the formulas.
  */
-export { SGD, Adagrad, RMSprop, Adam, AdamW, Adamax, createOptimizer } from './optim/classes.ts';
+export {
+  SGD,
+  Adagrad,
+  RMSprop,
+  Adam,
+  AdamW,
+  Adamax,
+  Adadelta,
+  createOptimizer,
+} from './optim/classes.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';
 export { OptimizerError } from './optim/errors.ts';
 export type { TensorRef } from './optim/tensorRef.ts';
@@ -16,6 +25,7 @@ export type {
   AdamOptions,
   AdamWOptions,
   AdamaxOptions,
+  AdadeltaOptions,
   OptionsByAlgorithm,
   Resolved,
   StateName,

@@ -75,6 +75,11 @@ const adamax = product({ weightDecay: [0, 0.05], maximize: [false, true] }).map(
   ...o,
 }));
 
+const adadelta = product({ weightDecay: [0, 0.05], maximize: [false, true] }).map((o) => ({
+  rho: 0.9,
+  ...o,
+}));
+
 /** Every algorithm × option combination. */
 export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('sgd', sgd),
@@ -83,6 +88,7 @@ export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('adam', adam),
   ...cases('adamw', adamw),
   ...cases('adamax', adamax),
+  ...cases('adadelta', adadelta),
 ];
 
 /** One default-options case per algorithm (PyTorch defaults, with a larger lr for SGD). */
@@ -93,6 +99,7 @@ export const DEFAULT_CASES: OptimizerCase[] = [
   { desc: 'adam(default)', algorithm: 'adam', options: {} },
   { desc: 'adamw(default)', algorithm: 'adamw', options: {} },
   { desc: 'adamax(default)', algorithm: 'adamax', options: {} },
+  { desc: 'adadelta(default)', algorithm: 'adadelta', options: {} },
 ];
 
 /** The dispatch-geometry lengths every parity run covers. */
@@ -138,6 +145,11 @@ export const FULL_CASES: OptimizerCase[] = [
     algorithm: 'adamax',
     options: { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01, maximize: true },
   },
+  {
+    desc: 'adadelta(all)',
+    algorithm: 'adadelta',
+    options: { lr: 0.5, rho: 0.95, eps: 1e-5, weightDecay: 0.01, maximize: true },
+  },
 ];
 
 /** Gradient clipping by global norm and by value, over several algorithms. */
@@ -162,6 +174,11 @@ export const CLIP_CASES: OptimizerCase[] = [
     desc: 'adamax(clipGradNorm 0.5, clipGradValue 0.01)',
     algorithm: 'adamax',
     options: { lr: 0.01, clipGradNorm: 0.5, clipGradValue: 0.01 },
+  },
+  {
+    desc: 'adadelta(clipGradNorm 1)',
+    algorithm: 'adadelta',
+    options: { clipGradNorm: 1 },
   },
   {
     desc: 'adagrad(clipGradNorm 1e6: no clipping)',

@@ -69,6 +69,22 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
           }
         },
       };
+    case 'adadelta':
+      return {
+        states: 2,
+        step: (p, g, [a, b]) => {
+          const sq = a as Float32Array;
+          const acc = b as Float32Array;
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const s = 0.9 * (sq[i] as number) + 0.1 * gi * gi;
+            const d = (Math.sqrt((acc[i] as number) + 1e-6) / Math.sqrt(s + 1e-6)) * gi;
+            sq[i] = s;
+            acc[i] = 0.9 * (acc[i] as number) + 0.1 * d * d;
+            p[i] = (p[i] as number) - d;
+          }
+        },
+      };
     default: {
       const decoupled = algorithm === 'adamw';
       return {

@@ -45,6 +45,8 @@ function optimizerFor(tf: Tf, algorithm: Algorithm) {
       return tf.train.adam(0.001);
     case 'adamax':
       return tf.train.adamax(0.002);
+    case 'adadelta':
+      return tf.train.adadelta(1, 0.9, 1e-6);
     default:
       return null;
   }

@@ -20,6 +20,7 @@ export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
   adam: ['step_size', 'bias_correction2', 'bias_correction2_sqrt'],
   adamw: ['step_size', 'bias_correction2', 'bias_correction2_sqrt'],
   adamax: ['clr'],
+  adadelta: [],
 };
 
 const ALGO: Record<Algorithm, number> = {
@@ -29,6 +30,7 @@ const ALGO: Record<Algorithm, number> = {
   adam: 2,
   adamw: 2,
   adamax: 3,
+  adadelta: -1,
 };
 
 export interface ScalerPipelines {

@@ -1,3 +1,4 @@
+import { ADADELTA_KERNEL } from '../kernels/adadelta.ts';
 import { ADAGRAD_KERNEL } from '../kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../kernels/adam.ts';
 import { ADAMAX_KERNEL } from '../kernels/adamax.ts';
@@ -5,6 +6,7 @@ import { RMSPROP_KERNEL } from '../kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../kernels/sgd.ts';
 import type { ParamGroupInput } from '../options/groups.ts';
 import {
+  adadeltaScalars,
   adagradScalars,
   adamaxScalars,
   adamScalars,
@@ -14,6 +16,7 @@ import {
 import type {
   Algorithm,
   OptionsByAlgorithm,
+  AdadeltaOptions,
   AdagradOptions,
   AdamaxOptions,
   AdamOptions,
@@ -84,6 +87,17 @@ export class Adamax extends Optimizer<'adamax'> {
   }
 }
 
+/** Adadelta with L2 weight decay (torch.optim.Adadelta). */
+export class Adadelta extends Optimizer<'adadelta'> {
+  constructor(
+    device: GPUDevice,
+    params: Params<AdadeltaOptions>,
+    options?: AdadeltaOptions & HostOptions,
+  ) {
+    super('adadelta', 'Adadelta', ADADELTA_KERNEL, adadeltaScalars, device, params, options);
+  }
+}
+
 /** Any of the optimizers above, by algorithm name (for tables of configurations). */
 export function createOptimizer<A extends Algorithm>(
   algorithm: A,
@@ -100,6 +114,7 @@ export function createOptimizer<A extends Algorithm>(
     adam: () => new Adam(device, p, o),
     adamw: () => new AdamW(device, p, o),
     adamax: () => new Adamax(device, p, o),
+    adadelta: () => new Adadelta(device, p, o),
   }[algorithm];
   if (!made) throw new TypeError(`createOptimizer: unknown algorithm ${JSON.stringify(algorithm)}`);
   return made() as unknown as Optimizer<A>;

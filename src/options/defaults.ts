@@ -41,4 +41,5 @@ export const DEFAULTS: { [A in keyof OptionsByAlgorithm]: Resolved<OptionsByAlgo
     epsInsideSqrt: false,
   },
   adamax: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
+  adadelta: { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
 };

@@ -126,15 +126,18 @@ export function guardEps<T extends object>(scalars: T, dtype: StateDtype, inside
   return { ...scalars, eps: Math.max(scalars.eps as number, floor) };
 }
 
-/** Algorithms whose ε meets a stored state value linearly, never under a square root. */
-const LINEAR_EPS: readonly string[] = ['adamax'];
+/**
+ * Algorithms whose ε always sits at the stored state's scale: next to the stored value itself
+ * (Adamax) or under the square root with it (Adadelta).
+ */
+const EPS_AT_STATE_SCALE: readonly string[] = ['adamax', 'adadelta'];
 
 /**
  * Whether `epsFloor`'s `insideSqrt` case applies to `algorithm` with options `o`: ε under the
- * square root (epsInsideSqrt), or an algorithm whose ε meets the stored state linearly
- * (Adamax: max(β2·exp_inf, |g| + ε), where the stored exp_inf is the denominator itself), so
- * the floor is the storage type's smallest value, not its square root.
+ * square root (epsInsideSqrt; Adadelta's √(square_avg + ε) and √(acc_delta + ε)), or next to
+ * a stored value that is itself the denominator (Adamax: max(β2·exp_inf, |g| + ε)), so the
+ * floor is the storage type's smallest value, not its square root.
  */
 export function epsAtStateScale(algorithm: string, o: object): boolean {
-  return LINEAR_EPS.includes(algorithm) || ('epsInsideSqrt' in o && o.epsInsideSqrt === true);
+  return EPS_AT_STATE_SCALE.includes(algorithm) || ('epsInsideSqrt' in o && o.epsInsideSqrt === true);
 }

@@ -1,4 +1,5 @@
 import type {
+  AdadeltaOptions,
   AdagradOptions,
   AdamaxOptions,
   AdamOptions,
@@ -88,6 +89,20 @@ export interface AdamaxScalars {
   clr: number;
 }
 
+/** Adadelta's per-step scalars (the kernel's uniform fields; the same at every step). */
+export interface AdadeltaScalars {
+  /** The learning rate (a scale on Zeiler's update, 1 in the paper). */
+  lr: number;
+  /** ρ. */
+  rho: number;
+  /** 1 − ρ. */
+  one_minus_rho: number;
+  /** ε, under both square roots (raised to `epsFloor` with 16-bit state). */
+  eps: number;
+  /** L2 weight decay (added to the gradient; 0 skips it). */
+  weight_decay: number;
+}
+
 function checkStep(step: number): void {
   if (!Number.isInteger(step) || step < 1) {
     throw new RangeError(`step must be an integer >= 1, got ${step}`);
@@ -154,5 +169,17 @@ export function adamaxScalars(o: Resolved<AdamaxOptions>, step: number): AdamaxS
     beta2,
     eps: o.eps,
     clr: o.lr / (1 - beta1 ** step),
+  };
+}
+
+/** Adadelta's scalars for the 1-based step `step` (the same at every step). */
+export function adadeltaScalars(o: Resolved<AdadeltaOptions>, step: number): AdadeltaScalars {
+  checkStep(step);
+  return {
+    lr: o.lr,
+    rho: o.rho,
+    one_minus_rho: 1 - o.rho,
+    eps: o.eps,
+    weight_decay: o.weightDecay,
   };
 }

@@ -68,8 +68,17 @@ export interface AdamaxOptions extends CommonOptions {
   eps?: number;
 }
 
+/** Adadelta (torch.optim.Adadelta): Zeiler's per-element step size from two running averages. */
+export interface AdadeltaOptions extends CommonOptions {
+  /** Coefficient of both running averages (square_avg and acc_delta), in [0, 1]. */
+  rho?: number;
+  /** Added under both square roots. Must be > 0. */
+  eps?: number;
+}
+
 /** The optimizer families this package implements. */
-export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax';
+export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax'
+  | 'adadelta';
 
 /** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
@@ -85,6 +94,8 @@ export interface OptionsByAlgorithm {
   adamw: AdamWOptions;
   /** Options of `Adamax`. */
   adamax: AdamaxOptions;
+  /** Options of `Adadelta`. */
+  adadelta: AdadeltaOptions;
 }
 
 /** Options with every default filled in. */
@@ -99,4 +110,5 @@ export type StateName =
   | 'exp_avg'
   | 'exp_avg_sq'
   | 'max_exp_avg_sq'
-  | 'exp_inf';
+  | 'exp_inf'
+  | 'acc_delta';

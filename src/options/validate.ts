@@ -75,6 +75,10 @@ export function resolveOptions<A extends Algorithm>(
     const a = o.alpha as number;
     if (!(a >= 0 && a < 1)) fail(where, `Invalid alpha value: ${a} (must be in [0, 1))`);
   }
+  if (algorithm === 'adadelta') {
+    const r = o.rho as number;
+    if (!(r >= 0 && r <= 1)) fail(where, `Invalid rho value: ${r} (must be in [0, 1])`);
+  }
   if (algorithm === 'adam' || algorithm === 'adamw' || algorithm === 'adamax') {
     const betas = o.betas;
     if (!Array.isArray(betas) || betas.length !== 2) {
@@ -111,6 +115,8 @@ export function stateNames<A extends Algorithm>(
     }
     case 'adamax':
       return ['exp_avg', 'exp_inf'];
+    case 'adadelta':
+      return ['square_avg', 'acc_delta'];
     default: {
       const a = o as unknown as Resolved<OptionsByAlgorithm['adam']>;
       return a.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];

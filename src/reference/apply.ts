@@ -1,5 +1,6 @@
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
 import {
+  adadeltaScalars,
   adagradScalars,
   adamaxScalars,
   adamScalars,
@@ -15,6 +16,7 @@ import { adagradKernel } from './adagrad.ts';
 import { rmspropKernel } from './rmsprop.ts';
 import { adamKernel } from './adam.ts';
 import { adamaxKernel } from './adamax.ts';
+import { adadeltaKernel } from './adadelta.ts';
 
 /** One tensor's state arrays, by PyTorch name. */
 export type StateArrays = Partial<Record<StateName, Float32Array>>;
@@ -89,6 +91,18 @@ export function applyReferenceStep<A extends Algorithm>(
         maximize: r.maximize,
         store,
       });
+      return;
+    }
+    case 'adadelta': {
+      const r = o as unknown as Resolved<OptionsByAlgorithm['adadelta']>;
+      adadeltaKernel(
+        param,
+        grad,
+        s.square_avg as Float32Array,
+        s.acc_delta as Float32Array,
+        scalars(adadeltaScalars(r, step)),
+        { maximize: r.maximize, store },
+      );
       return;
     }
     default: {

@@ -1,5 +1,6 @@
 import type { ParamGroupInput } from '../options/groups.ts';
 import type {
+  AdadeltaOptions,
   AdagradOptions,
   AdamaxOptions,
   AdamOptions,
@@ -50,5 +51,12 @@ export class AdamWReference extends ReferenceOptimizer<'adamw'> {
 export class AdamaxReference extends ReferenceOptimizer<'adamax'> {
   constructor(params: Params<AdamaxOptions>, options?: AdamaxOptions & ReferenceOptions) {
     super('adamax', params, options);
+  }
+}
+
+/** CPU twin of `Adadelta`. */
+export class AdadeltaReference extends ReferenceOptimizer<'adadelta'> {
+  constructor(params: Params<AdadeltaOptions>, options?: AdadeltaOptions & ReferenceOptions) {
+    super('adadelta', params, options);
   }
 }

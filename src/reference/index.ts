@@ -9,6 +9,7 @@ export {
   AdamReference,
   AdamWReference,
   AdamaxReference,
+  AdadeltaReference,
 } from './classes.ts';
 export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
 export { GradScalerReference } from './gradScaler.ts';
@@ -27,17 +28,20 @@ export { adagradKernel, type AdagradFlags } from './adagrad.ts';
 export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';
 export { adamKernel, type AdamFlags } from './adam.ts';
 export { adamaxKernel, type AdamaxFlags } from './adamax.ts';
+export { adadeltaKernel, type AdadeltaFlags } from './adadelta.ts';
 export {
   sgdScalars,
   adagradScalars,
   rmspropScalars,
   adamScalars,
   adamaxScalars,
+  adadeltaScalars,
   type SgdScalars,
   type AdagradScalars,
   type RmspropScalars,
   type AdamScalars,
   type AdamaxScalars,
+  type AdadeltaScalars,
 } from '../options/scalars.ts';
 export { DEFAULTS } from '../options/defaults.ts';
 export type * from '../options/types.ts';

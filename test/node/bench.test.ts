@@ -33,6 +33,7 @@ describe('bytes per parameter (f32)', () => {
     expect(bytesPerParam('adam', {})).toBe(28);
     expect(bytesPerParam('adam', { amsgrad: true })).toBe(36);
     expect(bytesPerParam('adamax', {})).toBe(28);
+    expect(bytesPerParam('adadelta', {})).toBe(28);
     expect(bytesPerParam('adamw', {})).toBe(28);
     expect(bytesPerParam('sgd', {})).toBe(12);
     expect(bytesPerParam('sgd', { momentum: 0.9 })).toBe(20);

@@ -9,6 +9,7 @@ import {
   AdamReference,
   AdamWReference,
   AdamaxReference,
+  AdadeltaReference,
   RMSpropReference,
   SGDReference,
   type StateName,
@@ -361,5 +362,51 @@ describe('Adamax goldens (p0 = 1, g = 0.5 then 0.25, lr = 0.1, betas (0.9, 0.999
     close(s2?.state.exp_avg as number, -0.07);
     close(s2?.state.exp_inf as number, 0.49950001);
     close(s2?.p as number, 1.173757965);
+  });
+});
+
+describe('Adadelta goldens (p0 = 1, g = 0.5 then 0.25, lr = 1, rho = 0.9, eps = 1e-6)', () => {
+  it('defaults: delta = √(acc_delta + eps)/√(square_avg + eps)·g', () => {
+    const [s1, s2] = trace((p) => new AdadeltaReference(p), 1, [0.5, 0.25]);
+    // step 1: square_avg = 0.1·0.25 = 0.025; delta = √1e-6/√0.025001·0.5 = 0.0031622144
+    //         acc_delta = 0.1·delta² = 9.9996e-7; p = 1 − 0.0031622144 = 0.99683778558
+    close(s1?.state.square_avg as number, 0.025);
+    close(s1?.state.acc_delta as number, 9.999600016e-7);
+    close(s1?.p as number, 0.996837785583);
+    // step 2: square_avg = 0.0225 + 0.00625 = 0.02875
+    //         delta = √(9.9996e-7 + 1e-6)/√0.028751·0.25 = 0.0020850870
+    //         acc_delta = 0.9·9.9996e-7 + 0.1·delta² = 1.3347228e-6; p = 0.99475269856
+    close(s2?.state.square_avg as number, 0.02875);
+    close(s2?.state.acc_delta as number, 1.334722793e-6);
+    close(s2?.p as number, 0.994752698556);
+  });
+  it('weightDecay 0.1 is L2: g = g + 0.1·p', () => {
+    const [s1, s2] = trace((p) => new AdadeltaReference(p, { weightDecay: 0.1 }), 1, [0.5, 0.25]);
+    // step 1: g = 0.6; square_avg = 0.036; delta = √1e-6/√0.036001·0.6 = 0.0031622337
+    close(s1?.state.square_avg as number, 0.036);
+    close(s1?.p as number, 0.996837766259);
+    // step 2: g = 0.25 + 0.1·0.99683777 = 0.34968378; square_avg = 0.0324 + 0.0122278749 = 0.0446278744
+    close(s2?.state.square_avg as number, 0.04462787436);
+    close(s2?.state.acc_delta as number, 1.447947797e-6);
+    close(s2?.p as number, 0.994496884383);
+  });
+  it('maximize: the gradient is negated (the accumulators see g²)', () => {
+    const [, s2] = trace((p) => new AdadeltaReference(p, { maximize: true }), 1, [0.5, 0.25]);
+    // the mirror image of the default run: p = 1 + (1 − 0.99475269856) = 1.00524730144
+    close(s2?.state.square_avg as number, 0.02875);
+    close(s2?.p as number, 1.005247301444);
+  });
+  it('lr 0.5, rho 0.5, eps 1e-4: p −= lr·delta', () => {
+    const [s1, s2] = trace(
+      (p) => new AdadeltaReference(p, { lr: 0.5, rho: 0.5, eps: 1e-4 }),
+      1,
+      [0.5, 0.25],
+    );
+    // step 1: square_avg = 0.125; delta = 0.01/√0.1251·0.5 = 0.014136482; p = 1 − 0.5·delta
+    close(s1?.state.acc_delta as number, 9.992006395e-5);
+    close(s1?.p as number, 0.992931758919);
+    // step 2: square_avg = 0.0625 + 0.03125 = 0.09375; delta = √1.9992e-4/√0.09385·0.25 = 0.011538545
+    close(s2?.state.square_avg as number, 0.09375);
+    close(s2?.p as number, 0.987162486246);
   });
 });

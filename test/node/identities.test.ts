@@ -115,6 +115,7 @@ describe('properties', () => {
     ['Adam amsgrad', 'adam', { lr: 0.05, amsgrad: true }, 0.01],
     ['AdamW', 'adamw', { lr: 0.05 }, 0.01],
     ['Adamax', 'adamax', { lr: 0.05 }, 0.01],
+    ['Adadelta (defaults)', 'adadelta', {}, 1],
   ];
 
   it.each(setups)('%s converges on an ill-conditioned quadratic bowl', (_, algorithm, options) => {

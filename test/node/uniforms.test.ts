@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ADAGRAD_KERNEL } from '../../src/kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../../src/kernels/adam.ts';
 import { ADAMAX_KERNEL } from '../../src/kernels/adamax.ts';
+import { ADADELTA_KERNEL } from '../../src/kernels/adadelta.ts';
 import { GEOMETRY_FIELDS } from '../../src/kernels/geometry.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
@@ -32,6 +33,7 @@ const specs: [string, KernelSpec<never>, string][] = [
   ['adam', ADAM_KERNEL as KernelSpec<never>, 'AdamUniforms'],
   ['adamw', ADAMW_KERNEL as KernelSpec<never>, 'AdamUniforms'],
   ['adamax', ADAMAX_KERNEL as KernelSpec<never>, 'AdamaxUniforms'],
+  ['adadelta', ADADELTA_KERNEL as KernelSpec<never>, 'AdadeltaUniforms'],
 ];
 
 describe('uniform byte layout', () => {
@@ -111,6 +113,14 @@ describe('uniform byte layout', () => {
     });
     // 48 + 5 × 4 = 68 bytes, rounded up to 80
     expect(ADAMAX_KERNEL.layout.size).toBe(80);
+    expect(ADADELTA_KERNEL.layout.offsets).toEqual({
+      lr: 48,
+      rho: 52,
+      one_minus_rho: 56,
+      eps: 60,
+      weight_decay: 64,
+    });
+    expect(ADADELTA_KERNEL.layout.size).toBe(80);
   });
 
   it('packs f32 fields rounded once and u32 fields as integers', () => {
