@@ -32,7 +32,15 @@ import {
 import type { BenchConfig, BenchResult, ScenarioName } from '../bench/types.ts';
 import { openGpuPage } from './gpuPage.ts';
 
-const ALGORITHMS: Algorithm[] = ['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adamax', 'adadelta'];
+const ALGORITHMS: Algorithm[] = [
+  'sgd',
+  'adagrad',
+  'rmsprop',
+  'adam',
+  'adamw',
+  'adamax',
+  'adadelta',
+];
 const SCENARIOS: ScenarioName[] = ['big', 'model', 'tiny'];
 
 function list<T extends string>(

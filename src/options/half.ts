@@ -139,5 +139,7 @@ const EPS_AT_STATE_SCALE: readonly string[] = ['adamax', 'adadelta'];
  * floor is the storage type's smallest value, not its square root.
  */
 export function epsAtStateScale(algorithm: string, o: object): boolean {
-  return EPS_AT_STATE_SCALE.includes(algorithm) || ('epsInsideSqrt' in o && o.epsInsideSqrt === true);
+  return (
+    EPS_AT_STATE_SCALE.includes(algorithm) || ('epsInsideSqrt' in o && o.epsInsideSqrt === true)
+  );
 }

@@ -77,8 +77,7 @@ export interface AdadeltaOptions extends CommonOptions {
 }
 
 /** The optimizer families this package implements. */
-export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax'
-  | 'adadelta';
+export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax' | 'adadelta';
 
 /** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
