@@ -40,6 +40,7 @@ const ALGORITHMS: Algorithm[] = [
   'adamw',
   'adamax',
   'adadelta',
+  'lion',
 ];
 const SCENARIOS: ScenarioName[] = ['big', 'model', 'tiny'];
 

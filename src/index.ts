@@ -10,6 +10,7 @@ export {
   AdamW,
   Adamax,
   Adadelta,
+  Lion,
   createOptimizer,
 } from './optim/classes.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';
@@ -26,6 +27,7 @@ export type {
   AdamWOptions,
   AdamaxOptions,
   AdadeltaOptions,
+  LionOptions,
   OptionsByAlgorithm,
   Resolved,
   StateName,

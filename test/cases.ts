@@ -80,6 +80,11 @@ const adadelta = product({ weightDecay: [0, 0.05], maximize: [false, true] }).ma
   ...o,
 }));
 
+const lion = product({ weightDecay: [0, 0.1], maximize: [false, true] }).map((o) => ({
+  lr: 0.001,
+  ...o,
+}));
+
 /** Every algorithm × option combination. */
 export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('sgd', sgd),
@@ -89,6 +94,7 @@ export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('adamw', adamw),
   ...cases('adamax', adamax),
   ...cases('adadelta', adadelta),
+  ...cases('lion', lion),
 ];
 
 /** One default-options case per algorithm (PyTorch defaults, with a larger lr for SGD). */
@@ -100,6 +106,7 @@ export const DEFAULT_CASES: OptimizerCase[] = [
   { desc: 'adamw(default)', algorithm: 'adamw', options: {} },
   { desc: 'adamax(default)', algorithm: 'adamax', options: {} },
   { desc: 'adadelta(default)', algorithm: 'adadelta', options: {} },
+  { desc: 'lion(default)', algorithm: 'lion', options: {} },
 ];
 
 /** The dispatch-geometry lengths every parity run covers. */
@@ -150,6 +157,11 @@ export const FULL_CASES: OptimizerCase[] = [
     algorithm: 'adadelta',
     options: { lr: 0.5, rho: 0.95, eps: 1e-5, weightDecay: 0.01, maximize: true },
   },
+  {
+    desc: 'lion(all)',
+    algorithm: 'lion',
+    options: { lr: 0.01, betas: [0.8, 0.95], weightDecay: 0.5, maximize: true },
+  },
 ];
 
 /** Gradient clipping by global norm and by value, over several algorithms. */
@@ -179,6 +191,11 @@ export const CLIP_CASES: OptimizerCase[] = [
     desc: 'adadelta(clipGradNorm 1)',
     algorithm: 'adadelta',
     options: { clipGradNorm: 1 },
+  },
+  {
+    desc: 'lion(clipGradValue 0.05)',
+    algorithm: 'lion',
+    options: { lr: 0.001, clipGradValue: 0.05 },
   },
   {
     desc: 'adagrad(clipGradNorm 1e6: no clipping)',

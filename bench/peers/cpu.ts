@@ -85,6 +85,19 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
           }
         },
       };
+    case 'lion':
+      return {
+        states: 1,
+        step: (p, g, [a]) => {
+          const m = a as Float32Array;
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const c = 0.9 * (m[i] as number) + 0.1 * gi;
+            p[i] = (p[i] as number) - 1e-4 * Math.sign(c);
+            m[i] = 0.99 * (m[i] as number) + 0.01 * gi;
+          }
+        },
+      };
     default: {
       const decoupled = algorithm === 'adamw';
       return {

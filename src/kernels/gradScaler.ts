@@ -21,6 +21,7 @@ export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
   adamw: ['step_size', 'bias_correction2', 'bias_correction2_sqrt'],
   adamax: ['clr'],
   adadelta: [],
+  lion: [],
 };
 
 const ALGO: Record<Algorithm, number> = {
@@ -31,6 +32,7 @@ const ALGO: Record<Algorithm, number> = {
   adamw: 2,
   adamax: 3,
   adadelta: -1,
+  lion: -1,
 };
 
 export interface ScalerPipelines {

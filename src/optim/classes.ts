@@ -2,6 +2,7 @@ import { ADADELTA_KERNEL } from '../kernels/adadelta.ts';
 import { ADAGRAD_KERNEL } from '../kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../kernels/adam.ts';
 import { ADAMAX_KERNEL } from '../kernels/adamax.ts';
+import { LION_KERNEL } from '../kernels/lion.ts';
 import { RMSPROP_KERNEL } from '../kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../kernels/sgd.ts';
 import type { ParamGroupInput } from '../options/groups.ts';
@@ -10,6 +11,7 @@ import {
   adagradScalars,
   adamaxScalars,
   adamScalars,
+  lionScalars,
   rmspropScalars,
   sgdScalars,
 } from '../options/scalars.ts';
@@ -21,6 +23,7 @@ import type {
   AdamaxOptions,
   AdamOptions,
   AdamWOptions,
+  LionOptions,
   RMSpropOptions,
   SGDOptions,
 } from '../options/types.ts';
@@ -98,6 +101,16 @@ export class Adadelta extends Optimizer<'adadelta'> {
   }
 }
 
+/**
+ * Lion (Chen et al. 2023; lion-pytorch): p moves by lr times the sign of an interpolated
+ * momentum, with decoupled weight decay.
+ */
+export class Lion extends Optimizer<'lion'> {
+  constructor(device: GPUDevice, params: Params<LionOptions>, options?: LionOptions & HostOptions) {
+    super('lion', 'Lion', LION_KERNEL, lionScalars, device, params, options);
+  }
+}
+
 /** Any of the optimizers above, by algorithm name (for tables of configurations). */
 export function createOptimizer<A extends Algorithm>(
   algorithm: A,
@@ -115,6 +128,7 @@ export function createOptimizer<A extends Algorithm>(
     adamw: () => new AdamW(device, p, o),
     adamax: () => new Adamax(device, p, o),
     adadelta: () => new Adadelta(device, p, o),
+    lion: () => new Lion(device, p, o),
   }[algorithm];
   if (!made) throw new TypeError(`createOptimizer: unknown algorithm ${JSON.stringify(algorithm)}`);
   return made() as unknown as Optimizer<A>;

@@ -3,6 +3,7 @@ import type {
   AdagradOptions,
   AdamaxOptions,
   AdamOptions,
+  LionOptions,
   RMSpropOptions,
   Resolved,
   SGDOptions,
@@ -103,6 +104,22 @@ export interface AdadeltaScalars {
   weight_decay: number;
 }
 
+/** Lion's per-step scalars (the kernel's uniform fields; the same at every step). */
+export interface LionScalars {
+  /** The learning rate: every element moves by lr (times the sign). */
+  lr: number;
+  /** 1 − lr·weight_decay (decoupled decay, lion-pytorch's `p.data.mul_(1 - lr * wd)`). */
+  decay_factor: number;
+  /** β1, the interpolation coefficient. */
+  beta1: number;
+  /** 1 − β1. */
+  one_minus_beta1: number;
+  /** β2, the momentum coefficient. */
+  beta2: number;
+  /** 1 − β2. */
+  one_minus_beta2: number;
+}
+
 function checkStep(step: number): void {
   if (!Number.isInteger(step) || step < 1) {
     throw new RangeError(`step must be an integer >= 1, got ${step}`);
@@ -181,5 +198,19 @@ export function adadeltaScalars(o: Resolved<AdadeltaOptions>, step: number): Ada
     one_minus_rho: 1 - o.rho,
     eps: o.eps,
     weight_decay: o.weightDecay,
+  };
+}
+
+/** Lion's scalars for the 1-based step `step` (the same at every step). */
+export function lionScalars(o: Resolved<LionOptions>, step: number): LionScalars {
+  checkStep(step);
+  const [beta1, beta2] = o.betas;
+  return {
+    lr: o.lr,
+    decay_factor: 1 - o.lr * o.weightDecay,
+    beta1,
+    one_minus_beta1: 1 - beta1,
+    beta2,
+    one_minus_beta2: 1 - beta2,
   };
 }

@@ -76,8 +76,18 @@ export interface AdadeltaOptions extends CommonOptions {
   eps?: number;
 }
 
+/**
+ * Lion (Chen et al. 2023; lion-pytorch): the sign of an interpolated momentum, with decoupled
+ * weight decay p ← p·(1 − lr·weightDecay).
+ */
+export interface LionOptions extends CommonOptions {
+  /** Interpolation (β1) and momentum (β2) coefficients, each in [0, 1]. */
+  betas?: readonly [number, number];
+}
+
 /** The optimizer families this package implements. */
-export type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax' | 'adadelta';
+export type Algorithm =
+  'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax' | 'adadelta' | 'lion';
 
 /** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
@@ -95,6 +105,8 @@ export interface OptionsByAlgorithm {
   adamax: AdamaxOptions;
   /** Options of `Adadelta`. */
   adadelta: AdadeltaOptions;
+  /** Options of `Lion`. */
+  lion: LionOptions;
 }
 
 /** Options with every default filled in. */

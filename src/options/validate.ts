@@ -79,15 +79,25 @@ export function resolveOptions<A extends Algorithm>(
     const r = o.rho as number;
     if (!(r >= 0 && r <= 1)) fail(where, `Invalid rho value: ${r} (must be in [0, 1])`);
   }
-  if (algorithm === 'adam' || algorithm === 'adamw' || algorithm === 'adamax') {
+  if (
+    algorithm === 'adam' ||
+    algorithm === 'adamw' ||
+    algorithm === 'adamax' ||
+    algorithm === 'lion'
+  ) {
+    // lion-pytorch allows β = 1 (no interpolation or no momentum decay); Adam's family does not
+    const closed = algorithm === 'lion';
     const betas = o.betas;
     if (!Array.isArray(betas) || betas.length !== 2) {
       throw new TypeError(`${where}: betas must be a pair [beta1, beta2], got ${String(betas)}`);
     }
     betas.forEach((b: unknown, i) => {
       const v = checkNumber(where, `betas[${i}]`, b);
-      if (!(v >= 0 && v < 1))
-        fail(where, `Invalid beta parameter at index ${i}: ${v} (must be in [0, 1))`);
+      if (!(v >= 0 && (closed ? v <= 1 : v < 1)))
+        fail(
+          where,
+          `Invalid beta parameter at index ${i}: ${v} (must be in [0, 1${closed ? ']' : ')'})`,
+        );
     });
     out.betas = [betas[0], betas[1]] as const;
   }
@@ -117,6 +127,8 @@ export function stateNames<A extends Algorithm>(
       return ['exp_avg', 'exp_inf'];
     case 'adadelta':
       return ['square_avg', 'acc_delta'];
+    case 'lion':
+      return ['exp_avg'];
     default: {
       const a = o as unknown as Resolved<OptionsByAlgorithm['adam']>;
       return a.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];

@@ -4,6 +4,7 @@ import {
   adagradScalars,
   adamaxScalars,
   adamScalars,
+  lionScalars,
   rmspropScalars,
   sgdScalars,
 } from '../options/scalars.ts';
@@ -17,6 +18,7 @@ import { rmspropKernel } from './rmsprop.ts';
 import { adamKernel } from './adam.ts';
 import { adamaxKernel } from './adamax.ts';
 import { adadeltaKernel } from './adadelta.ts';
+import { lionKernel } from './lion.ts';
 
 /** One tensor's state arrays, by PyTorch name. */
 export type StateArrays = Partial<Record<StateName, Float32Array>>;
@@ -103,6 +105,14 @@ export function applyReferenceStep<A extends Algorithm>(
         scalars(adadeltaScalars(r, step)),
         { maximize: r.maximize, store },
       );
+      return;
+    }
+    case 'lion': {
+      const r = o as unknown as Resolved<OptionsByAlgorithm['lion']>;
+      lionKernel(param, grad, s.exp_avg as Float32Array, scalars(lionScalars(r, step)), {
+        maximize: r.maximize,
+        store,
+      });
       return;
     }
     default: {

@@ -5,6 +5,7 @@ import type {
   AdamaxOptions,
   AdamOptions,
   AdamWOptions,
+  LionOptions,
   RMSpropOptions,
   SGDOptions,
 } from '../options/types.ts';
@@ -58,5 +59,12 @@ export class AdamaxReference extends ReferenceOptimizer<'adamax'> {
 export class AdadeltaReference extends ReferenceOptimizer<'adadelta'> {
   constructor(params: Params<AdadeltaOptions>, options?: AdadeltaOptions & ReferenceOptions) {
     super('adadelta', params, options);
+  }
+}
+
+/** CPU twin of `Lion`. */
+export class LionReference extends ReferenceOptimizer<'lion'> {
+  constructor(params: Params<LionOptions>, options?: LionOptions & ReferenceOptions) {
+    super('lion', params, options);
   }
 }

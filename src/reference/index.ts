@@ -10,6 +10,7 @@ export {
   AdamWReference,
   AdamaxReference,
   AdadeltaReference,
+  LionReference,
 } from './classes.ts';
 export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
 export { GradScalerReference } from './gradScaler.ts';
@@ -29,6 +30,7 @@ export { rmspropKernel, type RmspropFlags } from './rmsprop.ts';
 export { adamKernel, type AdamFlags } from './adam.ts';
 export { adamaxKernel, type AdamaxFlags } from './adamax.ts';
 export { adadeltaKernel, type AdadeltaFlags } from './adadelta.ts';
+export { lionKernel, type LionFlags } from './lion.ts';
 export {
   sgdScalars,
   adagradScalars,
@@ -36,12 +38,14 @@ export {
   adamScalars,
   adamaxScalars,
   adadeltaScalars,
+  lionScalars,
   type SgdScalars,
   type AdagradScalars,
   type RmspropScalars,
   type AdamScalars,
   type AdamaxScalars,
   type AdadeltaScalars,
+  type LionScalars,
 } from '../options/scalars.ts';
 export { DEFAULTS } from '../options/defaults.ts';
 export type * from '../options/types.ts';

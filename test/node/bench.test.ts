@@ -34,14 +34,18 @@ describe('bytes per parameter (f32)', () => {
     expect(bytesPerParam('adam', { amsgrad: true })).toBe(36);
     expect(bytesPerParam('adamax', {})).toBe(28);
     expect(bytesPerParam('adadelta', {})).toBe(28);
+    expect(bytesPerParam('lion', {})).toBe(20);
     expect(bytesPerParam('adamw', {})).toBe(28);
     expect(bytesPerParam('sgd', {})).toBe(12);
     expect(bytesPerParam('sgd', { momentum: 0.9 })).toBe(20);
     expect(bytesPerParam('adagrad', {})).toBe(20);
     expect(bytesPerParam('rmsprop', { centered: true, momentum: 0.9 })).toBe(36);
   });
-  it('every benchmarked algorithm but AdamW has a TF.js peer', () => {
-    expect(BENCH_ALGORITHMS.filter((a) => a.tfjs === null).map((a) => a.name)).toEqual(['adamw']);
+  it('every benchmarked algorithm but AdamW and Lion has a TF.js peer', () => {
+    expect(BENCH_ALGORITHMS.filter((a) => a.tfjs === null).map((a) => a.name)).toEqual([
+      'adamw',
+      'lion',
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   AdamWReference,
   AdamaxReference,
   AdadeltaReference,
+  LionReference,
   RMSpropReference,
   SGDReference,
   type StateName,
@@ -408,5 +409,38 @@ describe('Adadelta goldens (p0 = 1, g = 0.5 then 0.25, lr = 1, rho = 0.9, eps = 
     // step 2: square_avg = 0.0625 + 0.03125 = 0.09375; delta = √1.9992e-4/√0.09385·0.25 = 0.011538545
     close(s2?.state.square_avg as number, 0.09375);
     close(s2?.p as number, 0.987162486246);
+  });
+});
+
+describe('Lion goldens (p0 = 1, lr = 0.1, betas (0.9, 0.99))', () => {
+  it('p −= lr·sign(β1·m + (1 − β1)·g); then m = β2·m + (1 − β2)·g', () => {
+    const [s1, s2, s3] = trace((p) => new LionReference(p, { lr: 0.1 }), 1, [0.5, -0.25, -0.01]);
+    // step 1: c = 0.1·0.5 = 0.05 > 0: p = 1 − 0.1 = 0.9; m = 0.01·0.5 = 0.005
+    close(s1?.p as number, 0.9);
+    close(s1?.state.exp_avg as number, 0.005);
+    // step 2: c = 0.9·0.005 − 0.1·0.25 = −0.0205 < 0: p = 0.9 + 0.1 = 1; m = 0.00495 − 0.0025
+    close(s2?.p as number, 1);
+    close(s2?.state.exp_avg as number, 0.00245);
+    // step 3: c = 0.9·0.00245 − 0.1·0.01 = 0.001205 > 0: the momentum outvotes the gradient,
+    //         p = 0.9; m = 0.0024255 − 0.0001 = 0.0023255
+    close(s3?.p as number, 0.9);
+    close(s3?.state.exp_avg as number, 0.0023255);
+  });
+  it('weightDecay 0.5 is decoupled: p = p·(1 − 0.1·0.5) before the step', () => {
+    const [s1] = trace((p) => new LionReference(p, { lr: 0.1, weightDecay: 0.5 }), 1, [0.5]);
+    // p = 1·0.95 − 0.1 = 0.85; m does not see the decay: 0.005
+    close(s1?.p as number, 0.85);
+    close(s1?.state.exp_avg as number, 0.005);
+  });
+  it('maximize: the gradient is negated', () => {
+    const [s1] = trace((p) => new LionReference(p, { lr: 0.1, maximize: true }), 1, [0.5]);
+    // c = −0.05: p = 1 + 0.1 = 1.1; m = −0.005
+    close(s1?.p as number, 1.1);
+    close(s1?.state.exp_avg as number, -0.005);
+  });
+  it('a zero interpolation does not move the param (sign(0) = 0)', () => {
+    const [s1] = trace((p) => new LionReference(p, { lr: 0.1 }), 1, [0]);
+    expect(s1?.p).toBe(1);
+    expect(s1?.state.exp_avg).toBe(0);
   });
 });

@@ -83,6 +83,57 @@ describe('identities of the added algorithms', () => {
   });
 });
 
+describe('Lion: every element moves by exactly lr where the interpolated sign is non-zero', () => {
+  it('dyadic params and lr 2^-8 (exact in f32): |Δp| = lr, against the sign of c', () => {
+    const lr = 2 ** -8;
+    const next = rng(6);
+    // multiples of 2^-8 in [−1, 1]: p ± lr is exact
+    const p = Float32Array.from({ length: 64 }, () => Math.round((2 * next() - 1) * 256) / 256);
+    const p0 = Float32Array.from(p);
+    const m = Float32Array.from({ length: 64 }, (_, i) => (i % 8 === 0 ? 0 : 2 * next() - 1));
+    const g = Float32Array.from({ length: 64 }, (_, i) => (i % 8 === 0 ? 0 : 2 * next() - 1));
+    const opt = new ReferenceOptimizer('lion', [p], { lr, betas: [0.9, 0.99] });
+    const dict = opt.stateDict();
+    (dict.state[0] as { exp_avg: Float32Array }).exp_avg.set(m);
+    dict.state[0] = { ...dict.state[0], step: 0 };
+    opt.loadStateDict(dict);
+    opt.step([g]);
+    let moved = 0;
+    for (let i = 0; i < 64; i++) {
+      const c = Math.fround(
+        Math.fround((m[i] as number) * Math.fround(0.9)) +
+          Math.fround(Math.fround(0.1) * (g[i] as number)),
+      );
+      const dp = (p[i] as number) - (p0[i] as number);
+      if (c === 0) expect(dp, `element ${i}`).toBe(0);
+      else {
+        expect(Math.abs(dp), `element ${i}`).toBe(lr);
+        expect(Math.sign(dp), `element ${i}`).toBe(-Math.sign(c));
+        moved++;
+      }
+    }
+    expect(moved).toBe(56); // every element but the 8 with m = g = 0
+  });
+
+  it('random params, 20 steps with weight decay: |p − p_prev·(1 − lr·wd)| is f32(lr) to half an ULP of p', () => {
+    const next = rng(7);
+    const p = random(next, 257);
+    const lr = 1e-3;
+    const opt = new ReferenceOptimizer('lion', [p], { lr, weightDecay: 0.1 });
+    for (let s = 0; s < 20; s++) {
+      const before = Float32Array.from(p, (v) => Math.fround(v * Math.fround(1 - lr * 0.1)));
+      opt.step([random(next, 257)]);
+      p.forEach((v, i) => {
+        // the subtraction rounds once: half an ULP of the larger of the two magnitudes
+        const big = Math.max(Math.abs(v), Math.abs(before[i] as number));
+        const tol = 2 ** (Math.floor(Math.log2(big)) - 24);
+        const moved = Math.abs(v - (before[i] as number));
+        expect(Math.abs(moved - Math.fround(lr)), `step ${s} [${i}]`).toBeLessThanOrEqual(tol);
+      });
+    }
+  });
+});
+
 describe('properties', () => {
   it.each(OPTIMIZER_CASES.map((c) => [c.desc, c] as const))(
     'state and params stay finite over 50 steps: %s',
@@ -116,6 +167,7 @@ describe('properties', () => {
     ['AdamW', 'adamw', { lr: 0.05 }, 0.01],
     ['Adamax', 'adamax', { lr: 0.05 }, 0.01],
     ['Adadelta (defaults)', 'adadelta', {}, 1],
+    ['Lion', 'lion', { lr: 0.01 }, 0.002],
   ];
 
   it.each(setups)('%s converges on an ill-conditioned quadratic bowl', (_, algorithm, options) => {

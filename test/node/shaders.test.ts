@@ -10,6 +10,7 @@ import { ADAGRAD_KERNEL } from '../../src/kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../../src/kernels/adam.ts';
 import { ADAMAX_KERNEL } from '../../src/kernels/adamax.ts';
 import { ADADELTA_KERNEL } from '../../src/kernels/adadelta.ts';
+import { LION_KERNEL } from '../../src/kernels/lion.ts';
 import { GEOMETRY_FIELDS } from '../../src/kernels/geometry.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
@@ -33,6 +34,7 @@ const KERNELS: [file: Parameters<typeof kernelSource>[0], spec: KernelSpec<never
   ['adam', ADAMW_KERNEL as KernelSpec<never>],
   ['adamax', ADAMAX_KERNEL as KernelSpec<never>],
   ['adadelta', ADADELTA_KERNEL as KernelSpec<never>],
+  ['lion', LION_KERNEL as KernelSpec<never>],
 ];
 const DTYPES: StateDtype[] = ['f32', 'f16', 'bf16'];
 

@@ -3,6 +3,7 @@ import { ADAGRAD_KERNEL } from '../../src/kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../../src/kernels/adam.ts';
 import { ADAMAX_KERNEL } from '../../src/kernels/adamax.ts';
 import { ADADELTA_KERNEL } from '../../src/kernels/adadelta.ts';
+import { LION_KERNEL } from '../../src/kernels/lion.ts';
 import { GEOMETRY_FIELDS } from '../../src/kernels/geometry.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
@@ -34,6 +35,7 @@ const specs: [string, KernelSpec<never>, string][] = [
   ['adamw', ADAMW_KERNEL as KernelSpec<never>, 'AdamUniforms'],
   ['adamax', ADAMAX_KERNEL as KernelSpec<never>, 'AdamaxUniforms'],
   ['adadelta', ADADELTA_KERNEL as KernelSpec<never>, 'AdadeltaUniforms'],
+  ['lion', LION_KERNEL as KernelSpec<never>, 'LionUniforms'],
 ];
 
 describe('uniform byte layout', () => {
@@ -121,6 +123,15 @@ describe('uniform byte layout', () => {
       weight_decay: 64,
     });
     expect(ADADELTA_KERNEL.layout.size).toBe(80);
+    expect(LION_KERNEL.layout.offsets).toEqual({
+      lr: 48,
+      decay_factor: 52,
+      beta1: 56,
+      one_minus_beta1: 60,
+      beta2: 64,
+      one_minus_beta2: 68,
+    });
+    expect(LION_KERNEL.layout.size).toBe(80);
   });
 
   it('packs f32 fields rounded once and u32 fields as integers', () => {
