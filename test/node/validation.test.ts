@@ -3,7 +3,14 @@
  * GPU classes; test/node/host.test.ts covers the GPU classes' own checks).
  */
 import { describe, expect, it } from 'vitest';
-import { AdamReference, RMSpropReference, SGDReference } from '../../src/reference/index.ts';
+import {
+  AdadeltaReference,
+  AdamaxReference,
+  AdamReference,
+  LionReference,
+  RMSpropReference,
+  SGDReference,
+} from '../../src/reference/index.ts';
 import type { StateDict } from '../../src/options/stateDict.ts';
 
 const t = () => [new Float32Array(3)];
@@ -43,6 +50,34 @@ describe('option validation', () => {
       () => new AdamReference(t(), { maximize: 1 as never }),
       /maximize must be a boolean, got 1/,
     ],
+    [
+      'Adamax beta = 1',
+      () => new AdamaxReference(t(), { betas: [1, 0.999] }),
+      /Invalid beta parameter at index 0: 1 \(must be in \[0, 1\)\)/,
+    ],
+    ['Adamax eps = 0', () => new AdamaxReference(t(), { eps: 0 }), /Invalid epsilon value: 0/],
+    [
+      'Adamax unknown option',
+      () => new AdamaxReference(t(), { amsgrad: true } as never),
+      /unknown option "amsgrad" for adamax/,
+    ],
+    ['Adadelta rho > 1', () => new AdadeltaReference(t(), { rho: 1.5 }), /Invalid rho value: 1.5/],
+    [
+      'Adadelta rho < 0',
+      () => new AdadeltaReference(t(), { rho: -0.1 }),
+      /Invalid rho value: -0.1/,
+    ],
+    [
+      'Adadelta weightDecay < 0',
+      () => new AdadeltaReference(t(), { weightDecay: -1 }),
+      /Invalid weightDecay value: -1/,
+    ],
+    [
+      'Lion beta > 1',
+      () => new LionReference(t(), { betas: [0.9, 1.01] }),
+      /Invalid beta parameter at index 1: 1.01 \(must be in \[0, 1\]\)/,
+    ],
+    ['Lion eps', () => new LionReference(t(), { eps: 1e-8 } as never), /unknown option "eps"/],
     ['empty params', () => new AdamReference([]), /params must be a non-empty array/],
     ['empty group', () => new AdamReference([{ params: [] }]), /paramGroups\[0\]\.params is empty/],
     [
@@ -52,6 +87,13 @@ describe('option validation', () => {
     ],
   ])('%s', (_, make, message) => {
     expect(make).toThrow(message);
+  });
+
+  it('accepts the edges the sources accept: Adadelta rho 0 and 1, Lion betas 0 and 1', () => {
+    expect(() => new AdadeltaReference(t(), { rho: 0 })).not.toThrow();
+    expect(() => new AdadeltaReference(t(), { rho: 1 })).not.toThrow();
+    expect(() => new LionReference(t(), { betas: [1, 1] })).not.toThrow();
+    expect(() => new LionReference(t(), { betas: [0, 0] })).not.toThrow();
   });
 
   it('group options override the constructor options, which override the defaults', () => {
