@@ -126,6 +126,15 @@ describeGpu('webgpu-optim/tfjs', () => {
     expect(await run('clipValue')).toEqual([-0.5, 0.5, -0.25, 0.25, -0.5, -0.5]);
   });
 
+  it.each(['adamax', 'adadelta', 'lion'] as const)(
+    'runs %s by name, bitwise as the CPU reference',
+    async (algorithm) => {
+      const r = await run('byName', algorithm);
+      expect(r.gpu).toHaveLength(9);
+      expect(r.gpu).toEqual(r.ref);
+    },
+  );
+
   it('keeps tf.memory() flat and makes no bind group over 200 minimize and 50 applyGradients steps', async () => {
     const r = await run('leakCheck', 'adam');
     expect(r.after200).toEqual(r.after1);

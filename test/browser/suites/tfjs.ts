@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createTfjsOptimizer } from '../../../src/adapters/tfjs/index.ts';
 import type { Algorithm } from '../../../src/index.ts';
+import { ReferenceOptimizer } from '../../../src/reference/optimizer.ts';
 import { tfjsFit } from '../../../examples/tfjsFit.ts';
 
 interface Tracked {
@@ -504,6 +505,28 @@ async function tfjsUncaptured(): Promise<string[]> {
   return (await webgpu()).uncaptured;
 }
 
+/**
+ * An algorithm by name through createTfjsOptimizer (3 applyGradients steps on a 9-element
+ * variable) and the CPU reference on the same data: the two final weights.
+ */
+async function byName(algorithm: Algorithm): Promise<{ gpu: number[]; ref: number[] }> {
+  await webgpu();
+  const w0 = lcg(9, 31);
+  const w = tf.variable(tf.tensor1d(w0), true, `by_name_${algorithm}`);
+  const o = createTfjsOptimizer(algorithm, { lr: 0.01 });
+  const p = new Float32Array(w0);
+  const ref = new ReferenceOptimizer(algorithm, [p], { lr: 0.01 } as never);
+  for (let s = 0; s < 3; s++) {
+    const g = lcg(9, 40 + s);
+    o.applyGradients([{ name: w.name, tensor: tf.tensor1d(g) }]);
+    ref.step([new Float32Array(g)]);
+  }
+  const gpu = Array.from(await w.data());
+  o.dispose();
+  w.dispose();
+  return { gpu, ref: Array.from(p) };
+}
+
 /** The docs example's losses, and the tensors it left behind (none). */
 async function runTfjsFit(): Promise<{ losses: number[]; leftTensors: number }> {
   await webgpu();
@@ -521,6 +544,7 @@ export const tfjsSuites = {
   saveLoad,
   transferModes,
   clipValue,
+  byName,
   leakCheck,
   wrongBackend,
   tfjsUncaptured,
