@@ -87,7 +87,7 @@ export class Optimizer<A extends Algorithm> {
   readonly paramGroups: ParamGroup<TensorRef, OptionsByAlgorithm[A]>[];
   /** The device given at construction; every buffer and pipeline of the optimizer is on it. */
   readonly device: GPUDevice;
-  /** The algorithm's name: 'sgd', 'adagrad', 'rmsprop', 'adam' or 'adamw'. */
+  /** The algorithm's name: 'sgd', 'adam', 'lion', ... (the `Algorithm` union). */
   readonly algorithm: A;
   /** How the state arrays are stored (HostOptions.stateDtype). */
   readonly stateDtype: StateDtype;
@@ -133,7 +133,7 @@ export class Optimizer<A extends Algorithm> {
   private reportedSeq = 0;
 
   /**
-   * For the classes of this package only (SGD, Adagrad, RMSprop, Adam, AdamW): construct one
+   * For the classes of this package only (SGD, Adam, Lion and the others): construct one
    * of those, or call `createOptimizer`. The parameter types `never` keep the internal
    * signature below (kernel spec, scalar function) out of the published types.
    */

@@ -41,7 +41,7 @@ interface Slot {
  * dict as the GPU classes, over Float32Arrays that it updates in place.
  */
 export class ReferenceOptimizer<A extends Algorithm> {
-  /** The algorithm's name: 'sgd', 'adagrad', 'rmsprop', 'adam' or 'adamw'. */
+  /** The algorithm's name: 'sgd', 'adam', 'lion', ... (the `Algorithm` union). */
   readonly algorithm: A;
   private scheduler: AttachedScheduler | null = null;
   /** Param groups; `lr` and the other numbers may be changed between steps. */
