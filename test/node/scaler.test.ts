@@ -20,6 +20,7 @@ import {
   checkGradScalerOptions,
   nextScalerState,
   scalerAdagradClr,
+  scalerAdamaxClr,
   type GradScalerState,
 } from '../../src/options/scaler.ts';
 import { AdamReference, GradScalerReference, SGDReference } from '../../src/reference/index.ts';
@@ -130,6 +131,21 @@ describe('bias corrections from the GPU-side step count', () => {
   it("Adagrad's clr in f32", () => {
     // t = 3: 0.1 / (1 + 2 · 0.5) = 0.05
     expect(scalerAdagradClr(0.1, 0.5, 3)).toBe(Math.fround(Math.fround(0.1) / 2));
+  });
+
+  it("Adamax's clr in f32: lr / (1 − β1^t) from the table", () => {
+    // t = 1: 0.1 / f32(1 − 0.9) = 1 (to f32 rounding); t = 2: 0.1 / 0.19 = 0.52631579
+    expect(scalerAdamaxClr(0.1, 0.9, 1)).toBe(Math.fround(Math.fround(0.1) / Math.fround(0.1)));
+    expect(scalerAdamaxClr(0.1, 0.9, 2)).toBeCloseTo(0.1 / 0.19, 7);
+    expect(scalerAdamaxClr(0.1, 0.9, 2)).toBe(
+      Math.fround(Math.fround(0.1) / biasCorrection(betaPowerTable(0.9), 2)),
+    );
+  });
+
+  it("the GPU prepare pass writes only Adamax's clr (ALGO 3), after its uniform struct", () => {
+    // gradscaler.wgsl writes OUT1 and OUT2 only for ALGO 2 (Adam): Adamax's OUT1/OUT2 are 0,
+    // which would otherwise overwrite geo.n at word 0
+    expect(gradscaler).toMatch(/if \(ALGO == 2u\) \{\s*slots\[base \+ OUT1\]/);
   });
 });
 
