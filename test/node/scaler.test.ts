@@ -137,15 +137,8 @@ describe('bias corrections from the GPU-side step count', () => {
     // t = 1: 0.1 / f32(1 − 0.9) = 1 (to f32 rounding); t = 2: 0.1 / 0.19 = 0.52631579
     expect(scalerAdamaxClr(0.1, 0.9, 1)).toBe(Math.fround(Math.fround(0.1) / Math.fround(0.1)));
     expect(scalerAdamaxClr(0.1, 0.9, 2)).toBeCloseTo(0.1 / 0.19, 7);
-    expect(scalerAdamaxClr(0.1, 0.9, 2)).toBe(
-      Math.fround(Math.fround(0.1) / biasCorrection(betaPowerTable(0.9), 2)),
-    );
-  });
-
-  it("the GPU prepare pass writes only Adamax's clr (ALGO 3), after its uniform struct", () => {
-    // gradscaler.wgsl writes OUT1 and OUT2 only for ALGO 2 (Adam): Adamax's OUT1/OUT2 are 0,
-    // which would otherwise overwrite geo.n at word 0
-    expect(gradscaler).toMatch(/if \(ALGO == 2u\) \{\s*slots\[base \+ OUT1\]/);
+    // the f32 result is within an ULP or two of the f64 one at a late step too
+    expect(Math.abs(scalerAdamaxClr(2e-3, 0.9, 1000) / 2e-3 - 1)).toBeLessThan(4 * 2 ** -24);
   });
 });
 
