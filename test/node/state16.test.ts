@@ -132,6 +132,28 @@ describe('the ε guard (optax issue #1754: ε lost to 16-bit underflow)', () => 
     expect(Math.abs(lastStep('bf16', true) - f32)).toBeLessThan(0.05 * f32);
   });
 
+  it.each([
+    ['adamax', { lr: 0.1, eps: 1e-8 }, 1e-9],
+    ['adadelta', { eps: 1e-8 }, 1e-3],
+  ] as const)(
+    '%s: ε next to or under the root with the state takes the 2^-24 floor with f16',
+    (algorithm, options, g) => {
+      // Adamax moves clr·0.1g/(|g| + ε) (g = 1e-9: ε dominates), Adadelta √ε/√(0.1g² + ε)·g
+      // (g = 1e-3: 0.30·g with ε = 1e-8, 0.61·g with 2^-24); the first step's update uses
+      // unrounded state, so f16 equals f32 with ε = 2^-24
+      const run = (o: object) => {
+        const p = new Float32Array([0]);
+        new ReferenceOptimizer(algorithm, [p], o as never).step([new Float32Array([g])]);
+        return p[0] as number;
+      };
+      const f16 = run({ ...options, stateDtype: 'f16' });
+      expect(f16).toBe(run({ ...options, eps: 2 ** -24 }));
+      expect(Math.abs(f16 / run(options) - 1)).toBeGreaterThan(0.5);
+      // bf16's floor (2^-126) is below 1e-8: unchanged
+      expect(run({ ...options, stateDtype: 'bf16' })).toBe(run(options));
+    },
+  );
+
   it('zero gradients from the start with f16 state give zero updates, not NaN', () => {
     const p = new Float32Array([1, -2, 0.5]);
     const opt = new AdamReference([p], { lr, stateDtype: 'f16' });
