@@ -59,18 +59,21 @@ const COLORS = { m: '#0072b2', v: '#e69f00', step: '#000000' };
 
 function series(run: BiasRun, corrected: boolean): Series[] {
   const pts = (ys: number[]) => ys.map((y, i) => [i + 1, y] as const);
+  // Widest first: with the correction all three are 1 and lie on top of each other.
   return [
-    {
-      name: corrected ? 'm̂ (first moment used)' : 'm (first moment used)',
-      color: COLORS.m,
-      points: pts(run.firstMoment),
-    },
+    { name: '|Δθ| / lr (step taken)', color: COLORS.step, points: pts(run.stepOverLr), width: 7 },
     {
       name: corrected ? '√v̂ (second moment used)' : '√v (second moment used)',
       color: COLORS.v,
       points: pts(run.secondMomentRoot),
+      width: 4,
     },
-    { name: '|Δθ| / lr (step taken)', color: COLORS.step, points: pts(run.stepOverLr) },
+    {
+      name: corrected ? 'm̂ (first moment used)' : 'm (first moment used)',
+      color: COLORS.m,
+      points: pts(run.firstMoment),
+      dashed: true,
+    },
   ];
 }
 
@@ -92,7 +95,7 @@ export function drawBias(
   drawLineChart(withCanvas, { series: a, xLabel: 'step', yLabel: 'value', yRange: [0, top] });
   drawLineChart(withoutCanvas, { series: b, xLabel: 'step', yLabel: 'value', yRange: [0, top] });
   fillLegend(legend, [
-    { name: 'first moment (m̂ with, m without)', color: COLORS.m },
+    { name: 'first moment (m̂ with, m without)', color: COLORS.m, dashed: true },
     { name: '√ second moment (√v̂ with, √v without)', color: COLORS.v },
     { name: '|Δθ| / lr: the step taken', color: COLORS.step },
   ]);

@@ -5,7 +5,7 @@ export type DeviceResult =
 
 export async function requestDevice(): Promise<DeviceResult> {
   if (!('gpu' in navigator) || !navigator.gpu) {
-    return { device: null, reason: 'this browser has no WebGPU (navigator.gpu is undefined)' };
+    return { device: null, reason: 'navigator.gpu is undefined' };
   }
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) return { device: null, reason: 'navigator.gpu.requestAdapter() returned null' };

@@ -8,8 +8,10 @@ export interface Series {
   color: string;
   /** x, y pairs. */
   points: readonly (readonly [number, number])[];
-  /** Dashed line (for a second series of the same colour). */
+  /** Dashed line, so that series that coincide stay visible. */
   dashed?: boolean;
+  /** Line width in CSS pixels (default 2.5). */
+  width?: number;
 }
 
 export interface ChartSpec {
@@ -67,7 +69,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec): void 
   const font = 12 * dpr;
   ctx.font = `${font}px system-ui, sans-serif`;
   const left = 56 * dpr;
-  const right = 12 * dpr;
+  const right = 22 * dpr;
   const top = 10 * dpr;
   const bottom = 40 * dpr;
   const w = width - left - right;
@@ -131,6 +133,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: ChartSpec): void 
   ctx.lineJoin = 'round';
   for (const s of spec.series) {
     ctx.strokeStyle = s.color;
+    ctx.lineWidth = (s.width ?? 2.5) * dpr;
     ctx.setLineDash(s.dashed ? [6 * dpr, 4 * dpr] : []);
     ctx.beginPath();
     let pen = false;

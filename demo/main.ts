@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   } else {
     backend.classList.add('cpu');
     backend.textContent =
-      `No WebGPU here: ${gpu.reason}. The trajectories below come from the CPU reference ` +
+      `No WebGPU in this browser (${gpu.reason}). The trajectories below come from the CPU reference ` +
       '(webgpu-optim/reference, the same update rules in TypeScript), not from the GPU.';
   }
   const canvas = byId<HTMLCanvasElement>('surface-canvas');
