@@ -1,0 +1,269 @@
+/**
+ * The playground page (npm run demo, demo/index.html) in headless Chrome, driven through its
+ * controls: it loads with no console error, every canvas draws, the legend's colours are the
+ * trajectories' colours, Step/Play/Pause/Reset move the step counter, the GPU swarm's particles
+ * fall on the quadratic, its trajectories are the CPU reference's, and without WebGPU the page
+ * says so and runs the CPU reference. Saves demo/screenshot.png (1280 wide, the README shows
+ * it) and demo/screenshot-phone.png (390 wide, no WebGPU).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { openDemoPage, type DemoPage } from '../../scripts/demoPage.ts';
+import { cpuSwarm } from '../../demo/cpuSwarm.ts';
+import { DEFAULT_HYPER, LINES } from '../../demo/lines.ts';
+import { SURFACES } from '../../demo/surfaces.ts';
+import type { PlaygroundState } from '../../demo/playground.ts';
+import { describeGpu } from './harness.ts';
+
+const state = (page: Page): Promise<PlaygroundState> =>
+  page.evaluate(async () => {
+    await window.__demo.idle();
+    return window.__demo.state();
+  });
+
+/** Types `value` into number input #id and commits it (Tab), as a user does. */
+async function typeNumber(page: Page, id: string, value: number): Promise<void> {
+  await page.click(`#${id}`, { clickCount: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type(`#${id}`, String(value));
+  await page.keyboard.press('Tab');
+  await state(page);
+}
+
+async function clickAndSettle(page: Page, selector: string): Promise<void> {
+  await page.click(selector);
+  await state(page);
+}
+
+/**
+ * Per canvas: its id, how many of its pixels differ from its top-left pixel, and how many
+ * distinct colours it holds. A blank canvas has 0 and 1.
+ */
+function canvasInk(page: Page) {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('canvas')).map((c) => {
+      // Read a copy (a canvas made to be read): reading the page's canvases back
+      // repeatedly makes Chrome warn.
+      const copy = document.createElement('canvas');
+      copy.width = c.width;
+      copy.height = c.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
+      ctx.drawImage(c, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let differ = 0;
+      const colours = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) {
+        const rgba =
+          ((d[i] as number) << 24) |
+          ((d[i + 1] as number) << 16) |
+          ((d[i + 2] as number) << 8) |
+          (d[i + 3] as number);
+        colours.add(rgba);
+        if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) differ++;
+      }
+      return { id: c.id, pixels: c.width * c.height, differ, colours: colours.size };
+    }),
+  );
+}
+
+/** Pixels of the surface canvas whose colour is exactly `hex`. */
+function pixelsOfColour(page: Page, hex: string) {
+  return page.evaluate((h) => {
+    const c = document.getElementById('surface-canvas') as HTMLCanvasElement;
+    // Read a copy (a canvas made to be read): reading the page's canvases back
+    // repeatedly makes Chrome warn.
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === r && d[i + 1] === g && d[i + 2] === b) n++;
+    return n;
+  }, hex);
+}
+
+function expectAllCanvasesDraw(ink: Awaited<ReturnType<typeof canvasInk>>): void {
+  expect(ink.map((c) => c.id)).toEqual([
+    'surface-canvas',
+    'schedule-canvas',
+    'bias-with',
+    'bias-without',
+    'autompg-canvas',
+  ]);
+  for (const c of ink) {
+    // Axes, a frame and at least one line: well over 1% of the pixels, in several colours.
+    expect(c.differ / c.pixels, c.id).toBeGreaterThan(0.01);
+    expect(c.colours, c.id).toBeGreaterThan(3);
+  }
+}
+
+describeGpu('the playground page with WebGPU (1280×800)', () => {
+  let demo: DemoPage;
+  let page: Page;
+  beforeAll(async () => {
+    demo = await openDemoPage({ webgpu: true, width: 1280, height: 800 });
+    page = demo.page;
+  });
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it('runs on the GPU and says so', async () => {
+    expect((await state(page)).backend).toBe('webgpu');
+    expect(await page.$eval('#backend', (e) => e.textContent)).toContain(
+      'Running on the GPU with WebGPU',
+    );
+  });
+
+  it('draws every canvas', async () => {
+    expectAllCanvasesDraw(await canvasInk(page));
+  });
+
+  it('shows each optimizer in its legend colour on the plot', async () => {
+    for (const [k, line] of LINES.entries()) {
+      const swatch = await page.$eval(
+        `#line-rows tr:nth-child(${k + 1}) .swatch`,
+        (e) => getComputedStyle(e).backgroundColor,
+      );
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(line.color.slice(i, i + 2), 16));
+      expect(swatch, line.name).toBe(`rgb(${r}, ${g}, ${b})`);
+    }
+    // Show one line at a time: its end marker (a filled disc) is drawn in its colour.
+    for (const [k] of LINES.entries()) await clickAndSettle(page, `#show-${k}`);
+    for (const [k, line] of LINES.entries()) {
+      await clickAndSettle(page, `#show-${k}`);
+      expect(await pixelsOfColour(page, line.color), line.name).toBeGreaterThan(20);
+      await clickAndSettle(page, `#show-${k}`);
+    }
+    for (const [k] of LINES.entries()) await clickAndSettle(page, `#show-${k}`);
+    expect((await state(page)).lines.every((l) => l.visible)).toBe(true);
+  });
+
+  it('Step, Play, Pause and Reset drive the step counter', async () => {
+    await typeNumber(page, 'speed', 3);
+    await clickAndSettle(page, '#step');
+    await clickAndSettle(page, '#step');
+    expect((await state(page)).step).toBe(6);
+    expect(await page.$eval('#step-count', (e) => e.textContent)).toBe('step 6');
+    await page.click('#play');
+    await page.waitForFunction(() => window.__demo.state().step >= 30, { timeout: 60_000 });
+    expect(await page.$eval('#play', (e) => e.getAttribute('aria-pressed'))).toBe('true');
+    await clickAndSettle(page, '#play');
+    const paused = (await state(page)).step;
+    expect(paused % 3).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await state(page)).step).toBe(paused);
+    expect(await page.$eval('#play', (e) => e.textContent)).toBe('Play');
+    await clickAndSettle(page, '#reset');
+    expect((await state(page)).step).toBe(0);
+  });
+
+  // 50 steps at the quadratic's default lrs (Adam 0.3, Momentum 0.1 with μ 0.9) from 4096
+  // starts: particle 0 at (-7, 2), the rest uniform over [-10, 10] × [-5, 5] (mean loss 10.46).
+  // Measured on SwiftShader: Adam's mean loss falls to 0.0254 (412-fold), Momentum's to 0.0078
+  // (1340-fold). The test asks for a 100-fold fall of each.
+  it('swarm mode: after 50 steps on the quadratic the Adam and Momentum particles’ mean loss falls 100-fold', async () => {
+    await page.select('#surface', 'quadratic');
+    await clickAndSettle(page, '#swarm');
+    await typeNumber(page, 'speed', 10);
+    const before = await state(page);
+    for (let i = 0; i < 5; i++) await clickAndSettle(page, '#step');
+    const after = await state(page);
+    expect(after.step).toBe(50);
+    for (const name of ['Adam', 'Momentum']) {
+      const b = before.lines.find((l) => l.name === name);
+      const a = after.lines.find((l) => l.name === name);
+      expect(b?.particles).toBe(4096);
+      expect(b?.meanLoss).toBeGreaterThan(9);
+      expect(a?.diverged).toBe(0);
+      expect(a?.meanLoss, name).toBeLessThan((b?.meanLoss as number) / 100);
+    }
+    expectAllCanvasesDraw(await canvasInk(page));
+    // The README's picture: 20 steps, while the swarm is still spread out.
+    await clickAndSettle(page, '#reset');
+    for (let i = 0; i < 2; i++) await clickAndSettle(page, '#step');
+    expect((await state(page)).step).toBe(20);
+    await page.screenshot({ path: 'demo/screenshot.png', fullPage: true });
+  });
+
+  it('fits 1280 pixels: nothing scrolls sideways', async () => {
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      1280,
+    );
+  });
+
+  it.each(SURFACES.map((s) => [s.name, s] as const))(
+    '%s: particle 0 of every line follows the CPU reference bitwise for 40 steps',
+    async (name, surface) => {
+      await page.select('#surface', name);
+      await typeNumber(page, 'speed', 20);
+      for (let i = 0; i < 2; i++) await clickAndSettle(page, '#step');
+      const gpu = await state(page);
+      expect(gpu.step).toBe(40);
+      const cpu = cpuSwarm({
+        surface,
+        lines: LINES,
+        lrs: surface.lrs,
+        hyper: DEFAULT_HYPER,
+        schedule: (_t, base) => base,
+        particles: 1,
+        seed: 1,
+      });
+      const frame = await cpu.advance(40);
+      for (const [k, line] of LINES.entries()) {
+        const expected = [...surface.start.map(Math.fround), ...(frame.path[k] as Float32Array)];
+        const actual = gpu.lines[k]?.path ?? [];
+        const firstDiff = expected.findIndex((v, i) => !Object.is(v, actual[i]));
+        expect(
+          firstDiff,
+          `${name}/${line.name}: first difference at ${firstDiff}: ${expected[firstDiff]} vs ${actual[firstDiff]}`,
+        ).toBe(-1);
+        expect(actual).toHaveLength(expected.length);
+      }
+    },
+  );
+
+  it('logged no console error or warning', () => {
+    expect(demo.consoleProblems).toEqual([]);
+  });
+});
+
+describe('the playground page without WebGPU (phone width, 390×844)', () => {
+  let demo: DemoPage;
+  let page: Page;
+  beforeAll(async () => {
+    demo = await openDemoPage({ webgpu: false, width: 390, height: 844 });
+    page = demo.page;
+  });
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it('says plainly that it shows the CPU reference, and runs it', async () => {
+    const text = await page.$eval('#backend', (e) => e.textContent);
+    expect(text).toContain('No WebGPU in this browser');
+    expect(text).toContain('CPU reference');
+    expect((await state(page)).backend).toBe('cpu');
+    await clickAndSettle(page, '#swarm');
+    await typeNumber(page, 'speed', 10);
+    for (let i = 0; i < 3; i++) await clickAndSettle(page, '#step');
+    const s = await state(page);
+    expect(s.step).toBe(30);
+    for (const l of s.lines) expect(l.meanLoss, l.name).toBeLessThan(l.initialMeanLoss);
+    expectAllCanvasesDraw(await canvasInk(page));
+    await page.screenshot({ path: 'demo/screenshot-phone.png', fullPage: true });
+  });
+
+  it('fits the phone width: nothing scrolls sideways', async () => {
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+  });
+
+  it('logged no console error or warning', () => {
+    expect(demo.consoleProblems).toEqual([]);
+  });
+});
