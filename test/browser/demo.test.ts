@@ -196,7 +196,7 @@ describeGpu('the playground page with WebGPU (1280×800)', () => {
   });
 
   it.each(SURFACES.map((s) => [s.name, s] as const))(
-    '%s: particle 0 of every line follows the CPU reference bitwise for 40 steps',
+    '%s: particle 0 of every line follows the CPU reference (bitwise for 40 steps on SwiftShader)',
     async (name, surface) => {
       await page.select('#surface', name);
       await typeNumber(page, 'speed', 20);
@@ -213,15 +213,33 @@ describeGpu('the playground page with WebGPU (1280×800)', () => {
         seed: 1,
       });
       const frame = await cpu.advance(40);
+      // SwiftShader's f32 arithmetic is correctly rounded and unfused, as the reference's is:
+      // the whole trajectory must agree bit for bit there. A GPU may fuse a multiply-add in
+      // the gradient kernel or divide within 2.5 ULP (WGSL's accuracy rules), and the
+      // surfaces' curvature amplifies such differences step after step, so elsewhere only the
+      // first step is held, to 64 ULP of the largest coordinate (the parity suite's 32 ULP per
+      // step, twice, for the gradient kernel in front of it).
+      const exact = /swiftshader/i.test((await page.$eval('#backend', (e) => e.textContent)) ?? '');
       for (const [k, line] of LINES.entries()) {
         const expected = [...surface.start.map(Math.fround), ...(frame.path[k] as Float32Array)];
         const actual = gpu.lines[k]?.path ?? [];
-        const firstDiff = expected.findIndex((v, i) => !Object.is(v, actual[i]));
-        expect(
-          firstDiff,
-          `${name}/${line.name}: first difference at ${firstDiff}: ${expected[firstDiff]} vs ${actual[firstDiff]}`,
-        ).toBe(-1);
         expect(actual).toHaveLength(expected.length);
+        if (exact) {
+          const firstDiff = expected.findIndex((v, i) => !Object.is(v, actual[i]));
+          expect(
+            firstDiff,
+            `${name}/${line.name}: first difference at ${firstDiff}: ${expected[firstDiff]} vs ${actual[firstDiff]}`,
+          ).toBe(-1);
+        } else {
+          const scale = Math.max(...expected.slice(0, 4).map(Math.abs));
+          const ulp = 2 ** (Math.floor(Math.log2(scale)) - 23);
+          for (const i of [2, 3]) {
+            expect(
+              Math.abs((actual[i] as number) - (expected[i] as number)) / ulp,
+              `${name}/${line.name}[${i}]`,
+            ).toBeLessThanOrEqual(64);
+          }
+        }
       }
     },
   );
