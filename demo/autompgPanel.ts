@@ -27,8 +27,8 @@ export function drawAutoMpg(
   fillLegend(legend, series);
 }
 
-/** Shows the committed run and wires the live-run button. */
-export function initAutoMpg(gpu: boolean): { redraw(): void } {
+/** Shows the committed run and wires the live-run button; `curves` returns what is drawn. */
+export function initAutoMpg(gpu: boolean): { redraw(): void; curves(): Curve[] } {
   const canvas = document.getElementById('autompg-canvas') as HTMLCanvasElement;
   const legend = document.getElementById('autompg-legend') as HTMLElement;
   const text = document.getElementById('autompg-text') as HTMLElement;
@@ -67,5 +67,5 @@ export function initAutoMpg(gpu: boolean): { redraw(): void } {
         button.disabled = false;
       });
   });
-  return { redraw };
+  return { redraw, curves: () => curves.map((c) => ({ ...c, losses: [...c.losses] })) };
 }

@@ -10,6 +10,7 @@ import { requestDevice } from './device.ts';
 import { createPlayground, type PlaygroundState } from './playground.ts';
 import { drawSchedules, readScheduleOptions } from './schedulesPanel.ts';
 import { surfaceNamed } from './surfaces.ts';
+import type { Curve } from '../examples/autompg/experiment.ts';
 
 declare global {
   interface Window {
@@ -17,6 +18,8 @@ declare global {
     __demo: {
       state(): PlaygroundState;
       idle(): Promise<void>;
+      /** The auto-mpg curves drawn now: the committed run's, or the live run's. */
+      autompg(): Curve[];
     };
   }
 }
@@ -122,7 +125,11 @@ async function main(): Promise<void> {
       autompg.redraw();
     });
   });
-  window.__demo = { state: () => playground.state(), idle: () => playground.idle() };
+  window.__demo = {
+    state: () => playground.state(),
+    idle: () => playground.idle(),
+    autompg: () => autompg.curves(),
+  };
   window.__ready = true;
 }
 

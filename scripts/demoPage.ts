@@ -5,10 +5,11 @@
  */
 import type { Page } from 'puppeteer-core';
 import { launchChrome, type LaunchedChrome } from './browser.ts';
+import { TFJS_PREBUNDLE } from './exampleAutompg.ts';
 import { startPageServer, type PageServer } from './pageServer.ts';
 
-/** npm packages the page imports that Vite must pre-bundle (CommonJS inside). */
-export const DEMO_PREBUNDLE = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'];
+/** npm packages the page imports that Vite must pre-bundle: TF.js, for the live auto-mpg run. */
+export const DEMO_PREBUNDLE = TFJS_PREBUNDLE;
 
 export interface DemoPage {
   page: Page;

@@ -13,6 +13,7 @@ import { cpuSwarm } from '../../demo/cpuSwarm.ts';
 import { DEFAULT_HYPER, LINES } from '../../demo/lines.ts';
 import { SURFACES } from '../../demo/surfaces.ts';
 import type { PlaygroundState } from '../../demo/playground.ts';
+import { COMMITTED } from '../../demo/autompgProblem.ts';
 import { describeGpu } from './harness.ts';
 
 const state = (page: Page): Promise<PlaygroundState> =>
@@ -273,6 +274,31 @@ describe('the playground page without WebGPU (phone width, 390×844)', () => {
     for (const l of s.lines) expect(l.meanLoss, l.name).toBeLessThan(l.initialMeanLoss);
     expectAllCanvasesDraw(await canvasInk(page));
     await page.screenshot({ path: 'demo/screenshot-phone.png', fullPage: true });
+  });
+
+  it('shows the committed auto-mpg run, and its live button reruns the CPU run of the example', async () => {
+    const committed = await page.evaluate(() => window.__demo.autompg());
+    expect(committed.map((c) => c.name)).toEqual(COMMITTED.optimizers.map((o) => o.name));
+    expect(committed.map((c) => c.losses)).toEqual(COMMITTED.optimizers.map((o) => o.losses));
+    expect(await page.$eval('#autompg-run', (e) => e.textContent)).toContain('CPU reference');
+    await page.click('#autompg-run');
+    await page.waitForFunction(
+      () =>
+        (document.getElementById('autompg-status') as HTMLOutputElement).value.startsWith(
+          'live run',
+        ),
+      { timeout: 60_000 },
+    );
+    expect(await page.$eval('#autompg-status', (e) => (e as HTMLOutputElement).value)).toBe(
+      'live run: 50 epochs on the CPU reference',
+    );
+    // The committed file's `reference` curves are examples/autompg/cpu.ts's 1000-epoch run;
+    // the same deterministic run's first 50 epochs must be them, bit for bit.
+    const live = await page.evaluate(() => window.__demo.autompg());
+    expect(live.map((c) => c.losses)).toEqual(
+      COMMITTED.optimizers.map((o) => o.reference.slice(0, 50)),
+    );
+    expect(await page.$$eval('#autompg-legend li', (l) => l.length)).toBe(5);
   });
 
   it('fits the phone width: nothing scrolls sideways', async () => {
