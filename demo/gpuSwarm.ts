@@ -122,7 +122,7 @@ export async function gpuSwarm(device: GPUDevice, config: SwarmConfig): Promise<
         lines.forEach((l, k) =>
           encoder.copyBufferToBuffer(l.params, 0, positionsOut, k * bytes, bytes),
         );
-        device.queue.submit([encoder.finish()]);
+        device.queue.submit([encoder.finish({ label: `${LABEL}/advance` })]);
         await Promise.all([positionsOut.mapAsync(GPUMapMode.READ), out.mapAsync(GPUMapMode.READ)]);
         const all = new Float32Array(positionsOut.getMappedRange().slice(0));
         const pathAll = new Float32Array(out.getMappedRange(0, 8 * steps * lines.length).slice(0));

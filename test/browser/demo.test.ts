@@ -171,7 +171,28 @@ describeGpu('the playground page with WebGPU (1280×800)', () => {
     await clickAndSettle(page, '#swarm');
     await typeNumber(page, 'speed', 10);
     const before = await state(page);
-    for (let i = 0; i < 5; i++) await clickAndSettle(page, '#step');
+    // Count what a Step click sends to the GPU: per step and line, one dispatch of the
+    // gradient kernel and one of the optimizer (all 4096 particles are one tensor), all in one
+    // submitted command buffer (the optimizers' step rings submit small fence readbacks of
+    // their own, which are not counted here).
+    await page.evaluate(`(() => {
+      const counts = (window.__gpuCounts = { dispatches: 0, advanceSubmits: 0 });
+      const pass = GPUComputePassEncoder.prototype;
+      const dispatch = pass.dispatchWorkgroups;
+      pass.dispatchWorkgroups = function (...a) { counts.dispatches++; return dispatch.apply(this, a); };
+      const queue = GPUQueue.prototype;
+      const submit = queue.submit;
+      queue.submit = function (buffers) {
+        for (const b of buffers) if (b.label === 'webgpu-optim-demo/advance') counts.advanceSubmits++;
+        return submit.call(this, buffers);
+      };
+    })()`);
+    await clickAndSettle(page, '#step');
+    expect(await page.evaluate('window.__gpuCounts')).toEqual({
+      dispatches: 10 * LINES.length * 2,
+      advanceSubmits: 1,
+    });
+    for (let i = 0; i < 4; i++) await clickAndSettle(page, '#step');
     const after = await state(page);
     expect(after.step).toBe(50);
     for (const name of ['Adam', 'Momentum']) {
