@@ -58,8 +58,12 @@ async function main(): Promise<void> {
       const out = byId<HTMLOutputElement>(`loss-${k}`);
       out.value =
         l.diverged > 0 && Number.isFinite(l.meanLoss)
-          ? `${fmt(l.meanLoss)} (${l.diverged} diverged)`
+          ? `${fmt(l.meanLoss)} (${l.diverged} lost)`
           : fmt(l.meanLoss);
+      out.title =
+        l.diverged > 0
+          ? `${l.diverged} of ${l.particles} particles diverged (overflowed to infinity or NaN); the mean is over the others`
+          : '';
     });
   };
   const playground = createPlayground(gpu.device, canvas, show);

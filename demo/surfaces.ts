@@ -95,7 +95,7 @@ export const SURFACES: readonly Surface[] = [
       g[0] = f(f(-2 * f(1 - x)) - f(f(400 * x) * t));
       g[1] = f(200 * t);
     },
-    lrs: lrs(0.0015, 0.0002, 0.0002, 0.5, 0.01, 0.1),
+    lrs: lrs(0.001, 0.0003, 0.0003, 0.3, 0.003, 0.03),
   },
   {
     name: 'beale',
