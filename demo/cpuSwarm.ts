@@ -5,13 +5,21 @@
  */
 import { LRScheduler } from 'webgpu-optim';
 import { ReferenceOptimizer } from 'webgpu-optim/reference';
-import { lineLr, startPositions, type Frame, type Swarm, type SwarmConfig } from './swarm.ts';
+import {
+  attempt,
+  lineLr,
+  startPositions,
+  type Frame,
+  type Swarm,
+  type SwarmConfig,
+} from './swarm.ts';
 
 interface CpuLine {
   params: Float32Array;
   grads: Float32Array;
-  opt: { step(grads: Float32Array[]): void };
-  sched: LRScheduler;
+  /** The optimizer and its scheduler; null when the line's options were rejected. */
+  stepper: { opt: { step(grads: Float32Array[]): void }; sched: LRScheduler } | null;
+  error: string | null;
 }
 
 /** A swarm stepped by the reference optimizers. */
@@ -19,16 +27,19 @@ export function cpuSwarm(config: SwarmConfig): Swarm {
   const start = startPositions(config.surface, config.particles, config.seed);
   const lines: CpuLine[] = config.lines.map((line) => {
     const params = start.slice();
-    const opt = new ReferenceOptimizer(
-      line.algorithm,
-      [params],
-      line.options(lineLr(config, line.name), config.hyper) as never,
-    );
+    const made = attempt(() => {
+      const opt = new ReferenceOptimizer(
+        line.algorithm,
+        [params],
+        line.options(lineLr(config, line.name), config.hyper) as never,
+      );
+      return { opt, sched: new LRScheduler(opt, config.schedule) };
+    });
     return {
       params,
       grads: new Float32Array(params.length),
-      opt,
-      sched: new LRScheduler(opt, config.schedule),
+      stepper: made.value,
+      error: made.error,
     };
   });
   const g = new Float32Array(2);
@@ -41,18 +52,20 @@ export function cpuSwarm(config: SwarmConfig): Swarm {
   return {
     backend: 'cpu',
     initial,
+    errors: lines.map((l) => l.error),
     advance(steps: number): Promise<Frame> {
-      const path = lines.map(() => new Float32Array(2 * steps));
+      const path = lines.map((l) => new Float32Array(l.stepper ? 2 * steps : 0));
       for (let s = 0; s < steps; s++) {
         lines.forEach((l, k) => {
+          if (!l.stepper) return;
           const p = l.params;
           for (let i = 0; i < p.length; i += 2) {
             config.surface.gradient(p[i] as number, p[i + 1] as number, g);
             l.grads[i] = g[0] as number;
             l.grads[i + 1] = g[1] as number;
           }
-          l.opt.step([l.grads]);
-          l.sched.step();
+          l.stepper.opt.step([l.grads]);
+          l.stepper.sched.step();
           (path[k] as Float32Array).set(p.subarray(0, 2), 2 * s);
         });
       }

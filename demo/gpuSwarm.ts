@@ -8,7 +8,14 @@
 import { LRScheduler, createOptimizer, type Optimizer } from 'webgpu-optim';
 import type { LineAlgorithm } from './lines.ts';
 import gradientSource from './gradient.wgsl?raw';
-import { lineLr, startPositions, type Frame, type Swarm, type SwarmConfig } from './swarm.ts';
+import {
+  attempt,
+  lineLr,
+  startPositions,
+  type Frame,
+  type Swarm,
+  type SwarmConfig,
+} from './swarm.ts';
 
 const WORKGROUP_SIZE = 64;
 const LABEL = 'webgpu-optim-demo';
@@ -17,8 +24,9 @@ interface GpuLine {
   params: GPUBuffer;
   grads: GPUBuffer;
   bindGroup: GPUBindGroup;
-  opt: Optimizer<LineAlgorithm>;
-  sched: LRScheduler;
+  /** The optimizer and its scheduler; null when the line's options were rejected. */
+  stepper: { opt: Optimizer<LineAlgorithm>; sched: LRScheduler } | null;
+  error: string | null;
 }
 
 const pipelines = new WeakMap<GPUDevice, Map<number, Promise<GPUComputePipeline>>>();
@@ -68,13 +76,16 @@ export async function gpuSwarm(device: GPUDevice, config: SwarmConfig): Promise<
         { binding: 1, resource: { buffer: grads } },
       ],
     });
-    const opt = createOptimizer(
-      line.algorithm,
-      device,
-      [{ buffer: params, length: start.length }],
-      line.options(lineLr(config, line.name), config.hyper) as never,
-    ) as Optimizer<LineAlgorithm>;
-    return { params, grads, bindGroup, opt, sched: new LRScheduler(opt, config.schedule) };
+    const made = attempt(() => {
+      const opt = createOptimizer(
+        line.algorithm,
+        device,
+        [{ buffer: params, length: start.length }],
+        line.options(lineLr(config, line.name), config.hyper) as never,
+      ) as Optimizer<LineAlgorithm>;
+      return { opt, sched: new LRScheduler(opt, config.schedule) };
+    });
+    return { params, grads, bindGroup, stepper: made.value, error: made.error };
   });
   const readUsage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
   const positionsOut = buffer('positions/readback', bytes * lines.length, readUsage);
@@ -92,6 +103,7 @@ export async function gpuSwarm(device: GPUDevice, config: SwarmConfig): Promise<
       positions: lines.map(() => start.slice()),
       path: lines.map(() => new Float32Array(0)),
     },
+    errors: lines.map((l) => l.error),
     async advance(steps: number): Promise<Frame> {
       if (destroyed) throw new Error('gpuSwarm.advance: the swarm was destroyed');
       if (busy) throw new Error('gpuSwarm.advance: the previous advance has not finished');
@@ -109,13 +121,14 @@ export async function gpuSwarm(device: GPUDevice, config: SwarmConfig): Promise<
         const encoder = device.createCommandEncoder({ label: `${LABEL}/advance` });
         for (let s = 0; s < steps; s++) {
           lines.forEach((l, k) => {
+            if (!l.stepper) return;
             const pass = encoder.beginComputePass({ label: `${LABEL}/gradient` });
             pass.setPipeline(pipeline);
             pass.setBindGroup(0, l.bindGroup);
             pass.dispatchWorkgroups(workgroups);
             pass.end();
-            l.opt.step([{ buffer: l.grads, length: start.length }], encoder);
-            l.sched.step();
+            l.stepper.opt.step([{ buffer: l.grads, length: start.length }], encoder);
+            l.stepper.sched.step();
             encoder.copyBufferToBuffer(l.params, 0, out, 8 * (k * steps + s), 8);
           });
         }
@@ -132,7 +145,9 @@ export async function gpuSwarm(device: GPUDevice, config: SwarmConfig): Promise<
         return {
           step,
           positions: lines.map((_, k) => all.slice(k * start.length, (k + 1) * start.length)),
-          path: lines.map((_, k) => pathAll.slice(2 * k * steps, 2 * (k + 1) * steps)),
+          path: lines.map((l, k) =>
+            l.stepper ? pathAll.slice(2 * k * steps, 2 * (k + 1) * steps) : new Float32Array(0),
+          ),
         };
       } finally {
         busy = false;
@@ -141,7 +156,7 @@ export async function gpuSwarm(device: GPUDevice, config: SwarmConfig): Promise<
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      for (const l of lines) l.opt.destroy();
+      for (const l of lines) l.stepper?.opt.destroy();
       for (const b of made) b.destroy();
     },
   };

@@ -56,15 +56,22 @@ async function main(): Promise<void> {
     playButton.setAttribute('aria-pressed', String(s.playing));
     s.lines.forEach((l, k) => {
       const out = byId<HTMLOutputElement>(`loss-${k}`);
-      out.value =
-        l.diverged > 0 && Number.isFinite(l.meanLoss)
-          ? `${fmt(l.meanLoss)} (${l.diverged} lost)`
-          : fmt(l.meanLoss);
-      out.title =
-        l.diverged > 0
-          ? `${l.diverged} of ${l.particles} particles diverged (overflowed to infinity or NaN); the mean is over the others`
-          : '';
+      if (l.error) {
+        out.value = 'not run';
+        out.title = l.error;
+      } else if (l.diverged > 0 && Number.isFinite(l.meanLoss)) {
+        out.value = `${fmt(l.meanLoss)} (${l.diverged} lost)`;
+        out.title = `${l.diverged} of ${l.particles} particles diverged (overflowed to infinity or NaN); the mean is over the others`;
+      } else {
+        out.value = fmt(l.meanLoss);
+        out.title = '';
+      }
     });
+    const problems = byId('run-problems');
+    problems.replaceChildren(
+      ...s.problems.map((p) => Object.assign(document.createElement('li'), { textContent: p })),
+    );
+    problems.hidden = s.problems.length === 0;
   };
   const playground = createPlayground(gpu.device, canvas, show);
   const reset = () => {
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
   });
   byId('controls').addEventListener('submit', (e) => e.preventDefault());
   byId('schedule-options').addEventListener('input', () => {
-    drawSchedules(scheduleCanvas, scheduleLegend);
+    drawSchedules(scheduleCanvas, scheduleLegend, byId('schedule-problems'));
   });
   byId('schedule-options').addEventListener('change', () => {
     playground.pause();
@@ -116,7 +123,7 @@ async function main(): Promise<void> {
   });
 
   const autompg = initAutoMpg(gpu.device !== null);
-  drawSchedules(scheduleCanvas, scheduleLegend);
+  drawSchedules(scheduleCanvas, scheduleLegend, byId('schedule-problems'));
   bias();
   await reset();
   let pending = 0;
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(() => {
       playground.redraw();
-      drawSchedules(scheduleCanvas, scheduleLegend);
+      drawSchedules(scheduleCanvas, scheduleLegend, byId('schedule-problems'));
       bias();
       autompg.redraw();
     });

@@ -8,7 +8,7 @@ import { gpuSwarm } from './gpuSwarm.ts';
 import { LINES } from './lines.ts';
 import { makeSchedule, type ScheduleOptions } from './scheduleChoice.ts';
 import { drawSurface } from './surfacePlot.ts';
-import { meanLoss, type Frame, type Swarm } from './swarm.ts';
+import { attempt, meanLoss, type Frame, type Swarm } from './swarm.ts';
 import type { Settings } from './controls.ts';
 
 /** Points kept per trajectory (x, y pairs); older ones are dropped beyond this. */
@@ -27,6 +27,8 @@ export interface LineState {
   particles: number;
   /** Particle 0's positions from the start on: x0, y0, x1, y1, ... */
   path: number[];
+  /** Why this line does not run (its optimizer rejected its options), or null. */
+  error: string | null;
 }
 
 export interface PlaygroundState {
@@ -35,6 +37,8 @@ export interface PlaygroundState {
   step: number;
   playing: boolean;
   lines: LineState[];
+  /** What keeps the run or some of its lines from running, as messages to show. */
+  problems: string[];
 }
 
 export interface Playground {
@@ -63,6 +67,7 @@ export function createPlayground(
   let paths: number[][] = [];
   let playing = false;
   let failed = false;
+  let scheduleError: string | null = null;
 
   const enqueue = (op: () => Promise<void>): Promise<void> => {
     queue = queue.then(op).catch((e: unknown) => {
@@ -74,12 +79,12 @@ export function createPlayground(
   };
 
   const redraw = () => {
-    if (!settings || !frame) return;
+    if (!settings) return;
     drawSurface(canvas, {
       surface: settings.surface,
       lines: LINES,
       visible: settings.visible,
-      positions: frame.positions,
+      positions: frame?.positions ?? LINES.map(() => new Float32Array(0)),
       paths,
       swarm: settings.swarm,
     });
@@ -103,8 +108,16 @@ export function createPlayground(
         diverged: now?.diverged ?? 0,
         particles: s.particles,
         path: [...(paths[k] ?? [])],
+        error: swarm?.errors[k] ?? null,
       };
     }),
+    problems: [
+      ...(scheduleError ? [`Schedule: ${scheduleError}`] : []),
+      ...LINES.flatMap((line, k) => {
+        const e = swarm?.errors[k];
+        return e ? [`${line.name} does not run: ${e}`] : [];
+      }),
+    ],
   });
 
   const changed = () => {
@@ -138,12 +151,22 @@ export function createPlayground(
         swarm = null;
         failed = false;
         settings = next;
+        // Options the user typed may be out of a schedule's range: say so, and do not run.
+        const schedule = attempt(() => makeSchedule(next.schedule, scheduleOptions));
+        scheduleError = schedule.error;
+        if (!schedule.value) {
+          playing = false;
+          initial = frame = null;
+          paths = [];
+          changed();
+          return;
+        }
         const config = {
           surface: next.surface,
           lines: LINES,
           lrs: next.lrs,
           hyper: next.hyper,
-          schedule: makeSchedule(next.schedule, scheduleOptions),
+          schedule: schedule.value,
           particles: next.particles,
           seed: SEED,
         };

@@ -46,7 +46,7 @@ export function drawSurface(canvas: HTMLCanvasElement, s: PlotState): void {
   const dot = Math.max(2, Math.round(2 * dpr));
   s.lines.forEach((line, k) => {
     if (!s.visible[k] || !s.swarm) return;
-    const p = s.positions[k] as Float32Array;
+    const p = s.positions[k] ?? new Float32Array(0);
     ctx.fillStyle = line.color;
     ctx.globalAlpha = 0.45;
     for (let i = 2; i < p.length; i += 2) {
@@ -61,7 +61,7 @@ export function drawSurface(canvas: HTMLCanvasElement, s: PlotState): void {
   ctx.lineCap = 'round';
   s.lines.forEach((line, k) => {
     if (!s.visible[k]) return;
-    const path = s.paths[k] as number[];
+    const path = s.paths[k] ?? [];
     ctx.beginPath();
     for (let i = 0; i < path.length; i += 2) {
       const x = clampPx(v.px(path[i] as number), width);

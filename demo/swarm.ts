@@ -37,6 +37,11 @@ export interface Swarm {
   readonly backend: 'webgpu' | 'cpu';
   /** The positions before the first step. */
   readonly initial: Frame;
+  /**
+   * Per line: null, or why its optimizer rejected its options (the package's message, for
+   * example Nesterov with momentum 0). Such a line is not stepped; the others run.
+   */
+  readonly errors: readonly (string | null)[];
   /** Takes `steps` steps on every line and reports where the particles are. */
   advance(steps: number): Promise<Frame>;
   /** Frees what the swarm made (GPU buffers and optimizers); idempotent. */
@@ -92,6 +97,17 @@ export function meanLoss(
     }
   }
   return { mean: finite === 0 ? NaN : sum / finite, diverged: n - finite };
+}
+
+/** `make()`, or the message of what it threw. */
+export function attempt<T>(
+  make: () => T,
+): { value: T; error: null } | { value: null; error: string } {
+  try {
+    return { value: make(), error: null };
+  } catch (e) {
+    return { value: null, error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** The lr of `line` in `config`, or a RangeError naming the line. */

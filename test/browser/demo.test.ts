@@ -11,6 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { openDemoPage, type DemoPage } from '../../scripts/demoPage.ts';
 import { cpuSwarm } from '../../demo/cpuSwarm.ts';
 import { DEFAULT_HYPER, LINES } from '../../demo/lines.ts';
+import { DEFAULT_SCHEDULE_OPTIONS, makeSchedule } from '../../demo/scheduleChoice.ts';
 import { SURFACES } from '../../demo/surfaces.ts';
 import type { PlaygroundState } from '../../demo/playground.ts';
 import { COMMITTED } from '../../demo/autompgProblem.ts';
@@ -265,6 +266,72 @@ describeGpu('the playground page with WebGPU (1280×800)', () => {
       }
     },
   );
+
+  it('hyperparameter, lr and schedule controls reach the GPU optimizers', async () => {
+    await page.select('#surface', 'quadratic');
+    await typeNumber(page, 'momentum', 0.5);
+    await typeNumber(page, 'beta1', 0.8);
+    await typeNumber(page, 'beta2', 0.99);
+    await typeNumber(page, 'alpha', 0.9);
+    await clickAndSettle(page, '#centered');
+    await typeNumber(page, 'lr-5', 0.2); // Adam
+    await typeNumber(page, 'stepSize', 4);
+    await typeNumber(page, 'stepGamma', 0.25);
+    await page.select('#schedule', 'step');
+    await typeNumber(page, 'speed', 12);
+    await clickAndSettle(page, '#step');
+    const gpu = await state(page);
+    expect(gpu.step).toBe(12);
+    const surface = SURFACES[0] as (typeof SURFACES)[number];
+    const cpu = cpuSwarm({
+      surface,
+      lines: LINES,
+      lrs: { ...surface.lrs, Adam: 0.2 },
+      hyper: { momentum: 0.5, beta1: 0.8, beta2: 0.99, alpha: 0.9, centered: true },
+      schedule: makeSchedule('step', { ...DEFAULT_SCHEDULE_OPTIONS, stepSize: 4, stepGamma: 0.25 }),
+      particles: 1,
+      seed: 1,
+    });
+    const frame = await cpu.advance(12);
+    const exact = /swiftshader/i.test((await page.$eval('#backend', (e) => e.textContent)) ?? '');
+    for (const [k, line] of LINES.entries()) {
+      const expected = [...surface.start.map(Math.fround), ...(frame.path[k] as Float32Array)];
+      const actual = gpu.lines[k]?.path ?? [];
+      if (exact) expect(actual, line.name).toEqual(expected);
+      else expect(actual[2], line.name).toBeCloseTo(expected[2] as number, 4);
+    }
+    // μ = 0: the Nesterov line's optimizer rejects it, as PyTorch's does; the page says so
+    // and runs the other lines.
+    await typeNumber(page, 'momentum', 0);
+    const rejected = await state(page);
+    expect(rejected.lines[2]?.error).toContain('Nesterov momentum requires a momentum > 0');
+    expect(await page.$eval('#loss-2', (e) => e.textContent)).toBe('not run');
+    expect(await page.$eval('#run-problems', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await page.$eval('#run-problems', (e) => e.textContent)).toContain(
+      'Nesterov does not run: SGD: Nesterov momentum requires a momentum > 0',
+    );
+    // And μ = 0 at SGD's lr makes the Momentum line SGD (PyTorch's update with momentum 0 is
+    // g itself), bit for bit on any adapter, since it is the same kernel.
+    await typeNumber(page, 'lr-1', 0.9);
+    await clickAndSettle(page, '#step');
+    const same = await state(page);
+    expect(same.lines[0]?.path).toHaveLength(2 * 13);
+    expect(same.lines[1]?.path).toEqual(same.lines[0]?.path);
+    expect(same.lines[2]?.path).toEqual(surface.start);
+    // A schedule option out of range: the schedules panel and the run say so.
+    await typeNumber(page, 'stepGamma', 0);
+    expect(await page.$eval('#schedule-problems', (e) => e.textContent)).toBe(
+      'step decay: stepDecay: gamma must be a finite number > 0, got 0',
+    );
+    expect((await state(page)).problems).toContain(
+      'Schedule: stepDecay: gamma must be a finite number > 0, got 0',
+    );
+    await typeNumber(page, 'stepGamma', 0.5);
+    expect(await page.$eval('#schedule-problems', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect((await state(page)).problems).toEqual(
+      expect.arrayContaining([expect.stringContaining('Nesterov does not run')]),
+    );
+  });
 
   it('logged no console error or warning', () => {
     expect(demo.consoleProblems).toEqual([]);

@@ -91,19 +91,30 @@ describe('the swarm', () => {
     expect(meanLoss(s, Float32Array.of(4, 0, 0, 3, NaN, 0))).toEqual({ mean: 5, diverged: 1 });
   });
 
-  it('rejects a missing or negative lr, naming the line', () => {
+  it('leaves out a line whose options are rejected, naming it, and steps the others', async () => {
     const surface = surfaceNamed('quadratic');
-    const config = {
+    const swarm = cpuSwarm({
       surface,
       lines: LINES,
-      hyper: DEFAULT_HYPER,
+      lrs: { ...surface.lrs, Adam: -1 },
+      hyper: { ...DEFAULT_HYPER, momentum: 0 },
       schedule: (_t: number, base: number) => base,
       particles: 1,
       seed: 1,
-    };
-    expect(() => cpuSwarm({ ...config, lrs: { ...surface.lrs, Adam: -1 } })).toThrow(
+    });
+    expect(swarm.errors).toEqual([
+      null,
+      null,
+      'sgd reference: Nesterov momentum requires a momentum > 0 and zero dampening, got momentum=0, dampening=0',
+      null,
+      null,
       'lr of Adam: expected a finite number >= 0, got -1',
-    );
+    ]);
+    const frame = await swarm.advance(3);
+    expect(frame.path.map((p) => p.length)).toEqual([6, 6, 0, 6, 6, 0]);
+    expect([...(frame.positions[5] as Float32Array)]).toEqual(surface.start);
+    // momentum 0: the Momentum line is SGD
+    expect(frame.path[1]).toEqual(frame.path[0]);
   });
 });
 
