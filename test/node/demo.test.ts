@@ -96,7 +96,7 @@ describe('the swarm', () => {
     const swarm = cpuSwarm({
       surface,
       lines: LINES,
-      lrs: { ...surface.lrs, Adam: -1 },
+      lrs: { ...surface.lrs, Momentum: surface.lrs.SGD as number, Adam: -1 },
       hyper: { ...DEFAULT_HYPER, momentum: 0 },
       schedule: (_t: number, base: number) => base,
       particles: 1,
@@ -113,7 +113,7 @@ describe('the swarm', () => {
     const frame = await swarm.advance(3);
     expect(frame.path.map((p) => p.length)).toEqual([6, 6, 0, 6, 6, 0]);
     expect([...(frame.positions[5] as Float32Array)]).toEqual(surface.start);
-    // momentum 0: the Momentum line is SGD
+    // momentum 0 at SGD's lr: the Momentum line is SGD
     expect(frame.path[1]).toEqual(frame.path[0]);
   });
 });
