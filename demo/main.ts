@@ -52,6 +52,10 @@ async function main(): Promise<void> {
   const playButton = byId<HTMLButtonElement>('play');
   const show = (s: PlaygroundState) => {
     stepCount.value = `step ${s.step}`;
+    const particles = s.lines[0]?.particles ?? 1;
+    byId<HTMLOutputElement>('frame-time').value = s.lastAdvance
+      ? `last: ${s.lastAdvance.steps} step${s.lastAdvance.steps === 1 ? '' : 's'} × ${s.lines.length} optimizers × ${particles} particle${particles === 1 ? '' : 's'} in ${s.lastAdvance.ms.toFixed(1)} ms (${s.backend === 'webgpu' ? 'GPU' : 'CPU'}, with readback)`
+      : '';
     playButton.textContent = s.playing ? 'Pause' : 'Play';
     playButton.setAttribute('aria-pressed', String(s.playing));
     s.lines.forEach((l, k) => {

@@ -39,6 +39,11 @@ export interface PlaygroundState {
   lines: LineState[];
   /** What keeps the run or some of its lines from running, as messages to show. */
   problems: string[];
+  /**
+   * The last Step or frame: how many steps, and the milliseconds from recording them to
+   * having every particle back on the CPU (stepping, gradients, copies and readback).
+   */
+  lastAdvance: { steps: number; ms: number } | null;
 }
 
 export interface Playground {
@@ -68,6 +73,7 @@ export function createPlayground(
   let playing = false;
   let failed = false;
   let scheduleError: string | null = null;
+  let lastAdvance: { steps: number; ms: number } | null = null;
 
   const enqueue = (op: () => Promise<void>): Promise<void> => {
     queue = queue.then(op).catch((e: unknown) => {
@@ -111,6 +117,7 @@ export function createPlayground(
         error: swarm?.errors[k] ?? null,
       };
     }),
+    lastAdvance,
     problems: [
       ...(scheduleError ? [`Schedule: ${scheduleError}`] : []),
       ...LINES.flatMap((line, k) => {
@@ -127,7 +134,9 @@ export function createPlayground(
 
   const advance = async () => {
     if (!swarm || !settings || failed) return;
+    const t0 = performance.now();
     const next = await swarm.advance(settings.stepsPerFrame);
+    lastAdvance = { steps: settings.stepsPerFrame, ms: performance.now() - t0 };
     next.path.forEach((p, k) => {
       const path = paths[k] as number[];
       for (const v of p) path.push(v);
@@ -172,6 +181,7 @@ export function createPlayground(
         };
         swarm = device ? await gpuSwarm(device, config) : cpuSwarm(config);
         initial = frame = swarm.initial;
+        lastAdvance = null;
         paths = frame.positions.map((p) => [p[0] as number, p[1] as number]);
         changed();
       });

@@ -150,6 +150,9 @@ describeGpu('the playground page with WebGPU (1280×800)', () => {
     await clickAndSettle(page, '#step');
     expect((await state(page)).step).toBe(6);
     expect(await page.$eval('#step-count', (e) => e.textContent)).toBe('step 6');
+    expect(await page.$eval('#frame-time', (e) => e.textContent)).toMatch(
+      /^last: 3 steps × 6 optimizers × 1 particle in \d+\.\d ms \(GPU, with readback\)$/,
+    );
     await page.click('#play');
     await page.waitForFunction(() => window.__demo.state().step >= 30, { timeout: 60_000 });
     expect(await page.$eval('#play', (e) => e.getAttribute('aria-pressed'))).toBe('true');
