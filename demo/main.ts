@@ -8,6 +8,7 @@ import { drawBias } from './biasPanel.ts';
 import { buildControls, numberInput, readSettings, setDefaultLrs } from './controls.ts';
 import { requestDevice } from './device.ts';
 import { createPlayground, type PlaygroundState } from './playground.ts';
+import { showRunState } from './runStatus.ts';
 import { drawSchedules, readScheduleOptions } from './schedulesPanel.ts';
 import { surfaceNamed } from './surfaces.ts';
 import type { Curve } from '../examples/autompg/experiment.ts';
@@ -28,13 +29,6 @@ function byId<T extends HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
 }
 
-function fmt(v: number): string {
-  if (!Number.isFinite(v)) return 'diverged';
-  return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
-    ? v.toExponential(2)
-    : v.toPrecision(3);
-}
-
 async function main(): Promise<void> {
   buildControls();
   const gpu = await requestDevice();
@@ -48,36 +42,8 @@ async function main(): Promise<void> {
       '(webgpu-optim/reference, the same update rules in TypeScript), not from the GPU.';
   }
   const canvas = byId<HTMLCanvasElement>('surface-canvas');
-  const stepCount = byId<HTMLOutputElement>('step-count');
+  const playground = createPlayground(gpu.device, canvas, showRunState);
   const playButton = byId<HTMLButtonElement>('play');
-  const show = (s: PlaygroundState) => {
-    stepCount.value = `step ${s.step}`;
-    const particles = s.lines[0]?.particles ?? 1;
-    byId<HTMLOutputElement>('frame-time').value = s.lastAdvance
-      ? `last: ${s.lastAdvance.steps} step${s.lastAdvance.steps === 1 ? '' : 's'} × ${s.lines.length} optimizers × ${particles} particle${particles === 1 ? '' : 's'} in ${s.lastAdvance.ms.toFixed(1)} ms (${s.backend === 'webgpu' ? 'GPU' : 'CPU'}, with readback)`
-      : '';
-    playButton.textContent = s.playing ? 'Pause' : 'Play';
-    playButton.setAttribute('aria-pressed', String(s.playing));
-    s.lines.forEach((l, k) => {
-      const out = byId<HTMLOutputElement>(`loss-${k}`);
-      if (l.error) {
-        out.value = 'not run';
-        out.title = l.error;
-      } else if (l.diverged > 0 && Number.isFinite(l.meanLoss)) {
-        out.value = `${fmt(l.meanLoss)} (${l.diverged} lost)`;
-        out.title = `${l.diverged} of ${l.particles} particles diverged (overflowed to infinity or NaN); the mean is over the others`;
-      } else {
-        out.value = fmt(l.meanLoss);
-        out.title = '';
-      }
-    });
-    const problems = byId('run-problems');
-    problems.replaceChildren(
-      ...s.problems.map((p) => Object.assign(document.createElement('li'), { textContent: p })),
-    );
-    problems.hidden = s.problems.length === 0;
-  };
-  const playground = createPlayground(gpu.device, canvas, show);
   const reset = () => {
     const settings = readSettings();
     byId('surface-lesson').textContent = settings.surface.lesson;
