@@ -16,6 +16,7 @@ export const pages = [
   'docs/checkpoints.md',
   'docs/benchmark.md',
   'docs/how-it-works.md',
+  'docs/demo.md',
 ];
 
 /** A fenced block: its info string (`ts`, `ts fragment`, `sh`, ...), its code and its line. */
