@@ -67,13 +67,16 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
     tfjsOps: 16,
   },
   { name: 'lion', label: 'Lion', options: { lr: 1e-4 }, tfjs: null, tfjsOps: 0 },
+  { name: 'nadam', label: 'NAdam', options: { lr: 0.002 }, tfjs: null, tfjsOps: 0 },
+  { name: 'radam', label: 'RAdam', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
 ];
 
 /**
  * Bytes moved per parameter by one fused step in f32: read param, grad and each state array;
  * write param and each state array. 12 + 8·(state arrays): Adam = 28, AdamW = 28, Adagrad = 20,
  * SGD with momentum = 20, RMSprop = 20 (+8 for momentum, +8 for centered), AMSGrad +8,
- * Adamax = 28, Adadelta = 28, Lion = 20.
+ * Adamax = 28, Adadelta = 28, Lion = 20, NAdam = 28, RAdam = 28 (their per-step scalars, NAdam's
+ * mu_product included, live in the uniform).
  */
 export function bytesPerParam(algorithm: Algorithm, options: Record<string, unknown>): number {
   const names = stateNames(algorithm, resolveOptions(algorithm, options as never, 'bench'));

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-type Algorithm = 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamax' | 'adadelta' | 'lion'; // AdamW: adam.wgsl
+type Algorithm =
+  'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamax' | 'adadelta' | 'lion' | 'nadam' | 'radam'; // AdamW: adam.wgsl, DECOUPLED = true
 type StateDtype = 'f32' | 'f16' | 'bf16';
 
 const require = createRequire(import.meta.url);

@@ -41,6 +41,8 @@ const ALGORITHMS: Algorithm[] = [
   'adamax',
   'adadelta',
   'lion',
+  'nadam',
+  'radam',
 ];
 const SCENARIOS: ScenarioName[] = ['big', 'model', 'tiny'];
 

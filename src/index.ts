@@ -11,6 +11,8 @@ export {
   Adamax,
   Adadelta,
   Lion,
+  NAdam,
+  RAdam,
   createOptimizer,
 } from './optim/classes.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';
@@ -28,6 +30,8 @@ export type {
   AdamaxOptions,
   AdadeltaOptions,
   LionOptions,
+  NAdamOptions,
+  RAdamOptions,
   OptionsByAlgorithm,
   Resolved,
   StateName,

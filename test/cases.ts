@@ -85,6 +85,17 @@ const lion = product({ weightDecay: [0, 0.1], maximize: [false, true] }).map((o)
   ...o,
 }));
 
+// NAdam and RAdam: every override (MAXIMIZE, DECOUPLED) × weight decay on/off. RAdam with
+// beta2 = 0.999 takes the unrectified branch for steps 1-5 and the rectified one from step 6,
+// so runs of 6 steps or more cover both.
+const adamVariantAxes = {
+  decoupledWeightDecay: [false, true],
+  weightDecay: [0, 0.05],
+  maximize: [false, true],
+};
+const nadam = product(adamVariantAxes).map((o) => ({ lr: 0.01, ...o }));
+const radam = product(adamVariantAxes).map((o) => ({ lr: 0.01, ...o }));
+
 /** Every algorithm × option combination. */
 export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('sgd', sgd),
@@ -95,6 +106,8 @@ export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('adamax', adamax),
   ...cases('adadelta', adadelta),
   ...cases('lion', lion),
+  ...cases('nadam', nadam),
+  ...cases('radam', radam),
 ];
 
 /** One default-options case per algorithm (PyTorch defaults, with a larger lr for SGD). */
@@ -107,6 +120,8 @@ export const DEFAULT_CASES: OptimizerCase[] = [
   { desc: 'adamax(default)', algorithm: 'adamax', options: {} },
   { desc: 'adadelta(default)', algorithm: 'adadelta', options: {} },
   { desc: 'lion(default)', algorithm: 'lion', options: {} },
+  { desc: 'nadam(default)', algorithm: 'nadam', options: {} },
+  { desc: 'radam(default)', algorithm: 'radam', options: {} },
 ];
 
 /** The dispatch-geometry lengths every parity run covers. */
@@ -162,6 +177,16 @@ export const FULL_CASES: OptimizerCase[] = [
     algorithm: 'lion',
     options: { lr: 0.01, betas: [0.8, 0.95], weightDecay: 0.5, maximize: true },
   },
+  {
+    desc: 'nadam(all)',
+    algorithm: 'nadam',
+    options: { decoupledWeightDecay: true, weightDecay: 0.01, maximize: true, momentumDecay: 0.1 },
+  },
+  {
+    desc: 'radam(all)',
+    algorithm: 'radam',
+    options: { decoupledWeightDecay: true, weightDecay: 0.01, maximize: true, betas: [0.8, 0.9] },
+  },
 ];
 
 /** Gradient clipping by global norm and by value, over several algorithms. */
@@ -201,5 +226,11 @@ export const CLIP_CASES: OptimizerCase[] = [
     desc: 'adagrad(clipGradNorm 1e6: no clipping)',
     algorithm: 'adagrad',
     options: { clipGradNorm: 1e6 },
+  },
+  { desc: 'nadam(clipGradNorm 0.5)', algorithm: 'nadam', options: { lr: 0.01, clipGradNorm: 0.5 } },
+  {
+    desc: 'radam(decoupled, clipGradValue 0.25)',
+    algorithm: 'radam',
+    options: { lr: 0.01, decoupledWeightDecay: true, weightDecay: 0.01, clipGradValue: 0.25 },
   },
 ];

@@ -98,6 +98,63 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
           }
         },
       };
+    case 'nadam': {
+      // lr 0.002, betas (0.9, 0.999), momentum_decay 0.004; mu_product is the same for every
+      // tensor at a given step, so it is kept per step here
+      const mu = (t: number) => 0.9 * (1 - 0.5 * 0.96 ** (t * 0.004));
+      const products = [1];
+      const product = (t: number) => {
+        for (let k = products.length; k <= t; k++)
+          products.push((products[k - 1] as number) * mu(k));
+        return products[t] as number;
+      };
+      return {
+        states: 2,
+        step: (p, g, [a, b], t) => {
+          const m = a as Float32Array;
+          const v = b as Float32Array;
+          const bc2 = 1 - 0.999 ** t;
+          const gradCoef = (0.002 * (1 - mu(t))) / (1 - product(t));
+          const avgCoef = (0.002 * mu(t + 1)) / (1 - product(t) * mu(t + 1));
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const mi = 0.9 * (m[i] as number) + 0.1 * gi;
+            const vi = 0.999 * (v[i] as number) + 0.001 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            const denom = Math.sqrt(vi / bc2) + 1e-8;
+            p[i] = (p[i] as number) - (gradCoef * gi + avgCoef * mi) / denom;
+          }
+        },
+      };
+    }
+    case 'radam':
+      return {
+        states: 2,
+        step: (p, g, [a, b], t) => {
+          const m = a as Float32Array;
+          const v = b as Float32Array;
+          const bc1 = 1 - 0.9 ** t;
+          const bc2 = 1 - 0.999 ** t;
+          const rhoInf = 2 / 0.001 - 1;
+          const rho = rhoInf - (2 * t * 0.999 ** t) / bc2;
+          const rect =
+            rho > 5
+              ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho))
+              : 0;
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const mi = 0.9 * (m[i] as number) + 0.1 * gi;
+            const vi = 0.999 * (v[i] as number) + 0.001 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            const step = (0.001 * mi) / bc1;
+            p[i] =
+              (p[i] as number) -
+              (rho > 5 ? (step * Math.sqrt(bc2) * rect) / (Math.sqrt(vi) + 1e-8) : step);
+          }
+        },
+      };
     default: {
       const decoupled = algorithm === 'adamw';
       return {

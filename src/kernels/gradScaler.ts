@@ -7,8 +7,9 @@ import { auxKernel } from './auxKernel.ts';
 export const SCALER_WG = 64;
 /**
  * Byte offset, inside each tensor's uniform slot, of the inputs the host writes for
- * `prepare`: lr (f32), the param group's row in the powers table (u32), lr_decay (f32).
- * Past every algorithm's uniform struct, inside the 256-byte slot.
+ * `prepare`: lr (f32), the param group's row in the powers table (u32), lr_decay (f32), and
+ * one more f32 (NAdam: beta1; RAdam: rho_inf). `prepare` leaves NAdam's new mu_product at
+ * word 4 for `update_scale`. Past every algorithm's uniform struct, inside the 256-byte slot.
  */
 export const PREP_BYTES = 192;
 
@@ -22,6 +23,8 @@ export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
   adamax: ['clr'],
   adadelta: [],
   lion: [],
+  nadam: ['bias_correction2', 'grad_coef', 'avg_coef'],
+  radam: ['bias_correction1', 'bias_correction2_sqrt', 'rect', 'rectified'],
 };
 
 const ALGO: Record<Algorithm, number> = {
@@ -33,6 +36,8 @@ const ALGO: Record<Algorithm, number> = {
   adamax: 3,
   adadelta: -1,
   lion: -1,
+  nadam: 5,
+  radam: 6,
 };
 
 export interface ScalerPipelines {
@@ -66,6 +71,7 @@ export function scalerConstants(
     OUT0: out[0] ?? 0,
     OUT1: out[1] ?? 0,
     OUT2: out[2] ?? 0,
+    OUT3: out[3] ?? 0,
   };
 }
 
@@ -83,12 +89,12 @@ export function scalerPipelines(
   const key = `${algorithm}:${JSON.stringify(constants)}`;
   let p = perDevice.get(key);
   if (!p) {
-    // control, steps, the uniform buffer's words, beta powers
+    // control, steps, the uniform buffer's words, beta powers, the carried scalar
     const k = auxKernel(
       device,
       `${algorithm}/gradscaler`,
       source,
-      ['storage', 'storage', 'storage', 'read-only-storage'],
+      ['storage', 'storage', 'storage', 'read-only-storage', 'storage'],
       constants,
     );
     p = {

@@ -3,6 +3,8 @@ import { ADAGRAD_KERNEL } from '../kernels/adagrad.ts';
 import { ADAM_KERNEL, ADAMW_KERNEL } from '../kernels/adam.ts';
 import { ADAMAX_KERNEL } from '../kernels/adamax.ts';
 import { LION_KERNEL } from '../kernels/lion.ts';
+import { NADAM_KERNEL } from '../kernels/nadam.ts';
+import { RADAM_KERNEL } from '../kernels/radam.ts';
 import { RMSPROP_KERNEL } from '../kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../kernels/sgd.ts';
 import type { ParamGroupInput } from '../options/groups.ts';
@@ -12,6 +14,8 @@ import {
   adamaxScalars,
   adamScalars,
   lionScalars,
+  nadamScalars,
+  radamScalars,
   rmspropScalars,
   sgdScalars,
 } from '../options/scalars.ts';
@@ -24,6 +28,8 @@ import type {
   AdamOptions,
   AdamWOptions,
   LionOptions,
+  NAdamOptions,
+  RAdamOptions,
   RMSpropOptions,
   SGDOptions,
 } from '../options/types.ts';
@@ -102,12 +108,41 @@ export class Adadelta extends Optimizer<'adadelta'> {
 }
 
 /**
+ * NAdam (torch.optim.NAdam, 2.x): Adam with Nesterov momentum and the momentum schedule
+ * mu_t = beta1·(1 − 0.5·0.96^(t·momentumDecay)), with `decoupledWeightDecay` and `maximize`.
+ * Keeps `exp_avg`, `exp_avg_sq` and the per-tensor scalar `mu_product`.
+ */
+export class NAdam extends Optimizer<'nadam'> {
+  constructor(
+    device: GPUDevice,
+    params: Params<NAdamOptions>,
+    options?: NAdamOptions & HostOptions,
+  ) {
+    super('nadam', 'NAdam', NADAM_KERNEL, nadamScalars, device, params, options);
+  }
+}
+
+/**
  * Lion (Chen et al. 2023; lion-pytorch): p moves by lr times the sign of an interpolated
  * momentum, with decoupled weight decay.
  */
 export class Lion extends Optimizer<'lion'> {
   constructor(device: GPUDevice, params: Params<LionOptions>, options?: LionOptions & HostOptions) {
     super('lion', 'Lion', LION_KERNEL, lionScalars, device, params, options);
+  }
+}
+
+/**
+ * RAdam (torch.optim.RAdam, 2.x): Adam with the variance rectification; while rho_t ≤ 5 a step
+ * is momentum SGD on the bias-corrected exp_avg. With `decoupledWeightDecay` and `maximize`.
+ */
+export class RAdam extends Optimizer<'radam'> {
+  constructor(
+    device: GPUDevice,
+    params: Params<RAdamOptions>,
+    options?: RAdamOptions & HostOptions,
+  ) {
+    super('radam', 'RAdam', RADAM_KERNEL, radamScalars, device, params, options);
   }
 }
 
@@ -129,6 +164,8 @@ export function createOptimizer<A extends Algorithm>(
     adamax: () => new Adamax(device, p, o),
     adadelta: () => new Adadelta(device, p, o),
     lion: () => new Lion(device, p, o),
+    nadam: () => new NAdam(device, p, o),
+    radam: () => new RAdam(device, p, o),
   }[algorithm];
   if (!made) throw new TypeError(`createOptimizer: unknown algorithm ${JSON.stringify(algorithm)}`);
   return made() as unknown as Optimizer<A>;

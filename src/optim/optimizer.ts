@@ -27,6 +27,8 @@ import { GradClipper } from './gradClipper.ts';
 import { GradScaler, toState } from './gradScaler.ts';
 import type { GradScalerState } from '../options/scaler.ts';
 import { ScalerSteps, type PrepareInputs } from './scalerSteps.ts';
+import { carriedScalar, type CarriedScalar } from '../options/carried.ts';
+import { radamRhoInf } from '../options/scaler.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { readControl } from '../kernels/control.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
@@ -69,12 +71,14 @@ export interface HostOptions extends ClipOptions {
 }
 
 /**
- * Scalars for a step: from the resolved options and the 1-based step count.
+ * Scalars for a step: from the resolved options, the 1-based step count and the tensor's
+ * carried scalar before the step (src/options/carried.ts; 1 for algorithms without one).
  * @internal
  */
 export type ScalarsFn<A extends Algorithm> = (
   o: Resolved<OptionsByAlgorithm[A]>,
   step: number,
+  carried: number,
 ) => object;
 
 /**
@@ -112,6 +116,9 @@ export class Optimizer<A extends Algorithm> {
   private readonly refs: CheckedRef[];
   private readonly groupOf: number[];
   private readonly steps: number[];
+  /** Per tensor, the carried scalar (NAdam's mu_product) as the host counts steps. */
+  private readonly carried: number[];
+  private readonly carry: CarriedScalar | null;
   private readonly store: StateStore;
   private readonly uniform: GPUBuffer;
   private readonly uniformData: DataView<ArrayBuffer>;
@@ -186,7 +193,8 @@ export class Optimizer<A extends Algorithm> {
     this.stateDtype = dtype;
     this.spec = withStateDtype(spec, dtype);
     // ε is raised to the storage type's floor (see guardEps) before the uniform is written.
-    this.scalars = (o, step) => guardEps(scalars(o, step), dtype, epsAtStateScale(algorithm, o));
+    this.scalars = (o, step, carried) =>
+      guardEps(scalars(o, step, carried), dtype, epsAtStateScale(algorithm, o));
     const maxWg = device.limits.maxComputeInvocationsPerWorkgroup;
     if (
       !Number.isInteger(workgroupSize) ||
@@ -223,6 +231,8 @@ export class Optimizer<A extends Algorithm> {
     checkNoOverlap(this.refs, displayName);
     for (const r of this.refs) this.checkBindable(r);
     this.steps = this.refs.map(() => 0);
+    this.carry = carriedScalar(algorithm);
+    this.carried = this.refs.map(() => this.carry?.initial ?? 1);
     gradScaler?.attach(displayName, device);
     this.gradScaler = gradScaler ?? null;
 
@@ -382,10 +392,11 @@ export class Optimizer<A extends Algorithm> {
       this.steps.forEach((_, i) => {
         const step = (this.steps[i] as number) + 1;
         const gi = this.groupOf[i] as number;
-        const key = `${gi}:${step}`;
+        const carried = this.carried[i] as number;
+        const key = `${gi}:${step}:${carried}`;
         let s = cache.get(key);
         if (!s) {
-          s = this.scalars(resolved[gi] as Resolved<OptionsByAlgorithm[A]>, step);
+          s = this.scalars(resolved[gi] as Resolved<OptionsByAlgorithm[A]>, step, carried);
           cache.set(key, s);
         }
         packScalars(this.uniformData, i * this.slot, this.spec.layout, s);
@@ -393,7 +404,7 @@ export class Optimizer<A extends Algorithm> {
           this.uniformData,
           i,
           gi,
-          prepareInputs(resolved[gi] as Record<string, unknown>),
+          prepareInputs(this.algorithm, resolved[gi] as Record<string, unknown>),
           write,
         );
       });
@@ -438,7 +449,14 @@ export class Optimizer<A extends Algorithm> {
         device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
         this.checkOrder(`step ${(this.steps[0] ?? 0) + 1}`, 'step() without an encoder');
       }
-      for (let i = 0; i < this.steps.length; i++) this.steps[i] = (this.steps[i] as number) + 1;
+      for (let i = 0; i < this.steps.length; i++) {
+        const taken = (this.steps[i] as number) + 1;
+        this.steps[i] = taken;
+        if (this.carry) {
+          const o = resolved[this.groupOf[i] as number] as object;
+          this.carried[i] = this.carry.next(o, taken, this.carried[i] as number);
+        }
+      }
       ring.poll();
     } finally {
       this.errors.close(device, operation);
@@ -472,16 +490,18 @@ export class Optimizer<A extends Algorithm> {
     this.checkScaler('stateDict()');
     // Everything but the arrays is taken now, so the dict is one consistent snapshot.
     const steps = [...this.steps];
+    const carriedNow = [...this.carried];
     const groups = savedParamGroups(this.paramGroups);
     const scheduler = this.scheduler?.stateDict();
     this.errors.open(this.device);
     let arrays: Float32Array[][];
-    let scaled: { steps: number[]; scaler: GradScalerState } | undefined;
+    let scaled: { steps: number[]; scaler: GradScalerState; carried?: number[] } | undefined;
     try {
       // Every copy is submitted before the first await, so they read one moment in the queue.
       const pending = this.store.read(this.label);
       const scaler = this.gradScaler;
       const taken = this.scalerSteps?.read();
+      const carriedOnGpu = this.carry ? this.scalerSteps?.readCarried() : undefined;
       const control = scaler ? readControl(this.device, scaler.buffer, this.label) : undefined;
       // Submitted after the copies: a recorded step whose fence it finds unset had not run
       // before them, so the arrays would miss a step the host counts already.
@@ -491,7 +511,11 @@ export class Optimizer<A extends Algorithm> {
       void unsubmitted.catch(() => undefined);
       arrays = await pending;
       if (scaler && taken && control) {
-        scaled = { steps: await taken, scaler: toState(await control, scaler) };
+        scaled = {
+          steps: await taken,
+          scaler: toState(await control, scaler),
+          ...(carriedOnGpu ? { carried: await carriedOnGpu } : {}),
+        };
       }
       const late = await unsubmitted;
       if (late.length > 0) {
@@ -505,8 +529,10 @@ export class Optimizer<A extends Algorithm> {
     }
     await this.errors.settle();
     const counts = scaled?.steps ?? steps;
+    const carried = scaled?.carried ?? carriedNow;
     const state = this.store.regions.map((r, i) => {
       const out: TensorState = { step: counts[i] as number };
+      if (this.carry) out[this.carry.name] = carried[i] as number;
       r.names.forEach((name, j) => {
         out[name] = (arrays[i] as Float32Array[])[j] as Float32Array;
       });
@@ -555,6 +581,11 @@ export class Optimizer<A extends Algorithm> {
     this.errors.open(this.device);
     try {
       this.scalerSteps?.write(dict.state.map((s) => s.step));
+      const carry = this.carry;
+      if (carry) {
+        dict.state.forEach((s, i) => (this.carried[i] = s[carry.name] as number));
+        this.scalerSteps?.writeCarried(this.carried);
+      }
       // Steps may now differ within a group, which decides the dispatch path: rebind.
       this.bound = null;
       dict.state.forEach((s, i) => {
@@ -696,11 +727,16 @@ export class Optimizer<A extends Algorithm> {
 }
 
 /** What the scaler's prepare pass needs of a param group's resolved options. */
-function prepareInputs(o: Record<string, unknown>): PrepareInputs {
+function prepareInputs(algorithm: Algorithm, o: Record<string, unknown>): PrepareInputs {
+  const betas = o.betas as readonly [number, number] | undefined;
   return {
     lr: o.lr as number,
     lrDecay: o.lrDecay as number | undefined,
-    betas: o.betas as readonly [number, number] | undefined,
+    betas,
+    ...(algorithm === 'nadam'
+      ? { momentumDecay: o.momentumDecay as number, extra: betas?.[0] as number }
+      : {}),
+    ...(algorithm === 'radam' ? { extra: radamRhoInf(betas?.[1] as number) } : {}),
   };
 }
 

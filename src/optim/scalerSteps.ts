@@ -1,6 +1,7 @@
 /**
  * The per-optimizer half of a GradScaler (shaders/gradscaler.wgsl): the count of steps each
  * tensor has actually taken, which lives on the GPU because a skipped step is decided there;
+ * a per-tensor scalar carried the same way (NAdam's mu_product, advanced only by steps taken);
  * the table of beta powers Adam's bias corrections are built from; and the `prepare` and
  * `update_scale` dispatches that bracket the update. Its one bind group is made here, so a
  * step only records.
@@ -9,7 +10,7 @@ import { PREP_BYTES, SCALER_WG, scalerConstants, scalerPipelines } from '../kern
 import { readBack } from '../kernels/readback.ts';
 import type { UniformLayout } from '../kernels/uniforms.ts';
 import { BufferUsage } from '../kernels/usage.ts';
-import { betaPowerTable } from '../options/scaler.ts';
+import { betaPowerTable, nadamDecayTable } from '../options/scaler.ts';
 import type { Algorithm } from '../options/types.ts';
 import type { SideWrite } from './sideWrites.ts';
 
@@ -18,10 +19,15 @@ export interface PrepareInputs {
   lr: number;
   lrDecay?: number;
   betas?: readonly [number, number];
+  /** NAdam: the table's first column holds 0.96^(momentumDecay·2^k) instead of beta1's rows. */
+  momentumDecay?: number;
+  /** The fourth input word (NAdam: beta1; RAdam: rho_inf). */
+  extra?: number;
 }
 
 export class ScalerSteps {
   private readonly steps: GPUBuffer;
+  private readonly carried: GPUBuffer;
   private readonly powers: GPUBuffer;
   private readonly bindGroup: GPUBindGroup;
   private readonly pipelines: ReturnType<typeof scalerPipelines>;
@@ -45,6 +51,13 @@ export class ScalerSteps {
       size: 4 * tensorCount,
       usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
     });
+    this.carried = device.createBuffer({
+      label: `${label}/scaler-carried`,
+      size: 4 * tensorCount,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
+    // 1: the value every carried scalar (NAdam's mu_product) starts at.
+    device.queue.writeBuffer(this.carried, 0, new Float32Array(tensorCount).fill(1));
     this.powers = device.createBuffer({
       label: `${label}/scaler-beta-powers`,
       size: 512 * groupCount,
@@ -59,13 +72,14 @@ export class ScalerSteps {
         { binding: 1, resource: { buffer: this.steps } },
         { binding: 2, resource: { buffer: uniform } },
         { binding: 3, resource: { buffer: this.powers } },
+        { binding: 4, resource: { buffer: this.carried } },
       ],
     });
   }
 
   /** The buffers this object owns. */
   get buffers(): GPUBuffer[] {
-    return [this.steps, this.powers];
+    return [this.steps, this.powers, this.carried];
   }
 
   /**
@@ -84,17 +98,17 @@ export class ScalerSteps {
     data.setFloat32(at, o.lr, true);
     data.setUint32(at + 4, group, true);
     data.setFloat32(at + 8, o.lrDecay ?? 0, true);
+    data.setFloat32(at + 12, o.extra ?? 0, true);
     if (!o.betas) return;
-    const key = `${o.betas[0]},${o.betas[1]}`;
+    const key = `${o.betas[0]},${o.betas[1]},${o.momentumDecay}`;
     if (this.tabled[group] === key) return;
     const one = betaPowerTable(o.betas[0]);
     const two = betaPowerTable(o.betas[1]);
+    const decay = o.momentumDecay === undefined ? null : nadamDecayTable(o.momentumDecay);
     const rows = new Float32Array(128);
     for (let k = 0; k < 32; k++) {
-      rows.set(
-        [one.p[k] as number, one.q[k] as number, two.p[k] as number, two.q[k] as number],
-        4 * k,
-      );
+      const first = decay ? [decay[k] as number, 0] : [one.p[k] as number, one.q[k] as number];
+      rows.set([...first, two.p[k] as number, two.q[k] as number], 4 * k);
     }
     write({ buffer: this.powers, offset: 512 * group, data: rows });
     this.tabled[group] = key;
@@ -129,7 +143,23 @@ export class ScalerSteps {
     );
   }
 
+  /** Sets every tensor's carried scalar (NAdam's mu_product). */
+  writeCarried(values: readonly number[]): void {
+    this.device.queue.writeBuffer(this.carried, 0, new Float32Array(values));
+  }
+
+  /** Starts copying the carried scalars to the host (submits now). */
+  readCarried(): Promise<number[]> {
+    return readBack(
+      this.device,
+      this.carried,
+      this.carried.size,
+      `${this.label}/scaler-carried`,
+    ).then((bytes) => [...new Float32Array(bytes)]);
+  }
+
   destroy(): void {
+    this.carried.destroy();
     this.steps.destroy();
     this.powers.destroy();
   }

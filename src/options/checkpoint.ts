@@ -9,7 +9,7 @@ import type { StateName } from './types.ts';
 const MAGIC = 'WGPUOPT1';
 
 interface Header extends Omit<StateDict, 'state'> {
-  state: ({ step: number } & {
+  state: ({ step: number; mu_product?: number } & {
     arrays: Partial<Record<StateName, [offset: number, length: number]>>;
   })[];
 }
@@ -25,7 +25,11 @@ export function serializeStateDict(dict: StateDict): ArrayBuffer {
         floats += v.length;
       }
     }
-    return { step: s.step, arrays };
+    return {
+      step: s.step,
+      ...(s.mu_product !== undefined ? { mu_product: s.mu_product } : {}),
+      arrays,
+    };
   });
   const header: Header = { ...dict, state };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -76,6 +80,7 @@ export function deserializeStateDict(buffer: ArrayBuffer): StateDict {
   const data = new DataView(buffer, dataStart);
   const state: TensorState[] = header.state.map((s, i) => {
     const out: TensorState = { step: s.step };
+    if (s.mu_product !== undefined) out.mu_product = s.mu_product;
     for (const [name, range] of Object.entries(s.arrays ?? {}) as [StateName, [number, number]][]) {
       const [offset, n] = range;
       if (

@@ -44,4 +44,21 @@ export const DEFAULTS: { [A in keyof OptionsByAlgorithm]: Resolved<OptionsByAlgo
   adadelta: { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
   // lion-pytorch's defaults (torch has no Lion); maximize is timm's option
   lion: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false },
+  nadam: {
+    lr: 2e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    momentumDecay: 4e-3,
+    decoupledWeightDecay: false,
+    maximize: false,
+  },
+  radam: {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    decoupledWeightDecay: false,
+    maximize: false,
+  },
 };

@@ -4,6 +4,8 @@ import type {
   AdamaxOptions,
   AdamOptions,
   LionOptions,
+  NAdamOptions,
+  RAdamOptions,
   RMSpropOptions,
   Resolved,
   SGDOptions,
@@ -212,5 +214,134 @@ export function lionScalars(o: Resolved<LionOptions>, step: number): LionScalars
     one_minus_beta1: 1 - beta1,
     beta2,
     one_minus_beta2: 1 - beta2,
+  };
+}
+
+/** NAdam's per-step scalars (the kernel's uniform fields). */
+export interface NAdamScalars {
+  /** L2 weight decay (added to the gradient unless decoupled; 0 skips it). */
+  weight_decay: number;
+  /** 1 − lr·weight_decay, used by the decoupled decay. */
+  decay_factor: number;
+  /** 1 − β1. */
+  one_minus_beta1: number;
+  /** β2. */
+  beta2: number;
+  /** 1 − β2. */
+  one_minus_beta2: number;
+  /** 1 − β2^step */
+  bias_correction2: number;
+  /** ε (the optimizers raise it to `epsFloor` with 16-bit state before use). */
+  eps: number;
+  /** −lr·(1 − mu_t) / (1 − mu_product_t): the gradient's coefficient. */
+  grad_coef: number;
+  /** −lr·mu_{t+1} / (1 − mu_product_t·mu_{t+1}): exp_avg's coefficient. */
+  avg_coef: number;
+}
+
+/** NAdam's momentum schedule mu_t = β1·(1 − 0.5·0.96^(t·ψ)), in f64 as torch computes it. */
+export function nadamMu(beta1: number, momentumDecay: number, step: number): number {
+  return beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
+}
+
+/**
+ * NAdam's `mu_product` after step `step`, from its value before it: torch keeps it as a 0-dim
+ * float32 tensor and multiplies in place (`mu_product *= mu`), so the product is rounded to f32
+ * at every step, with mu rounded to f32 first.
+ */
+export function nadamMuProduct(
+  o: { betas: readonly [number, number]; momentumDecay: number },
+  step: number,
+  previous: number,
+): number {
+  return Math.fround(previous * Math.fround(nadamMu(o.betas[0], o.momentumDecay, step)));
+}
+
+/**
+ * NAdam's scalars for the 1-based step `step` (torch.optim.NAdam, _single_tensor_nadam, 2.x),
+ * given the tensor's `mu_product` before the step (1 before the first).
+ */
+export function nadamScalars(
+  o: Resolved<NAdamOptions>,
+  step: number,
+  muProductBefore = 1,
+): NAdamScalars {
+  checkStep(step);
+  const [beta1, beta2] = o.betas;
+  const mu = nadamMu(beta1, o.momentumDecay, step);
+  const muNext = nadamMu(beta1, o.momentumDecay, step + 1);
+  const muProduct = nadamMuProduct(o, step, muProductBefore);
+  const muProductNext = muProduct * muNext;
+  return {
+    weight_decay: o.weightDecay,
+    decay_factor: 1 - o.lr * o.weightDecay,
+    one_minus_beta1: 1 - beta1,
+    beta2,
+    one_minus_beta2: 1 - beta2,
+    bias_correction2: 1 - beta2 ** step,
+    eps: o.eps,
+    grad_coef: (-o.lr * (1 - mu)) / (1 - muProduct),
+    avg_coef: (-o.lr * muNext) / (1 - muProductNext),
+  };
+}
+
+/** RAdam's per-step scalars (the kernel's uniform fields). */
+export interface RAdamScalars {
+  /** L2 weight decay (added to the gradient unless decoupled; 0 skips it). */
+  weight_decay: number;
+  /** 1 − lr·weight_decay, used by the decoupled decay. */
+  decay_factor: number;
+  /** 1 − β1. */
+  one_minus_beta1: number;
+  /** β2. */
+  beta2: number;
+  /** 1 − β2. */
+  one_minus_beta2: number;
+  /** 1 − β1^step */
+  bias_correction1: number;
+  /** The learning rate. */
+  lr: number;
+  /** sqrt(1 − β2^step) */
+  bias_correction2_sqrt: number;
+  /** The rectification term r_t (0 on the unrectified branch). */
+  rect: number;
+  /** ε (the optimizers raise it to `epsFloor` with 16-bit state before use). */
+  eps: number;
+  /** 1 when rho_t > 5 (the adaptive, rectified branch), else 0 (plain momentum SGD). */
+  rectified: number;
+}
+
+/** RAdam's rho_t and rectification for step `step`, in f64 (torch.optim.RAdam). */
+export function radamRectification(
+  beta2: number,
+  step: number,
+): { rhoInf: number; rhoT: number; rectified: boolean; rect: number } {
+  const biasCorrection2 = 1 - beta2 ** step;
+  const rhoInf = 2 / (1 - beta2) - 1;
+  const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+  const rectified = rhoT > 5;
+  const rect = rectified
+    ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
+    : 0;
+  return { rhoInf, rhoT, rectified, rect };
+}
+
+/** RAdam's scalars for the 1-based step `step` (_single_tensor_radam, 2.x). */
+export function radamScalars(o: Resolved<RAdamOptions>, step: number): RAdamScalars {
+  checkStep(step);
+  const [beta1, beta2] = o.betas;
+  const r = radamRectification(beta2, step);
+  return {
+    weight_decay: o.weightDecay,
+    decay_factor: 1 - o.lr * o.weightDecay,
+    one_minus_beta1: 1 - beta1,
+    beta2,
+    one_minus_beta2: 1 - beta2,
+    bias_correction1: 1 - beta1 ** step,
+    lr: o.lr,
+    bias_correction2_sqrt: Math.sqrt(1 - beta2 ** step),
+    rect: r.rect,
+    eps: o.eps,
+    rectified: r.rectified ? 1 : 0,
   };
 }

@@ -4,7 +4,7 @@
  * scalars the GPU computes from the count of steps actually taken (shaders/gradscaler.wgsl's
  * `prepare`), in f32 exactly as the shader does.
  */
-import type { AdagradScalars, AdamScalars } from './scalars.ts';
+import type { AdagradScalars, AdamScalars, NAdamScalars, RAdamScalars } from './scalars.ts';
 
 const f32 = Math.fround;
 
@@ -159,15 +159,124 @@ export function betaPowerTable(beta: number): { p: Float32Array; q: Float32Array
 
 /** 1 - beta^t in f32 from the table, as `prepare` computes it. */
 export function biasCorrection(table: { p: Float32Array; q: Float32Array }, t: number): number {
+  return betaPower(table, t).q;
+}
+
+/** beta^t (p) and 1 - beta^t (q) in f32 from the table, as `prepare` computes them. */
+export function betaPower(
+  table: { p: Float32Array; q: Float32Array },
+  t: number,
+): { p: number; q: number } {
   let p = 1;
   let q = 0;
   for (let k = 0; k < 32; k++) {
-    if (Math.floor(t / 2 ** k) % 2 === 1) {
+    if (bit(t, k)) {
       q = f32(q + f32(p * (table.q[k] as number)));
       p = f32(p * (table.p[k] as number));
     }
   }
-  return q;
+  return { p, q };
+}
+
+function bit(t: number, k: number): boolean {
+  return Math.floor(t / 2 ** k) % 2 === 1;
+}
+
+/** f32(0.96^(psi·2^k)) for k = 0..31, computed in f64: NAdam's momentum schedule table. */
+export function nadamDecayTable(momentumDecay: number): Float32Array {
+  return Float32Array.from({ length: 32 }, (_, k) => 0.96 ** (momentumDecay * 2 ** k));
+}
+
+/** 0.96^(t·psi) in f32 from the table, as `prepare` computes it. */
+function decayPower(table: Float32Array, t: number): number {
+  let d = 1;
+  for (let k = 0; k < 32; k++) if (bit(t, k)) d = f32(d * (table[k] as number));
+  return d;
+}
+
+/**
+ * NAdam's step-dependent fields for step `t` and the tensor's new mu_product, from the
+ * mu_product before the step (the GPU's `carried`), in f32 as `prepare` computes them.
+ */
+export function scalerNadamFields(
+  lr: number,
+  betas: readonly [number, number],
+  momentumDecay: number,
+  t: number,
+  muProductBefore: number,
+): {
+  fields: Pick<NAdamScalars, 'bias_correction2' | 'grad_coef' | 'avg_coef'>;
+  muProduct: number;
+} {
+  const table = nadamDecayTable(momentumDecay);
+  const beta1 = f32(betas[0]);
+  const mu = f32(beta1 * f32(1 - f32(0.5 * decayPower(table, t))));
+  const muNext = f32(beta1 * f32(1 - f32(0.5 * decayPower(table, t + 1))));
+  const muProduct = f32(f32(muProductBefore) * mu);
+  const muProductNext = f32(muProduct * muNext);
+  const nlr = -f32(lr);
+  return {
+    fields: {
+      bias_correction2: biasCorrection(betaPowerTable(betas[1]), t),
+      grad_coef: f32(f32(nlr * f32(1 - mu)) / f32(1 - muProduct)),
+      avg_coef: f32(f32(nlr * muNext) / f32(1 - muProductNext)),
+    },
+    muProduct,
+  };
+}
+
+/**
+ * RAdam's step-dependent fields for step `t`, in f32 as `prepare` computes them: the
+ * rectification branch is decided from the f32 rho_t (rho_inf computed on the host).
+ */
+export function scalerRadamFields(
+  betas: readonly [number, number],
+  t: number,
+): Pick<RAdamScalars, 'bias_correction1' | 'bias_correction2_sqrt' | 'rect' | 'rectified'> {
+  const q1 = betaPower(betaPowerTable(betas[0]), t).q;
+  const two = betaPower(betaPowerTable(betas[1]), t);
+  const rhoInf = f32(radamRhoInf(betas[1]));
+  let rhoT: number;
+  if (t <= RADAM_SMALL_T) {
+    // Σ_{s<t} (2s + 1)·b^s / Σ_{s<t} b^s: the same value without the cancellation
+    const b = f32(betas[1]);
+    let num = 0;
+    let den = 0;
+    let bs = 1;
+    for (let s = 0; s < t; s++) {
+      num = f32(num + f32(f32(2 * s + 1) * bs));
+      den = f32(den + bs);
+      bs = f32(bs * b);
+    }
+    rhoT = f32(num / den);
+  } else {
+    rhoT = f32(rhoInf - f32(f32(f32(2 * f32(t)) * two.p) / two.q));
+  }
+  const rectified = rhoT > 5;
+  const rect = rectified
+    ? f32(
+        Math.sqrt(
+          f32(
+            f32(f32(f32(rhoT - 4) * f32(rhoT - 2)) * rhoInf) /
+              f32(f32(f32(rhoInf - 4) * f32(rhoInf - 2)) * rhoT),
+          ),
+        ),
+      )
+    : 0;
+  return {
+    bias_correction1: q1,
+    bias_correction2_sqrt: f32(Math.sqrt(two.q)),
+    rect,
+    rectified: rectified ? 1 : 0,
+  };
+}
+
+/** Steps up to which `prepare` sums RAdam's rho_t term by term (SMALL_T in gradscaler.wgsl). */
+export const RADAM_SMALL_T = 256;
+
+/** RAdam's rho_inf = 2 / (1 − beta2) − 1, in f64 (the host writes it for `prepare`). */
+export function radamRhoInf(beta2: number): number {
+  return 2 / (1 - beta2) - 1;
 }
 
 /**

@@ -1,10 +1,13 @@
 import type { GradScalerState } from './scaler.ts';
+import { carriedScalar } from './carried.ts';
 import type { Algorithm, StateName } from './types.ts';
 
 /** One tensor's optimizer state, under PyTorch's state names. */
 export type TensorState = {
   /** The tensor's step count (PyTorch's per-param `step`). */
   step: number;
+  /** NAdam: the running product of the momentum schedule (src/options/carried.ts). */
+  mu_product?: number;
 } & { [K in StateName]?: Float32Array };
 
 /** A param group as saved: tensor indices (into `state`) plus every resolved option. */
@@ -131,6 +134,13 @@ export function validateStateDict(
     if (typeof s.step !== 'number' || !Number.isInteger(s.step) || s.step < 0) {
       bad(`state[${i}].step`, `must be a non-negative integer, got ${String(s.step)}`);
     }
+    const carried = carriedScalar(algorithm);
+    if (carried) {
+      const v = s[carried.name];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        bad(`state[${i}].${carried.name}`, `must be a finite number, got ${String(v)}`);
+      }
+    }
     const kept = names[i] ?? [];
     for (const name of kept) {
       const arr = s[name];
@@ -148,7 +158,7 @@ export function validateStateDict(
       }
     }
     for (const key of Object.keys(s)) {
-      if (key !== 'step' && !kept.includes(key as StateName)) {
+      if (key !== 'step' && key !== carried?.name && !kept.includes(key as StateName)) {
         bad(
           `state[${i}].${key}`,
           `is not kept for this tensor (it keeps ${kept.join(', ') || 'no arrays'})`,

@@ -85,9 +85,40 @@ export interface LionOptions extends CommonOptions {
   betas?: readonly [number, number];
 }
 
+/** NAdam's options (torch.optim.NAdam, 2.x): Adam with Nesterov momentum and a momentum schedule. */
+export interface NAdamOptions extends CommonOptions {
+  /** Coefficients of the running averages of the gradient and its square, each in [0, 1). */
+  betas?: readonly [number, number];
+  /** Term added for numerical stability (outside the square root). Must be > 0. */
+  eps?: number;
+  /** ψ in mu_t = beta1 · (1 − 0.5 · 0.96^(t·ψ)). Must be >= 0. */
+  momentumDecay?: number;
+  /** AdamW-style decay, param *= 1 − lr·weightDecay, instead of L2 added to the gradient. */
+  decoupledWeightDecay?: boolean;
+}
+
+/** RAdam's options (torch.optim.RAdam, 2.x): Adam with the variance rectification. */
+export interface RAdamOptions extends CommonOptions {
+  /** Coefficients of the running averages of the gradient and its square, each in [0, 1). */
+  betas?: readonly [number, number];
+  /** Term added for numerical stability (outside the square root). Must be > 0. */
+  eps?: number;
+  /** AdamW-style decay, param *= 1 − lr·weightDecay, instead of L2 added to the gradient. */
+  decoupledWeightDecay?: boolean;
+}
+
 /** The optimizer families this package implements. */
 export type Algorithm =
-  'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw' | 'adamax' | 'adadelta' | 'lion';
+  | 'sgd'
+  | 'adagrad'
+  | 'rmsprop'
+  | 'adam'
+  | 'adamw'
+  | 'adamax'
+  | 'adadelta'
+  | 'lion'
+  | 'nadam'
+  | 'radam';
 
 /** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
@@ -107,6 +138,10 @@ export interface OptionsByAlgorithm {
   adadelta: AdadeltaOptions;
   /** Options of `Lion`. */
   lion: LionOptions;
+  /** Options of `NAdam`. */
+  nadam: NAdamOptions;
+  /** Options of `RAdam`. */
+  radam: RAdamOptions;
 }
 
 /** Options with every default filled in. */

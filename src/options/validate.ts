@@ -79,11 +79,16 @@ export function resolveOptions<A extends Algorithm>(
     const r = o.rho as number;
     if (!(r >= 0 && r <= 1)) fail(where, `Invalid rho value: ${r} (must be in [0, 1])`);
   }
+  if (algorithm === 'nadam' && (o.momentumDecay as number) < 0) {
+    fail(where, `Invalid momentumDecay value: ${String(o.momentumDecay)}`);
+  }
   if (
     algorithm === 'adam' ||
     algorithm === 'adamw' ||
     algorithm === 'adamax' ||
-    algorithm === 'lion'
+    algorithm === 'lion' ||
+    algorithm === 'nadam' ||
+    algorithm === 'radam'
   ) {
     // lion-pytorch allows β = 1 (no interpolation or no momentum decay); Adam's family does not
     const closed = algorithm === 'lion';
@@ -129,6 +134,9 @@ export function stateNames<A extends Algorithm>(
       return ['square_avg', 'acc_delta'];
     case 'lion':
       return ['exp_avg'];
+    case 'nadam':
+    case 'radam':
+      return ['exp_avg', 'exp_avg_sq'];
     default: {
       const a = o as unknown as Resolved<OptionsByAlgorithm['adam']>;
       return a.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];

@@ -5,12 +5,21 @@ import {
   adamaxScalars,
   adamScalars,
   lionScalars,
+  nadamMuProduct,
+  nadamScalars,
+  radamScalars,
   rmspropScalars,
   sgdScalars,
 } from '../options/scalars.ts';
 import type { StateDtype } from '../options/stateDict.ts';
 import { roundScalars } from './f32.ts';
-import { scalerAdagradClr, scalerAdamaxClr, scalerAdamFields } from '../options/scaler.ts';
+import {
+  scalerAdagradClr,
+  scalerAdamaxClr,
+  scalerAdamFields,
+  scalerNadamFields,
+  scalerRadamFields,
+} from '../options/scaler.ts';
 import { epsAtStateScale, guardEps, stateRounding } from '../options/half.ts';
 import { sgdKernel } from './sgd.ts';
 import { adagradKernel } from './adagrad.ts';
@@ -19,6 +28,8 @@ import { adamKernel } from './adam.ts';
 import { adamaxKernel } from './adamax.ts';
 import { adadeltaKernel } from './adadelta.ts';
 import { lionKernel } from './lion.ts';
+import { nadamKernel } from './nadam.ts';
+import { radamKernel } from './radam.ts';
 
 /** One tensor's state arrays, by PyTorch name. */
 export type StateArrays = Partial<Record<StateName, Float32Array>>;
@@ -29,7 +40,8 @@ export type StateArrays = Partial<Record<StateName, Float32Array>>;
  * `stateDtype` rounds each stored state value as the GPU stores it and raises ε to that
  * type's floor (guardEps), as the GPU optimizers do. With `scaled` (a GradScaler is attached)
  * the step-dependent scalars are computed in f32 from the count of steps taken, as the GPU's
- * prepare pass does (shaders/gradscaler.wgsl).
+ * prepare pass does (shaders/gradscaler.wgsl). `carried` is the tensor's carried scalar
+ * before the step (NAdam's mu_product, src/options/carried.ts); returns its value after.
  */
 export function applyReferenceStep<A extends Algorithm>(
   algorithm: A,
@@ -40,7 +52,8 @@ export function applyReferenceStep<A extends Algorithm>(
   s: StateArrays,
   stateDtype: StateDtype = 'f32',
   scaled = false,
-): void {
+  carried = 1,
+): number {
   const store = stateRounding(stateDtype);
   const inside = epsAtStateScale(algorithm, o);
   const scalars = <T extends object>(x: T): T => roundScalars(guardEps(x, stateDtype, inside));
@@ -53,7 +66,7 @@ export function applyReferenceStep<A extends Algorithm>(
         nesterov: r.nesterov,
         store,
       });
-      return;
+      return carried;
     }
     case 'adagrad': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['adagrad']>;
@@ -64,7 +77,7 @@ export function applyReferenceStep<A extends Algorithm>(
         epsInsideSqrt: r.epsInsideSqrt,
         store,
       });
-      return;
+      return carried;
     }
     case 'rmsprop': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['rmsprop']>;
@@ -83,7 +96,34 @@ export function applyReferenceStep<A extends Algorithm>(
           store,
         },
       );
-      return;
+      return carried;
+    }
+    case 'nadam': {
+      const r = o as unknown as Resolved<OptionsByAlgorithm['nadam']>;
+      const u = scalars(nadamScalars(r, step, carried));
+      let after = nadamMuProduct(r, step, carried);
+      if (scaled) {
+        const gpu = scalerNadamFields(r.lr, r.betas, r.momentumDecay, step, carried);
+        Object.assign(u, gpu.fields);
+        after = gpu.muProduct;
+      }
+      nadamKernel(param, grad, s.exp_avg as Float32Array, s.exp_avg_sq as Float32Array, u, {
+        maximize: r.maximize,
+        decoupled: r.decoupledWeightDecay,
+        store,
+      });
+      return after;
+    }
+    case 'radam': {
+      const r = o as unknown as Resolved<OptionsByAlgorithm['radam']>;
+      const u = scalars(radamScalars(r, step));
+      if (scaled) Object.assign(u, scalerRadamFields(r.betas, step));
+      radamKernel(param, grad, s.exp_avg as Float32Array, s.exp_avg_sq as Float32Array, u, {
+        maximize: r.maximize,
+        decoupled: r.decoupledWeightDecay,
+        store,
+      });
+      return carried;
     }
     case 'adamax': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['adamax']>;
@@ -93,7 +133,7 @@ export function applyReferenceStep<A extends Algorithm>(
         maximize: r.maximize,
         store,
       });
-      return;
+      return carried;
     }
     case 'adadelta': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['adadelta']>;
@@ -105,7 +145,7 @@ export function applyReferenceStep<A extends Algorithm>(
         scalars(adadeltaScalars(r, step)),
         { maximize: r.maximize, store },
       );
-      return;
+      return carried;
     }
     case 'lion': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['lion']>;
@@ -113,7 +153,7 @@ export function applyReferenceStep<A extends Algorithm>(
         maximize: r.maximize,
         store,
       });
-      return;
+      return carried;
     }
     default: {
       const r = o as unknown as Resolved<OptionsByAlgorithm['adam']>;
@@ -134,6 +174,7 @@ export function applyReferenceStep<A extends Algorithm>(
           store,
         },
       );
+      return carried;
     }
   }
 }

@@ -6,6 +6,8 @@ import type {
   AdamOptions,
   AdamWOptions,
   LionOptions,
+  NAdamOptions,
+  RAdamOptions,
   RMSpropOptions,
   SGDOptions,
 } from '../options/types.ts';
@@ -66,5 +68,19 @@ export class AdadeltaReference extends ReferenceOptimizer<'adadelta'> {
 export class LionReference extends ReferenceOptimizer<'lion'> {
   constructor(params: Params<LionOptions>, options?: LionOptions & ReferenceOptions) {
     super('lion', params, options);
+  }
+}
+
+/** CPU twin of `NAdam`. */
+export class NAdamReference extends ReferenceOptimizer<'nadam'> {
+  constructor(params: Params<NAdamOptions>, options?: NAdamOptions & ReferenceOptions) {
+    super('nadam', params, options);
+  }
+}
+
+/** CPU twin of `RAdam`. */
+export class RAdamReference extends ReferenceOptimizer<'radam'> {
+  constructor(params: Params<RAdamOptions>, options?: RAdamOptions & ReferenceOptions) {
+    super('radam', params, options);
   }
 }

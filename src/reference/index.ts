@@ -11,6 +11,8 @@ export {
   AdamaxReference,
   AdadeltaReference,
   LionReference,
+  NAdamReference,
+  RAdamReference,
 } from './classes.ts';
 export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
 export { GradScalerReference } from './gradScaler.ts';
@@ -31,6 +33,8 @@ export { adamKernel, type AdamFlags } from './adam.ts';
 export { adamaxKernel, type AdamaxFlags } from './adamax.ts';
 export { adadeltaKernel, type AdadeltaFlags } from './adadelta.ts';
 export { lionKernel, type LionFlags } from './lion.ts';
+export { nadamKernel, type NAdamFlags } from './nadam.ts';
+export { radamKernel, type RAdamFlags } from './radam.ts';
 export {
   sgdScalars,
   adagradScalars,
@@ -39,6 +43,8 @@ export {
   adamaxScalars,
   adadeltaScalars,
   lionScalars,
+  nadamScalars,
+  radamScalars,
   type SgdScalars,
   type AdagradScalars,
   type RmspropScalars,
@@ -46,6 +52,8 @@ export {
   type AdamaxScalars,
   type AdadeltaScalars,
   type LionScalars,
+  type NAdamScalars,
+  type RAdamScalars,
 } from '../options/scalars.ts';
 export { DEFAULTS } from '../options/defaults.ts';
 export type * from '../options/types.ts';

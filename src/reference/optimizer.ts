@@ -20,6 +20,7 @@ import { applyReferenceStep, type StateArrays } from './apply.ts';
 import { clipGrads } from './clip.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { GradScalerReference } from './gradScaler.ts';
+import { carriedScalar, type CarriedScalar } from '../options/carried.ts';
 
 /** Options of the reference optimizers besides the hyperparameters (as the GPU's HostOptions). */
 export type ReferenceOptions = ClipOptions & {
@@ -32,6 +33,8 @@ export type ReferenceOptions = ClipOptions & {
 interface Slot {
   group: number;
   step: number;
+  /** The carried scalar (NAdam's mu_product, src/options/carried.ts). */
+  carried: number;
   names: StateName[];
   state: StateArrays;
 }
@@ -49,6 +52,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
   private readonly frozen: Resolved<OptionsByAlgorithm[A]>[];
   private readonly slots: Slot[] = [];
   private readonly where: string;
+  private readonly carry: CarriedScalar | null;
   /** How the state arrays are stored (rounded to on every store), as on the GPU. */
   readonly stateDtype: StateDtype;
 
@@ -80,6 +84,8 @@ export class ReferenceOptimizer<A extends Algorithm> {
       const { params: _p, ...rest } = g;
       return rest as unknown as Resolved<OptionsByAlgorithm[A]>;
     });
+    const carry = carriedScalar(algorithm);
+    this.carry = carry;
     this.paramGroups.forEach((g, gi) => {
       const o = this.frozen[gi] as Resolved<OptionsByAlgorithm[A]>;
       const names = stateNames(algorithm, o);
@@ -95,7 +101,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
             round(initialStateValue(algorithm, name, o)),
           );
         }
-        this.slots.push({ group: gi, step: 0, names, state });
+        this.slots.push({ group: gi, step: 0, carried: carry?.initial ?? 1, names, state });
       });
     });
   }
@@ -158,7 +164,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
       const g = grads[i] as Float32Array;
       const slot = this.slots[i] as Slot;
       slot.step += 1;
-      applyReferenceStep(
+      slot.carried = applyReferenceStep(
         this.algorithm,
         resolved[slot.group] as Resolved<OptionsByAlgorithm[A]>,
         slot.step,
@@ -167,6 +173,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
         slot.state,
         this.stateDtype,
         this.gradScaler !== null,
+        slot.carried,
       );
     });
     this.gradScaler?.update(false);
@@ -176,6 +183,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
   stateDict(): StateDict {
     const state = this.slots.map((s) => {
       const out: TensorState = { step: s.step };
+      if (this.carry) out[this.carry.name] = s.carried;
       for (const name of s.names) out[name] = new Float32Array(s.state[name] as Float32Array);
       return out;
     });
@@ -216,6 +224,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
     dict.state.forEach((s, i) => {
       const slot = this.slots[i] as Slot;
       slot.step = s.step;
+      if (this.carry) slot.carried = s[this.carry.name] as number;
       const round = stateRounding(this.stateDtype);
       for (const name of slot.names) {
         slot.state[name] = (s[name] as Float32Array).map(round);

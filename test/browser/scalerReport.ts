@@ -53,6 +53,7 @@ export function scalerFailures(results: ScalerResult[], path: 'group' | 'tensor'
         `${where}: GPU vs reference: param worst [${r.param.index}] gpu=${r.param.gpu} ref=${r.param.ref} (${r.param.ulps} ULP); state ${r.state.name}[${r.state.index}] gpu=${r.state.gpu} ref=${r.state.ref} (${r.state.ulps} ULP)`,
       );
     }
+    out.push(...r.carriedMismatches.map((m) => `${where}: ${m}`));
     if (r.referenceMismatches !== 0)
       out.push(`${where}: references differ in ${r.referenceMismatches} elements`);
     for (const s of r.skipped) {

@@ -7,6 +7,7 @@
 import { expect, it } from 'vitest';
 import optimJson from '../fixtures/torch/optim.json' with { type: 'json' };
 import h11aJson from '../fixtures/torch/h11a.json' with { type: 'json' };
+import nadamRadamJson from '../fixtures/torch/nadam_radam.json' with { type: 'json' };
 import type { TorchOptimFixture } from '../torch/fixture.ts';
 import { torchFailures } from '../torch/tolerance.ts';
 import { describeGpu, useTestPage } from './harness.ts';
@@ -29,6 +30,13 @@ describeGpu('GPU optimizers against torch.optim', () => {
   it('follows the Adamax, Adadelta and Lion trajectories of h11a.json', async () => {
     const results = await testPage().run('torchFixtures', h11a);
     expect(results).toHaveLength(h11a.cases.length);
+    expect(torchFailures(results)).toEqual([]);
+  }, 600_000);
+
+  it("NAdam and RAdam follow torch 2.x's trajectories (nadam_radam.json) within the bound", async () => {
+    const fixture = nadamRadamJson as unknown as TorchOptimFixture;
+    const results = await testPage().run('torchFixtures', fixture);
+    expect(results).toHaveLength(fixture.cases.length);
     expect(torchFailures(results)).toEqual([]);
   }, 600_000);
 });

@@ -40,11 +40,16 @@ describe('bytes per parameter (f32)', () => {
     expect(bytesPerParam('sgd', { momentum: 0.9 })).toBe(20);
     expect(bytesPerParam('adagrad', {})).toBe(20);
     expect(bytesPerParam('rmsprop', { centered: true, momentum: 0.9 })).toBe(36);
+    // NAdam, RAdam: read p, g, exp_avg, exp_avg_sq + write p, exp_avg, exp_avg_sq = 28 B
+    expect(bytesPerParam('nadam', {})).toBe(28);
+    expect(bytesPerParam('radam', { decoupledWeightDecay: true })).toBe(28);
   });
-  it('every benchmarked algorithm but AdamW and Lion has a TF.js peer', () => {
+  it('every benchmarked algorithm but AdamW, Lion, NAdam and RAdam has a TF.js peer', () => {
     expect(BENCH_ALGORITHMS.filter((a) => a.tfjs === null).map((a) => a.name)).toEqual([
       'adamw',
       'lion',
+      'nadam',
+      'radam',
     ]);
   });
 });

@@ -12,6 +12,8 @@ import { ADAMAX_KERNEL } from '../../src/kernels/adamax.ts';
 import { ADADELTA_KERNEL } from '../../src/kernels/adadelta.ts';
 import { LION_KERNEL } from '../../src/kernels/lion.ts';
 import { GEOMETRY_FIELDS } from '../../src/kernels/geometry.ts';
+import { NADAM_KERNEL } from '../../src/kernels/nadam.ts';
+import { RADAM_KERNEL } from '../../src/kernels/radam.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
 import type { KernelSpec } from '../../src/kernels/spec.ts';
@@ -35,6 +37,8 @@ const KERNELS: [file: Parameters<typeof kernelSource>[0], spec: KernelSpec<never
   ['adamax', ADAMAX_KERNEL as KernelSpec<never>],
   ['adadelta', ADADELTA_KERNEL as KernelSpec<never>],
   ['lion', LION_KERNEL as KernelSpec<never>],
+  ['nadam', NADAM_KERNEL as KernelSpec<never>],
+  ['radam', RADAM_KERNEL as KernelSpec<never>],
 ];
 const DTYPES: StateDtype[] = ['f32', 'f16', 'bf16'];
 

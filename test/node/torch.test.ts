@@ -176,16 +176,19 @@ describe("PyTorch's defaults", () => {
   };
   const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-  it.each(Object.keys(TORCH) as Algorithm[])('%s: DEFAULTS holds them (epsInsideSqrt off)', (a) => {
-    const ours: Record<string, unknown> = { ...DEFAULTS[a] };
-    if ('epsInsideSqrt' in ours) {
-      expect(ours.epsInsideSqrt).toBe(false);
-      delete ours.epsInsideSqrt;
-    }
-    expect(ours).toEqual(TORCH[a]);
-  });
+  it.each(Object.keys(TORCH) as (keyof typeof TORCH)[])(
+    '%s: DEFAULTS holds them (epsInsideSqrt off)',
+    (a) => {
+      const ours: Record<string, unknown> = { ...DEFAULTS[a] };
+      if ('epsInsideSqrt' in ours) {
+        expect(ours.epsInsideSqrt).toBe(false);
+        delete ours.epsInsideSqrt;
+      }
+      expect(ours).toEqual(TORCH[a]);
+    },
+  );
 
-  it.each(Object.keys(TORCH) as Algorithm[])(
+  it.each(Object.keys(TORCH) as (keyof typeof TORCH)[])(
     "%s: the literals are torch 1.13's signature defaults",
     (a) => {
       const read =

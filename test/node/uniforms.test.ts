@@ -5,6 +5,8 @@ import { ADAMAX_KERNEL } from '../../src/kernels/adamax.ts';
 import { ADADELTA_KERNEL } from '../../src/kernels/adadelta.ts';
 import { LION_KERNEL } from '../../src/kernels/lion.ts';
 import { GEOMETRY_FIELDS } from '../../src/kernels/geometry.ts';
+import { NADAM_KERNEL } from '../../src/kernels/nadam.ts';
+import { RADAM_KERNEL } from '../../src/kernels/radam.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
 import { packGeometry, packScalars } from '../../src/kernels/uniforms.ts';
@@ -36,6 +38,8 @@ const specs: [string, KernelSpec<never>, string][] = [
   ['adamax', ADAMAX_KERNEL as KernelSpec<never>, 'AdamaxUniforms'],
   ['adadelta', ADADELTA_KERNEL as KernelSpec<never>, 'AdadeltaUniforms'],
   ['lion', LION_KERNEL as KernelSpec<never>, 'LionUniforms'],
+  ['nadam', NADAM_KERNEL as KernelSpec<never>, 'NAdamUniforms'],
+  ['radam', RADAM_KERNEL as KernelSpec<never>, 'RAdamUniforms'],
 ];
 
 describe('uniform byte layout', () => {
@@ -132,6 +136,33 @@ describe('uniform byte layout', () => {
       one_minus_beta2: 68,
     });
     expect(LION_KERNEL.layout.size).toBe(80);
+    expect(NADAM_KERNEL.layout.offsets).toEqual({
+      weight_decay: 48,
+      decay_factor: 52,
+      one_minus_beta1: 56,
+      beta2: 60,
+      one_minus_beta2: 64,
+      bias_correction2: 68,
+      eps: 72,
+      grad_coef: 76,
+      avg_coef: 80,
+    });
+    expect(NADAM_KERNEL.layout.size).toBe(96);
+    expect(RADAM_KERNEL.layout.offsets).toEqual({
+      weight_decay: 48,
+      decay_factor: 52,
+      one_minus_beta1: 56,
+      beta2: 60,
+      one_minus_beta2: 64,
+      bias_correction1: 68,
+      lr: 72,
+      bias_correction2_sqrt: 76,
+      rect: 80,
+      eps: 84,
+      rectified: 88,
+    });
+    // 48 + 11 × 4 = 92 bytes, rounded up to 96: below the scaler's inputs at byte 192
+    expect(RADAM_KERNEL.layout.size).toBe(96);
   });
 
   it('packs f32 fields rounded once and u32 fields as integers', () => {

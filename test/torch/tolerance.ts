@@ -16,7 +16,7 @@
  * next whole ULP (measured param / state: SGD 5.42 / 3.01 (dampening 0.3 with weight decay;
  * momentum buffers compound the fused add), Adagrad 2.57 / 2.49, RMSprop 3.24 / 4.65,
  * Adam 3.15 / 3.77, AdamW 2.28 / 3.64; in test/fixtures/torch/h11a.json: Adamax 3.22 / 3.17
- * (torch 1.13's mul_/add_ first moment against our lerp), Adadelta 2.49 / 4.55). A real bug (a wrong default, a dropped term, a
+ * (torch 1.13's mul_/add_ first moment against our lerp), Adadelta 2.49 / 4.55; NAdam and RAdam below). A real bug (a wrong default, a dropped term, a
  * swapped branch) moves results by orders of magnitude more: the "+1e-6" of the clip
  * coefficient alone changes the tiny-gradient cases by a factor of about 2.
  */
@@ -35,6 +35,10 @@ export const TORCH_ULPS: Record<Algorithm, { param: number; state: number }> = {
   // against a float64 run (no torch Lion): p takes 2 roundings (≤ 0.5 ULP each) per step that
   // f64 does not, so ≤ 12 ULP over the 12 steps; measured 7.05 / 2.06
   lion: { param: 12, state: 3 },
+  // test/fixtures/torch/nadam_radam.json (a float32 transcription of torch 2.x, which uses
+  // lerp_ as we do): measured NAdam 2.06 / 2.19, RAdam 2.38 / 2.13; the rest is addcmul_'s FMA.
+  nadam: { param: 3, state: 3 },
+  radam: { param: 3, state: 3 },
 };
 
 /**

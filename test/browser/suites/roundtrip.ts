@@ -140,6 +140,11 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
           continue;
         }
         const other = (sb.state[i] as Record<string, unknown>)[name];
+        // a carried scalar (NAdam's mu_product) is a number: it must match exactly too
+        if (typeof arr === 'number') {
+          if (!Object.is(arr, other)) stateMismatches.push(`state[${i}].${name}`);
+          continue;
+        }
         if (!(other instanceof Float32Array) || differ(arr as Float32Array, other) > 0) {
           stateMismatches.push(`state[${i}].${name}`);
         }

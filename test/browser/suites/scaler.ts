@@ -43,6 +43,11 @@ export interface ScalerResult {
   state: Worst & { name: string };
   /** Elements where reference A and reference B differ bitwise (must be 0). */
   referenceMismatches: number;
+  /**
+   * Carried scalars (NAdam's mu_product) where the GPU's, read back by stateDict(), differs
+   * bitwise from reference B's (must be empty: both compute it in f32 the same way).
+   */
+  carriedMismatches: string[];
   /** Per poisoned step: what changed on the GPU (must be empty). */
   skipped: { step: number; changed: string[]; foundInf: boolean }[];
   /** Whether foundInf() read false after the last step (a clean one). */
@@ -78,6 +83,9 @@ function changes(
     for (const [name, v] of Object.entries(s)) {
       if (name === 'step') {
         if (v !== t.step) out.push(`state[${i}].step ${String(v)} -> ${String(t.step)}`);
+      } else if (typeof v === 'number') {
+        // a carried scalar (NAdam's mu_product): a skipped step must not advance it
+        if (!Object.is(v, t[name])) out.push(`state[${i}].${name} ${v} -> ${String(t[name])}`);
       } else if (bitsDiffer(v as Float32Array, t[name] as Float32Array) > 0) {
         out.push(`state[${i}].${name}`);
       }
@@ -211,6 +219,13 @@ async function runCase(c: OptimizerCase, args: ScalerArgs, seed: number): Promis
       }
     }
   });
+  const carriedMismatches: string[] = [];
+  dictB.state.forEach((rs, i) => {
+    const g = gpuDict.state[i];
+    if (!Object.is(rs.mu_product, g?.mu_product)) {
+      carriedMismatches.push(`state[${i}].mu_product gpu=${g?.mu_product} ref=${rs.mu_product}`);
+    }
+  });
   const steps = args.steps - skipped.length;
   // these cases are about non-finite gradients: keep accepting equal non-finite values
   const nonFinite = { allowNonFinite: true };
@@ -245,6 +260,7 @@ async function runCase(c: OptimizerCase, args: ScalerArgs, seed: number): Promis
     param,
     state,
     referenceMismatches,
+    carriedMismatches,
     skipped,
     lastFoundInf: await scaler.foundInf(),
     gpuScale: await scaler.getScale(),
