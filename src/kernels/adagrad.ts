@@ -11,6 +11,8 @@ export const ADAGRAD_KERNEL: KernelSpec<Resolved<AdagradOptions>> = {
   source: `${common}\n${adagrad}`,
   code: kernelCode('f32', `${common}\n${adagrad}`),
   stateDtype: 'f32',
+  // sum stays 0 and the update is clr·0 / (0 + eps) = 0; eps > 0 is validated (see spec.ts).
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'clr', type: 'f32' },
     { name: 'weight_decay', type: 'f32' },

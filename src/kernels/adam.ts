@@ -36,6 +36,8 @@ export const ADAM_KERNEL: KernelSpec<Resolved<AdamOptions>> = {
   source: `${common}\n${adam}`,
   code: kernelCode('f32', `${common}\n${adam}`),
   stateDtype: 'f32',
+  // exp_avg and exp_avg_sq stay 0 and the step is step_size·0 / eps = 0 (eps > 0 is validated).
+  flatRuns: true,
   layout,
   constants: (o) => adamConstants(o, false),
 };

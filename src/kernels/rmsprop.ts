@@ -14,6 +14,8 @@ export const RMSPROP_KERNEL: KernelSpec<Resolved<RMSpropOptions>> = {
   source: `${common}\n${rmsprop}`,
   code: kernelCode('f32', `${common}\n${rmsprop}`),
   stateDtype: 'f32',
+  // square_avg, grad_avg and the momentum buffer stay 0 and the step is lr·0 / eps = 0 (eps > 0).
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'lr', type: 'f32' },
     { name: 'alpha', type: 'f32' },

@@ -11,6 +11,8 @@ export const SGD_KERNEL: KernelSpec<Resolved<SGDOptions>> = {
   source: `${common}\n${sgd}`,
   code: kernelCode('f32', `${common}\n${sgd}`),
   stateDtype: 'f32',
+  // Zero grad and zero momentum_buffer leave p - lr·0 = p and a zero buffer (see spec.ts).
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'lr', type: 'f32' },
     { name: 'weight_decay', type: 'f32' },

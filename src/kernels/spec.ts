@@ -16,6 +16,13 @@ export interface KernelSpec<O> {
   /** How the kernel stores optimizer state (see stateCode.ts). */
   stateDtype: StateDtype;
   layout: UniformLayout;
+  /**
+   * Whether consecutive tensors of a ParamArena group may be updated as one flat range, the
+   * padding between them included (src/optim/runs.ts). Set it only when a zero gradient with
+   * zero state leaves a zero param and zero state for every option value (the padding then
+   * stays zero); absent means false.
+   */
+  flatRuns?: boolean;
   /** The `override` constants (code-path switches) for a param group's options. */
   constants(options: O): Record<string, number>;
 }

@@ -3,6 +3,8 @@
  * pipelines and grids. Two paths:
  * - one dispatch per param group (MULTI), when the group's params lie in one buffer and its
  *   grads lie in one buffer at the same relative layout (a ParamArena gives exactly that);
+ *   consecutive tensors of a flat run (src/optim/runs.ts) take one row of that dispatch, as
+ *   one tensor, when their params and grads still lie back to back;
  * - otherwise one body and/or tail dispatch per tensor.
  * Bind groups are made here, once per set of grad views; a steady-state step only records.
  */
@@ -18,6 +20,8 @@ import {
 import { bindGroupLayout, getPipeline, type DispatchMode } from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
+import { ownsPadding } from './ownedPadding.ts';
+import { isRun, type Run, type RunTensor } from './runs.ts';
 import type { SideWrite } from './sideWrites.ts';
 import type { StateRegion, StateStore } from './stateStore.ts';
 import type { CheckedRef } from './tensorRef.ts';
@@ -60,6 +64,8 @@ export interface BinderContext<O> {
   clip: { norm: boolean; value: boolean };
   /** A GradScaler is attached (the SCALER override). */
   scaler: boolean;
+  /** Flat runs whose state the store laid out as one range each (src/optim/runs.ts). */
+  runs: readonly Run[];
 }
 
 const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 2, tail: 3 };
@@ -89,7 +95,26 @@ export function tableLayout(
 }
 
 export class Binder<O> {
-  constructor(private readonly c: BinderContext<O>) {}
+  /** The runs whose state is one range (or that keep no state), by first tensor index. */
+  private readonly runs = new Map<number, Run>();
+
+  constructor(private readonly c: BinderContext<O>) {
+    const regions = c.store.regions;
+    for (const run of c.runs) {
+      const r0 = regions[run.indices[0] as number] as StateRegion;
+      const flat = run.indices.every((j, m) => {
+        const r = regions[j] as StateRegion;
+        if (!r0.buffer) return !r.buffer;
+        return (
+          r.buffer === r0.buffer &&
+          r.offset === r0.offset &&
+          r.stride === r0.stride &&
+          r.stateOff === r0.stateOff + (run.flat[m] as number)
+        );
+      });
+      if (flat) this.runs.set(run.indices[0] as number, run);
+    }
+  }
 
   /**
    * Builds every dispatch for these grads. `steps` decides whether groups can share a uniform.
@@ -208,6 +233,48 @@ export class Binder<O> {
     });
   }
 
+  /**
+   * The rows of a group's MULTI dispatch, in order: `first` is the tensor index, `k` its
+   * position in the group, `length` the elements the row updates (a run's, padding included,
+   * or the tensor's). A run qualifies when its state was laid out as one range and its params
+   * and grads still form the run (a rebind or other grads may break it).
+   */
+  private units(
+    indices: readonly number[],
+    params: readonly CheckedRef[],
+    grads: readonly CheckedRef[],
+  ): { first: number; k: number; length: number }[] {
+    const view = (r: CheckedRef): RunTensor => ({
+      buffer: r.buffer,
+      offset: r.offset,
+      length: r.length,
+      padded: ownsPadding(r),
+    });
+    const out: { first: number; k: number; length: number }[] = [];
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number;
+      const run = this.runs.get(i);
+      if (
+        run &&
+        run.indices.every((j, m) => indices[k + m] === j) &&
+        isRun(
+          run.indices.map((j) => view(params[j] as CheckedRef)),
+          run,
+        ) &&
+        isRun(
+          run.indices.map((j) => view(grads[j] as CheckedRef)),
+          run,
+        )
+      ) {
+        out.push({ first: i, k, length: run.length });
+        k += run.indices.length - 1;
+      } else {
+        out.push({ first: i, k, length: (params[i] as CheckedRef).length });
+      }
+    }
+    return out;
+  }
+
   /** The MULTI dispatch of group `gi`, or null when the group does not qualify. */
   private bindGroup(
     gi: number,
@@ -243,17 +310,27 @@ export class Binder<O> {
       stateOff: (r.offset - stateBase) / this.c.store.bytesPerElement + r.stateOff,
       stride: r.stride,
     }));
+    // One row per unit: a flat run that still holds for these params and grads, or a tensor.
+    const units = this.units(indices, params, grads);
     const plan = planGroup(
-      ps.map((p) => ({ offset: p.offset, length: p.length, bufferSize: p.buffer.size })),
-      gs.map((g) => ({ offset: g.offset, length: g.length, bufferSize: g.buffer.size })),
+      units.map((u) => ({
+        offset: (params[u.first] as CheckedRef).offset,
+        length: u.length,
+        bufferSize: p0.buffer.size,
+      })),
+      units.map((u) => ({
+        offset: (grads[u.first] as CheckedRef).offset,
+        length: u.length,
+        bufferSize: g0.buffer.size,
+      })),
       same,
-      states,
+      units.map((u) => states[u.k] as StatePlacement),
       this.c.limits,
       this.c.workgroupSize,
     );
     const spans = [plan.param.vec4, plan.param.scalar, plan.grad?.vec4, plan.grad?.scalar];
     if (spans.some((r) => r && r.size > max)) return null;
-    const rows = new DataView(new ArrayBuffer(indices.length * GEOMETRY_BYTES));
+    const rows = new DataView(new ArrayBuffer(units.length * GEOMETRY_BYTES));
     plan.tensors.forEach((geo: Geometry, k) => packGeometry(rows, k * GEOMETRY_BYTES, geo));
     const tableOffset = this.c.tableOffsets[gi] as number;
     write({ buffer: this.c.table, offset: tableOffset, data: new Uint8Array(rows.buffer) });
@@ -275,7 +352,7 @@ export class Binder<O> {
         slab ? { buffer: slab, offset: stateBase, size: stateEnd - stateBase } : this.dummy(4),
       ],
       indices[0] as number,
-      { buffer: this.c.table, offset: tableOffset, size: indices.length * GEOMETRY_BYTES },
+      { buffer: this.c.table, offset: tableOffset, size: units.length * GEOMETRY_BYTES },
       { buffer: this.c.table, offset: mapOffset, size: 4 * total },
     );
     const pipeline = getPipeline(

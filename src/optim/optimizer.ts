@@ -34,6 +34,8 @@ import { readControl } from '../kernels/control.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
 import { writeNow, writeStaged, type SideWrite } from './sideWrites.ts';
 import { StateStore } from './stateStore.ts';
+import { ownsPadding } from './ownedPadding.ts';
+import { planRuns } from './runs.ts';
 import { StepRing } from './stepRing.ts';
 import {
   checkNoOverlap,
@@ -263,7 +265,25 @@ export class Optimizer<A extends Algorithm> {
         size: table.size,
         usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
       });
-      this.store = new StateStore(device, this.label, requests, device.limits, displayName, dtype);
+      const runs = spec.flatRuns
+        ? planRuns(
+            this.refs.map((r) => ({ ...r, padded: ownsPadding(r) })),
+            groups,
+            // Elements a run's state can hold within one binding (4 f32 arrays at most).
+            Math.floor(
+              Math.min(this.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 16,
+            ),
+          )
+        : [];
+      this.store = new StateStore(
+        device,
+        this.label,
+        requests,
+        device.limits,
+        displayName,
+        dtype,
+        runs,
+      );
       this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
       this.uniform = device.createBuffer({
         label: `${this.label}/uniforms`,
@@ -321,6 +341,7 @@ export class Optimizer<A extends Algorithm> {
         control: this.clipper.control,
         clip: { norm: clip.maxNorm !== null, value: clip.value !== null },
         scaler: gradScaler !== undefined,
+        runs,
       });
     } catch (e) {
       // A failed construction leaves the scaler free for another optimizer.

@@ -1,4 +1,5 @@
 import { BufferUsage } from '../kernels/usage.ts';
+import { registerOwnedPadding } from './ownedPadding.ts';
 import type { TensorRef } from './tensorRef.ts';
 
 /** A tensor to place in an arena: its length, and a name for labels and errors. */
@@ -21,7 +22,10 @@ export interface ParamArenaOptions {
  * Allocates parameters, and a matching gradient buffer, as contiguous 16-byte-aligned views of
  * one buffer each. An optimizer over `arena.params` stepped with `arena.grads` takes one
  * dispatch per param group, and every tensor takes the vec4 path. Both buffers start zeroed;
- * the arena owns them (`destroy()` frees them).
+ * the arena owns them (`destroy()` frees them). The padding after each tensor (up to its
+ * 16-byte boundary) belongs to the arena: optimizers whose kernels allow it update a group's
+ * consecutive tensors and that padding as one flat range, which keeps the padding zero as
+ * long as nothing writes it (`writeGrad` and the views never do).
  */
 export class ParamArena {
   /** One view per tensor into `paramBuffer`, in the order given. */
@@ -78,6 +82,10 @@ export class ParamArena {
       list.map((t, i) => ({ buffer, offset: offsets[i] as number, length: t.length }));
     this.params = views(this.paramBuffer);
     this.grads = views(this.gradBuffer);
+    // The padding after each tensor is the arena's: optimizers may update it with the tensors
+    // around it as one flat range (src/optim/runs.ts), which leaves it zero.
+    registerOwnedPadding(this.paramBuffer, this.params);
+    registerOwnedPadding(this.gradBuffer, this.grads);
   }
 
   /** Writes tensor `i`'s values through the queue. */

@@ -14,6 +14,7 @@ import {
   f16FromBits,
   stateBytesPerElement,
 } from '../options/half.ts';
+import type { Run } from './runs.ts';
 
 /** What the store needs to know about one tensor. */
 export interface StateRequest {
@@ -25,7 +26,11 @@ export interface StateRequest {
   initial: readonly number[];
 }
 
-/** Where one tensor's state lives. `buffer` is null when it keeps no state arrays. */
+/**
+ * Where one tensor's state lives. `buffer` is null when it keeps no state arrays. The members
+ * of a flat run share one region (`offset`, `bytes`, `stride`: the run's) and differ in
+ * `stateOff`, each a multiple of 4 elements past the run's.
+ */
 export interface StateRegion extends StatePlacement {
   buffer: GPUBuffer | null;
   offset: number;
@@ -37,7 +42,10 @@ export interface StateRegion extends StatePlacement {
 /**
  * Owns the optimizer state: few large buffers ("slabs"), each holding the state regions of
  * consecutive tensors. A region holds the tensor's arrays one after another, aligned so the
- * kernel's vec4 body lines up with the param's (see placeState). Slabs stay within
+ * kernel's vec4 body lines up with the param's (see placeState). The tensors of a flat run
+ * (`runs`, src/optim/runs.ts) share one region laid out like the run's params: array j of
+ * the whole run, padding included, then array j + 1, so the run binds as one tensor. A run
+ * whose state would not fit one binding is placed tensor by tensor instead. Slabs stay within
  * maxStorageBufferBindingSize so any region can be bound.
  */
 export class StateStore {
@@ -53,37 +61,58 @@ export class StateStore {
     limits: GeometryLimits & { maxBufferSize: number },
     where: string,
     readonly dtype: StateDtype = 'f32',
+    runs: readonly Run[] = [],
   ) {
     this.bytesPerElement = stateBytesPerElement(dtype);
     const align = bindingAlignment(limits);
     const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-    const planned = requests.map((r, i) => {
+    // Each unit (one tensor, or one flat run: its members' arrays interleaved as one range per
+    // state array, src/optim/runs.ts) is placed in one piece.
+    const units: { members: number[]; flat: number[]; p: StatePlacement & { bytes: number } }[] =
+      [];
+    const inRun = new Set<number>();
+    for (const run of runs) {
+      const names = (requests[run.indices[0] as number] as StateRequest).names.length;
+      if (names === 0 || run.indices.some((i) => inRun.has(i))) continue;
+      const p = placeState(run.length, run.offset, names, this.bytesPerElement);
+      if (p.bytes > cap) continue;
+      for (const i of run.indices) inRun.add(i);
+      units.push({ members: run.indices, flat: run.flat, p });
+    }
+    requests.forEach((r, i) => {
+      if (inRun.has(i)) return;
       const p = placeState(r.length, r.paramOffset, r.names.length, this.bytesPerElement);
       if (r.names.length > 0 && p.bytes > cap) {
         throw new RangeError(
           `${where}: params[${i}] needs ${p.bytes} bytes of state (${r.names.join(', ')}), more than this device can bind (${cap})`,
         );
       }
-      return p;
+      units.push({ members: [i], flat: [0], p });
     });
-    // Pack regions into slabs: [slab index, byte offset] per tensor.
-    const at: { slab: number; offset: number }[] = [];
+    units.sort((a, b) => (a.members[0] as number) - (b.members[0] as number));
+    // Pack units into slabs: per tensor, its slab, the unit's byte offset and its placement.
+    const at: { slab: number; offset: number }[] = requests.map(() => ({ slab: -1, offset: 0 }));
+    const planned: (StatePlacement & { bytes: number })[] = requests.map(() => ({
+      stateOff: 0,
+      stride: 0,
+      bytes: 0,
+    }));
     const sizes: number[] = [];
-    planned.forEach((p, i) => {
-      if ((requests[i] as StateRequest).names.length === 0) {
-        at.push({ slab: -1, offset: 0 });
-        return;
-      }
+    for (const u of units) {
+      u.members.forEach((i, k) => {
+        planned[i] = { ...u.p, stateOff: u.p.stateOff + (u.flat[k] as number) };
+      });
+      if ((requests[u.members[0] as number] as StateRequest).names.length === 0) continue;
       let slab = sizes.length - 1;
       let offset = slab >= 0 ? Math.ceil((sizes[slab] as number) / align) * align : 0;
-      if (slab < 0 || offset + p.bytes > cap) {
+      if (slab < 0 || offset + u.p.bytes > cap) {
         slab = sizes.length;
         sizes.push(0);
         offset = 0;
       }
-      sizes[slab] = offset + p.bytes;
-      at.push({ slab, offset });
-    });
+      sizes[slab] = offset + u.p.bytes;
+      for (const i of u.members) at[i] = { slab, offset };
+    }
     for (const [s, size] of sizes.entries()) {
       const needsInit = requests.some(
         (r, i) => at[i]?.slab === s && r.initial.some((v) => v !== 0),
@@ -165,9 +194,12 @@ export class StateStore {
       );
       return;
     }
-    const words = new Uint16Array(r.stride);
-    for (let k = 0; k < data.length; k++) words[r.stateOff + k] = this.encode(data[k] as number);
-    this.device.queue.writeBuffer(r.buffer, r.offset + 2 * j * r.stride, words);
+    // Only this tensor's 4-element groups (a flat run's members never share one).
+    const start = r.stateOff + j * r.stride;
+    const lo = start - (start % 4);
+    const words = new Uint16Array(Math.ceil((start + data.length) / 4) * 4 - lo);
+    for (let k = 0; k < data.length; k++) words[start - lo + k] = this.encode(data[k] as number);
+    this.device.queue.writeBuffer(r.buffer, r.offset + 2 * lo, words);
   }
 
   /** Copies every state array to the host: result[i][j] is array `names[j]` of tensor `i`. */
