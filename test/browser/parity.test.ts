@@ -24,7 +24,19 @@ describeGpu('GPU parity with the CPU reference', () => {
   it.each([
     ['params in one buffer, grads in another, mixed alignment: one dispatch', 'shared', 0, 'group'],
     ['grads misaligned from params: one dispatch, scalar path', 'shared', 4, 'group'],
-    ['a ParamArena: one dispatch', 'arena', 0, 'group'],
+    ['a ParamArena: one dispatch, one flat run', 'arena', 0, 'group'],
+    [
+      'a ParamArena with grads in a user buffer: runs only where no padding is read',
+      'arenaUserGrads',
+      0,
+      'group',
+    ],
+    [
+      'user buffers laid out like an arena: runs only across exact contiguity',
+      'packed',
+      0,
+      'group',
+    ],
     ['one exactly-sized buffer per tensor: per-tensor dispatches', 'separate', 0, 'tensor'],
     [
       'params and grads interleaved in one buffer: per tensor, GRAD_IN_PARAM',

@@ -39,6 +39,9 @@ export function parityFailures(
     }
     if (r.stepCounts.some((c) => c !== steps))
       problems.push(`${r.desc}: step counts ${r.stepCounts.join(',')}`);
+    // a flat run updates the padding between tensors: zero grads must leave it zero
+    if (r.paddingNonZero > 0)
+      problems.push(`${r.desc}: ${r.paddingNonZero} padding elements became non-zero`);
     return problems;
   });
 }

@@ -73,4 +73,22 @@ describeGpu('16-bit state (stateDtype) on the GPU', () => {
       expect(roundTripFailures(results, 8)).toEqual([]);
     });
   }
+
+  it('round trips on a ParamArena (flat runs: one state range per array), f32, f16 and bf16', async () => {
+    // loadStateDict writes each tensor's 16-bit words inside the run's range: a write that
+    // spilled past the tensor's own 4-element groups would clobber its neighbours
+    for (const stateDtype of ['f32', 'f16', 'bf16'] as const) {
+      const results = await testPage().run('roundTrip', {
+        cases: stateDtype === 'f16' ? OPTIMIZER_CASES : FULL_CASES,
+        lengths: GEOMETRY_LENGTHS,
+        stepsBefore: 3,
+        stepsAfter: 3,
+        seed: 9,
+        viaBuffer: true,
+        stateDtype,
+        arena: true,
+      });
+      expect(roundTripFailures(results, 6)).toEqual([]);
+    }
+  });
 });

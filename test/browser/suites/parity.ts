@@ -15,9 +15,13 @@ export interface ParityArgs {
    * 'shared': every param in one buffer and every grad in another, at non-zero offsets with
    * mixed 16-byte alignment; 'separate': one buffer of exactly 4·length bytes per tensor;
    * 'interleaved': one buffer holding param 0, grad 0, param 1, grad 1, ... back to back;
-   * 'arena': a ParamArena.
+   * 'arena': a ParamArena (its groups update as flat runs, src/optim/runs.ts);
+   * 'arenaUserGrads': params in a ParamArena, grads in a user buffer at the same offsets (its
+   * padding is not owned, so runs with padding inside fall back to one row per tensor);
+   * 'packed': params and grads in user buffers laid out like an arena (runs only where
+   * tensors are exactly back to back).
    */
-  layout: 'shared' | 'separate' | 'interleaved' | 'arena';
+  layout: 'shared' | 'separate' | 'interleaved' | 'arena' | 'arenaUserGrads' | 'packed';
   /** Extra bytes added to each grad offset (4 misaligns grads from params: scalar path). */
   gradShift?: number;
   workgroupSize?: number;
@@ -40,6 +44,8 @@ export interface ParityResult {
   bitMismatches: { param: number; state: number };
   /** The state dict's stateDtype. */
   stateDtype: string;
+  /** Non-zero elements of the param buffer outside every tensor (arena layouts; else 0). */
+  paddingNonZero: number;
 }
 
 interface Layout {
@@ -73,13 +79,30 @@ function makeLayout(device: GPUDevice, args: ParityArgs): Layout {
       })),
     };
   }
-  if (args.layout === 'arena') {
+  if (args.layout === 'arena' || args.layout === 'arenaUserGrads' || args.layout === 'packed') {
     const arena = new ParamArena(device, args.lengths, { label: 'test/arena' });
+    const user = (label: string) => {
+      const buffer = device.createBuffer({ label, size: arena.size, usage });
+      return arena.params.map((p) => ({ ...p, buffer }) as Required<TensorRef>);
+    };
+    if (args.layout === 'arena') {
+      return {
+        paramBuffers: [arena.paramBuffer],
+        gradBuffers: [arena.gradBuffer],
+        params: arena.params as Required<TensorRef>[],
+        grads: arena.grads as Required<TensorRef>[],
+      };
+    }
+    const params = args.layout === 'packed' ? user('test/packed-params') : arena.params;
+    const grads = user('test/packed-grads');
     return {
-      paramBuffers: [arena.paramBuffer],
-      gradBuffers: [arena.gradBuffer],
-      params: arena.params as Required<TensorRef>[],
-      grads: arena.grads as Required<TensorRef>[],
+      paramBuffers: [(params[0] as TensorRef).buffer, arena.gradBuffer],
+      gradBuffers: [
+        (grads[0] as TensorRef).buffer,
+        ...(args.layout === 'packed' ? [arena.paramBuffer] : []),
+      ],
+      params: params as Required<TensorRef>[],
+      grads,
     };
   }
   if (args.layout === 'interleaved') {
@@ -181,6 +204,9 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
   }
   const createdAfterFirstStep = diff(afterFirst, counts);
   const gpuParams = await readViews(device, layout.params);
+  const paddingNonZero = ['arena', 'arenaUserGrads', 'packed'].includes(args.layout)
+    ? await padding(device, layout.params)
+    : 0;
   const gpuState = await opt.stateDict();
   const refState = ref.stateDict();
   let param: ParityResult['param'] = {
@@ -249,7 +275,25 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
     norm,
     bitMismatches,
     stateDtype: gpuState.stateDtype,
+    paddingNonZero,
   };
+}
+
+/**
+ * Non-zero elements between and after the tensors of a buffer laid out like an arena (one
+ * param buffer at offset 0): what a flat run writes besides the tensors must stay zero.
+ */
+async function padding(device: GPUDevice, params: readonly Required<TensorRef>[]): Promise<number> {
+  const buffer = (params[0] as Required<TensorRef>).buffer;
+  if (params.some((p) => p.buffer !== buffer)) return 0;
+  const [all] = await readViews(device, [{ buffer, offset: 0, length: buffer.size / 4 }]);
+  const inside = new Uint8Array(buffer.size / 4);
+  for (const p of params) inside.fill(1, p.offset / 4, p.offset / 4 + p.length);
+  let n = 0;
+  (all as Float32Array).forEach((v, i) => {
+    if (!inside[i] && !Object.is(v, 0)) n++;
+  });
+  return n;
 }
 
 /** Elements whose bits differ (NaNs of any payload count as equal). */

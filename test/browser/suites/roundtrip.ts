@@ -2,6 +2,7 @@ import type { OptimizerCase } from '../../cases.ts';
 import {
   GradScaler,
   LRScheduler,
+  ParamArena,
   cosineAnnealing,
   deserializeStateDict,
   linearWarmup,
@@ -31,6 +32,11 @@ export interface RoundTripArgs {
   seed: number;
   /** How both optimizers store state (default 'f32'). */
   stateDtype?: StateDtype;
+  /**
+   * Params (and grads) in ParamArenas, so each optimizer updates its group as a flat run and
+   * keeps the run's state as one range per array (src/optim/runs.ts); the padding stays zero.
+   */
+  arena?: boolean;
 }
 
 export interface RoundTripResult {
@@ -71,15 +77,29 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
     device.pushErrorScope('validation');
     const next = rng(args.seed + k);
     const total = args.lengths.reduce((a, n) => a + n, 0);
-    const offsets = args.lengths.map(
-      (_, i) => 4 * (args.lengths.slice(0, i).reduce((a, n) => a + n, 0) + i),
-    );
-    const size = 4 * (total + args.lengths.length);
+    const arenas = args.arena ? [0, 1, 2].map(() => new ParamArena(device, args.lengths)) : null;
+    const offsets = arenas
+      ? (arenas[0] as ParamArena).params.map((p) => p.offset ?? 0)
+      : args.lengths.map((_, i) => 4 * (args.lengths.slice(0, i).reduce((a, n) => a + n, 0) + i));
+    const size = arenas ? (arenas[0] as ParamArena).size : 4 * (total + args.lengths.length);
     const mk = (label: string) => device.createBuffer({ label, size, usage });
-    const [pa, pb, gr] = [mk('test/params-a'), mk('test/params-b'), mk('test/grads')];
+    const [pa, pb, gr] = (
+      arenas
+        ? arenas.map((x, j) => (j < 2 ? x.paramBuffer : x.gradBuffer))
+        : [mk('test/params-a'), mk('test/params-b'), mk('test/grads')]
+    ) as [GPUBuffer, GPUBuffer, GPUBuffer];
     const refs = (buffer: GPUBuffer) =>
       args.lengths.map((n, i) => ({ buffer, offset: offsets[i] as number, length: n }));
-    const init = randomArray(next, size / 4);
+    // An arena's padding belongs to the arena: nothing may write it but the optimizer.
+    const inside = new Uint8Array(size / 4);
+    args.lengths.forEach((n, i) =>
+      inside.fill(1, (offsets[i] as number) / 4, (offsets[i] as number) / 4 + n),
+    );
+    const clean = (a: Float32Array<ArrayBuffer>) => {
+      if (arenas) a.forEach((_, i) => (inside[i] ? 0 : (a[i] = 0)));
+      return a;
+    };
+    const init = clean(randomArray(next, size / 4));
     device.queue.writeBuffer(pa, 0, init);
     const onError = (e: Error) => errors.push(e.message);
     const scalerOptions = { initScale: 2 ** 8, growthInterval: 2 };
@@ -91,7 +111,7 @@ export async function roundTrip(args: RoundTripArgs): Promise<RoundTripResult[]>
       ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
     });
     const gradSteps = Array.from({ length: args.stepsBefore + args.stepsAfter }, (_, s) => {
-      const g = randomArray(next, size / 4);
+      const g = clean(randomArray(next, size / 4));
       if (args.gradScaler?.poison.includes(s)) g[offsets[0] as number] = NaN;
       return g;
     });

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ParamArena } from '../../src/index.ts';
+import { ownsPadding } from '../../src/optim/ownedPadding.ts';
+import { isRun, planRuns, type RunTensor } from '../../src/optim/runs.ts';
+import { StateStore } from '../../src/optim/stateStore.ts';
+import { fakeDevice } from './fakeDevice.ts';
+
+const A = {};
+const B = {};
+
+/** Back-to-back views of `buffer` at 16-byte-aligned offsets (a ParamArena's layout). */
+function packed(lengths: number[], padded = true, buffer: object = A): RunTensor[] {
+  let at = 0;
+  return lengths.map((length) => {
+    const t = { buffer, offset: at, length, padded };
+    at += 16 * Math.ceil(length / 4);
+    return t;
+  });
+}
+
+describe('flat runs (src/optim/runs.ts)', () => {
+  it('joins a group of arena tensors into one run, padding included', () => {
+    // offsets 0, 16, 48: 3 → 4 (one padding element), 8, 1 → 4 (three padding elements)
+    const runs = planRuns(packed([3, 8, 1]), [[0, 1, 2]], 1 << 20);
+    expect(runs).toEqual([{ indices: [0, 1, 2], offset: 0, length: 16, flat: [0, 4, 12] }]);
+  });
+
+  it('joins across a gap only when the padding is owned', () => {
+    // not owned: 3 leaves a gap before 8, which may hold someone else's data; 8 → 1 has none,
+    // and the run ends exactly at 1's last element (no trailing padding)
+    expect(planRuns(packed([3, 8, 1], false), [[0, 1, 2]], 1 << 20)).toEqual([
+      { indices: [1, 2], offset: 16, length: 9, flat: [0, 8] },
+    ]);
+    // exactly back to back with lengths multiples of 4: a run without owned padding
+    expect(planRuns(packed([4, 8, 12], false), [[0, 1, 2]], 1 << 20)).toEqual([
+      { indices: [0, 1, 2], offset: 0, length: 24, flat: [0, 4, 12] },
+    ]);
+  });
+
+  it('stays within a group, a buffer, contiguity, alignment and maxLength', () => {
+    const t = packed([4, 4, 4, 4, 4, 4]);
+    // groups split the runs; a single tensor is no run
+    expect(planRuns(t, [[0, 1], [2], [3, 4, 5]], 1 << 20).map((r) => r.indices)).toEqual([
+      [0, 1],
+      [3, 4, 5],
+    ]);
+    // a tensor in another buffer, or not where the previous one ends, starts a new run
+    const moved = t.map((x, i) =>
+      i === 2 ? { ...x, buffer: B } : i >= 4 ? { ...x, offset: x.offset + 16 } : x,
+    );
+    expect(planRuns(moved, [[0, 1, 2, 3, 4, 5]], 1 << 20).map((r) => r.indices)).toEqual([
+      [0, 1],
+      [4, 5],
+    ]);
+    // a view that does not start on a 16-byte boundary joins nothing
+    const odd = [
+      { buffer: A, offset: 4, length: 4, padded: false },
+      { buffer: A, offset: 20, length: 4, padded: false },
+    ];
+    expect(planRuns(odd, [[0, 1]], 1 << 20)).toEqual([]);
+    // maxLength 8 elements: [0, 1] then [2, 3] then [4, 5]
+    expect(planRuns(t, [[0, 1, 2, 3, 4, 5]], 8).map((r) => r.indices)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+  });
+
+  it('isRun checks that other views (grads, rebound params) keep the run', () => {
+    const [run] = planRuns(packed([3, 8, 1]), [[0, 1, 2]], 1 << 20);
+    if (!run) throw new Error('no run');
+    expect(isRun(packed([3, 8, 1], true, B), run)).toBe(true);
+    // the same layout without owned padding (user buffers): not the same run
+    expect(isRun(packed([3, 8, 1], false, B), run)).toBe(false);
+    // members moved apart
+    const apart = packed([3, 8, 1]).map((x, i) => (i === 2 ? { ...x, offset: 64 } : x));
+    expect(isRun(apart, run)).toBe(false);
+    expect(isRun(packed([3, 8]), run)).toBe(false);
+  });
+
+  it('a ParamArena owns the padding of exactly the views it hands out', () => {
+    const f = fakeDevice();
+    const arena = new ParamArena(f.device, [3, 8]);
+    expect(arena.params.map(ownsPadding)).toEqual([true, true]);
+    expect(arena.grads.map(ownsPadding)).toEqual([true, true]);
+    // a sub-view of tensor 0 does not: the element after it is tensor 0's
+    expect(ownsPadding({ buffer: arena.paramBuffer, offset: 0, length: 2 })).toBe(false);
+    expect(ownsPadding({ buffer: f.buffer(64), offset: 0, length: 3 })).toBe(false);
+  });
+
+  it('StateStore lays out a run as one range per state array', () => {
+    const f = fakeDevice();
+    const lengths = [3, 8, 1, 5];
+    const requests = lengths.map((length, i) => ({
+      length,
+      paramOffset: [0, 16, 48, 256][i] as number,
+      names: ['exp_avg', 'exp_avg_sq'] as const,
+      initial: [0, 0],
+    }));
+    const runs = planRuns(
+      requests.map((r) => ({ buffer: A, offset: r.paramOffset, length: r.length, padded: true })),
+      [[0, 1, 2, 3]],
+      1 << 20,
+    );
+    const store = new StateStore(f.device, 't', requests, f.device.limits, 'T', 'f32', runs);
+    const shape = store.regions.map((r) => [r.offset, r.stateOff, r.stride, r.bytes]);
+    // run [0, 1, 2]: 16 elements per array, two arrays = 128 B; tensor 3 after it at the next
+    // 256-byte boundary, its own region (stride 8: 5 elements and 3 padding, 2 arrays = 64 B)
+    expect(shape).toEqual([
+      [0, 0, 16, 128],
+      [0, 4, 16, 128],
+      [0, 12, 16, 128],
+      [256, 0, 8, 64],
+    ]);
+    // exp_avg_sq of tensor 1 starts at element 16 + 4 of the slab
+    expect(store.arrayOffset(1, 1)).toBe(4 * 20);
+  });
+});
