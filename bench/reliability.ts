@@ -102,6 +102,8 @@ export interface RooflineBound {
 export interface FlaggedRow {
   gbps: number;
   ours: { gpuMs: Spread };
+  /** The separate-buffers measurement of the same row, when there is one. */
+  separate?: { ours: { gpuMs: Spread } } | null;
   tfjs: { wallMs: Spread } | null;
   plainJs: Spread | null;
   reference: Spread | null;
@@ -111,6 +113,7 @@ export interface FlaggedRow {
 export function rowFlags(row: FlaggedRow, roofline: RooflineBound): Flag[] {
   return flags(
     spreadFlag('ours', row.ours.gpuMs),
+    row.separate ? spreadFlag('ours separate', row.separate.ours.gpuMs) : null,
     row.tfjs && spreadFlag('TF.js', row.tfjs.wallMs),
     row.plainJs && spreadFlag('plain JS', row.plainJs),
     row.reference && spreadFlag('CPU ref', row.reference),

@@ -116,6 +116,26 @@ export async function runBench(
         );
       }
       const wall = ours.wallMs.median;
+      // The separate layout next to the arena, on the many-tensor scenarios, with the same plan.
+      let separate: Row['separate'] = null;
+      if (config.layout === 'arena' && name !== 'big') {
+        progress(`${name}/${alg.name}: webgpu-optim, one buffer per tensor`);
+        const sep = await benchOurs(
+          dev,
+          s,
+          alg.name,
+          options,
+          unit(`ours/${name}/${alg.name}`, config.steps, config.reps),
+          timer,
+          'separate',
+        );
+        separate = {
+          ours: sep,
+          msPerStep: sep.gpuMs.median,
+          gbps: (bpp * params) / (sep.gpuMs.median * 1e6),
+          speedupTfjs: tfjs ? tfjs.wallMs.median / sep.wallMs.median : null,
+        };
+      }
       const row: Omit<Row, 'flags' | 'unreliable'> = {
         algorithm: alg.name,
         label: alg.label,
@@ -135,12 +155,17 @@ export async function runBench(
           plainJs: plainJs ? plainJs.median / wall : null,
           reference: reference ? reference.median / wall : null,
         },
+        separate,
       };
       const flags = rowFlags(row, rooflineBound(roofline));
       rows.push({ ...row, flags, unreliable: flags.length > 0 });
       progress(
         `${name}/${alg.name}: ${msPerStep.toFixed(3)} ms/step ±${(100 * ours.gpuMs.spread).toFixed(0)}%, ${gbps.toFixed(2)} GB/s (${row.percentOfRoofline.toFixed(0)}% of roofline)` +
           (row.speedup.tfjs ? `, ${row.speedup.tfjs.toFixed(1)}× TF.js` : '') +
+          (separate
+            ? `; separate buffers ${separate.msPerStep.toFixed(3)} ms/step, ${separate.gbps.toFixed(2)} GB/s` +
+              (separate.speedupTfjs ? `, ${separate.speedupTfjs.toFixed(1)}× TF.js` : '')
+            : '') +
           (flags.length ? ` — unreliable: ${flagText(flags)}` : ''),
       );
     }

@@ -20,14 +20,31 @@ export const COLUMNS = [
   '% roofline',
   '% copy kernel',
   'dispatches',
+  '% big',
+  'sep. ms',
+  'sep. GB/s',
+  'sep. % big',
+  'sep. disp.',
   'host ms',
   'TF.js ms',
   'TF.js disp.',
   '× TF.js',
+  '× TF.js sep.',
   '× plain JS',
   '× CPU ref',
   'flags',
 ] as const;
+
+/**
+ * GB/s as a percentage of the big scenario's for the same algorithm in the same run (the
+ * many-tensor target: model and tiny at the bandwidth of one big tensor); null without big.
+ */
+export function percentOfBig(result: BenchResult, algorithm: string, gbps: number): number | null {
+  const big = result.scenarios
+    .find((s) => s.name === 'big')
+    ?.rows.find((r) => r.algorithm === algorithm);
+  return big ? (100 * gbps) / big.gbps : null;
+}
 
 export function tableRows(result: BenchResult): string[][] {
   return result.scenarios.flatMap((s) =>
@@ -41,10 +58,16 @@ export function tableRows(result: BenchResult): string[][] {
       f(r.percentOfRoofline, 0),
       f(r.percentOfCopyKernel, 0),
       f(r.ours.dispatches, 0),
+      f(percentOfBig(result, r.algorithm, r.gbps), 0),
+      f(r.separate?.msPerStep, 3),
+      f(r.separate?.gbps),
+      f(r.separate && percentOfBig(result, r.algorithm, r.separate.gbps), 0),
+      f(r.separate?.ours.dispatches, 0),
       f(r.ours.hostMs.median, 3),
       f(r.tfjs?.wallMs.median, 2),
       f(r.tfjs?.dispatches, 0),
       f(r.speedup.tfjs, 1),
+      f(r.separate?.speedupTfjs, 1),
       f(r.speedup.plainJs, 1),
       f(r.speedup.reference, 1),
       flagText(r.flags),

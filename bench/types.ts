@@ -55,9 +55,23 @@ export interface Row {
   reference: Stat | null;
   /** Our wall ms per step against each peer's (same method: steps back to back). */
   speedup: { tfjs: number | null; plainJs: number | null; reference: number | null };
+  /**
+   * The same step with one buffer per tensor (the `separate` layout), measured in the same run
+   * on model and tiny when the main layout is the arena; null otherwise.
+   */
+  separate: SeparateTiming | null;
   /** Why not to quote this row (reliability.ts); empty when it is reliable. */
   flags: Flag[];
   unreliable: boolean;
+}
+
+/** The `separate` column of a row. */
+export interface SeparateTiming {
+  ours: Timing;
+  msPerStep: number;
+  gbps: number;
+  /** Our wall ms per step on separate buffers against TF.js's (which always uses them). */
+  speedupTfjs: number | null;
 }
 
 export interface ScenarioResult {

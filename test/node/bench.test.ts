@@ -93,6 +93,40 @@ describe('bench statistics and output', () => {
               plainJs: null,
               reference: null,
               speedup: { tfjs: 7, plainJs: null, reference: null },
+              separate: null,
+              flags: [],
+              unreliable: false,
+            },
+          ],
+        },
+        {
+          name: 'model',
+          description: 'd',
+          tensors: 101,
+          params: 1e6,
+          roofline: { kernel: s, copy: s, best: 10, bytes: 4e6 },
+          rows: [
+            {
+              algorithm: 'adam',
+              label: 'Adam',
+              options: {},
+              bytesPerParam: 28,
+              ours: { gpuMs: s, wallMs: s, hostMs: s, dispatches: 1, timing: 'wall' },
+              msPerStep: 11.2,
+              paramsPerSec: 1e8,
+              gbps: 2.5,
+              percentOfRoofline: 25,
+              percentOfCopyKernel: 25,
+              tfjs: null,
+              plainJs: null,
+              reference: null,
+              speedup: { tfjs: null, plainJs: null, reference: null },
+              separate: {
+                ours: { gpuMs: s, wallMs: s, hostMs: s, dispatches: 101, timing: 'wall' },
+                msPerStep: 11.7,
+                gbps: 2.4,
+                speedupTfjs: 9.5,
+              },
               flags: [],
               unreliable: false,
             },
@@ -103,6 +137,15 @@ describe('bench statistics and output', () => {
     const text = textTable(COLUMNS, tableRows(result));
     expect(text).toContain('adam');
     expect(text).toContain('7.0');
+    // model at 2.5 and 2.4 GB/s (separate) against big's 2.8: 89 % and 86 % of big
+    const model = tableRows(result)[1] as string[];
+    const cell = (name: (typeof COLUMNS)[number]) => model[COLUMNS.indexOf(name)];
+    expect([cell('% big'), cell('sep. % big'), cell('sep. disp.'), cell('× TF.js sep.')]).toEqual([
+      '89',
+      '86',
+      '101',
+      '9.5',
+    ]);
     expect(text).not.toContain('!');
     const svg = chartSvg(result);
     expect(svg.startsWith('<svg')).toBe(true);
@@ -119,6 +162,7 @@ describe('bench statistics and output', () => {
           ...scenario,
           rows: [{ ...row, flags: [{ code: 'spread', reason }], unreliable: true }],
         },
+        ...result.scenarios.slice(1),
       ],
       tinyScaling: [
         {
