@@ -196,6 +196,9 @@ export function pricedUnits(req: PlanRequest, c: Calibration, lever: Lever): Pri
     for (const alg of BENCH_ALGORITHMS.filter((a) => req.algorithms.includes(a.name))) {
       const bpp = bytesPerParam(alg.name, alg.options);
       add(`ours/${name}/${alg.name}`, 'ours', oursCost(c, params, bpp), ours);
+      // The separate-buffers column (runBench.ts) on the many-tensor scenarios.
+      if (name !== 'big')
+        add(`separate/${name}/${alg.name}`, 'ours', oursCost(c, params, bpp), ours);
       if (req.peers.tfjs && alg.tfjs)
         add(
           `tfjs/${name}/${alg.name}`,

@@ -125,7 +125,8 @@ export async function runBench(
           s,
           alg.name,
           options,
-          unit(`ours/${name}/${alg.name}`, config.steps, config.reps),
+          config.plan?.units[`separate/${name}/${alg.name}`] ??
+            unit(`ours/${name}/${alg.name}`, config.steps, config.reps),
           timer,
           'separate',
         );

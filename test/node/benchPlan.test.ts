@@ -144,6 +144,8 @@ describe('plan', () => {
     expect(Object.keys(p.units).filter((k) => !k.startsWith('feature/'))).toEqual([
       'roofline/model',
       'ours/model/adam',
+      // the separate-buffers column next to the arena
+      'separate/model/adam',
     ]);
   });
   it("reuses the tiny scenario's Adam row for the 500-tensor scaling point", () => {
