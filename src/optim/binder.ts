@@ -20,6 +20,7 @@ import {
 import { bindGroupLayout, getPipeline, type DispatchMode } from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
+import { COPY_DST, COPY_SRC } from './gather.ts';
 import { ownsPadding } from './ownedPadding.ts';
 import { isRun, type Run, type RunTensor } from './runs.ts';
 import type { SideWrite } from './sideWrites.ts';
@@ -66,6 +67,34 @@ export interface BinderContext<O> {
   scaler: boolean;
   /** Flat runs whose state the store laid out as one range each (src/optim/runs.ts). */
   runs: readonly Run[];
+  /** The shadow buffers of gathered runs (src/optim/gather.ts), or null. */
+  gather: Gathered | null;
+}
+
+/** Shadow buffers for gathered runs, and where each gathered tensor sits in them. */
+export interface Gathered {
+  params: GPUBuffer;
+  grads: GPUBuffer;
+  /** Byte offset per tensor in both shadow buffers, null when not gathered. */
+  offsets: readonly (number | null)[];
+  /** One run per group at most (also in `runs`). */
+  runs: readonly Run[];
+}
+
+/** One copyBufferToBuffer of a step. */
+export interface Copy {
+  src: GPUBuffer;
+  srcOffset: number;
+  dst: GPUBuffer;
+  dstOffset: number;
+  size: number;
+}
+
+/** What a step records: copies into the shadow ranges, the dispatches, copies back. */
+export interface BoundStep {
+  gatherIn: Copy[];
+  dispatches: Dispatch[];
+  scatterOut: Copy[];
 }
 
 const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 2, tail: 3 };
@@ -127,16 +156,72 @@ export class Binder<O> {
     grads: readonly CheckedRef[],
     steps: readonly number[],
     write: (w: SideWrite) => void,
-  ): Dispatch[] {
+  ): BoundStep {
     const out: Dispatch[] = [];
+    const gatherIn: Copy[] = [];
+    const scatterOut: Copy[] = [];
     this.c.groups.forEach((indices, gi) => {
       const multi = this.bindGroup(gi, indices, params, grads, steps, write);
-      if (multi) out.push(multi);
-      else
-        for (const i of indices)
-          out.push(...this.bindTensor(gi, i, params[i] as CheckedRef, grads[i] as CheckedRef));
+      if (multi) {
+        out.push(multi);
+        return;
+      }
+      const gathered = this.bindGathered(gi, indices, params, grads, steps, write);
+      if (gathered) {
+        out.push(gathered.dispatch);
+        gatherIn.push(...gathered.gatherIn);
+        scatterOut.push(...gathered.scatterOut);
+      }
+      for (const i of indices) {
+        if (gathered?.members.has(i)) continue;
+        out.push(...this.bindTensor(gi, i, params[i] as CheckedRef, grads[i] as CheckedRef));
+      }
     });
-    return out.sort((a, b) => a.rank - b.rank);
+    return { gatherIn, dispatches: out.sort((a, b) => a.rank - b.rank), scatterOut };
+  }
+
+  /**
+   * The one dispatch of a group's gathered run over the shadow buffers, with its copies, or
+   * null when the group has none or a member's buffers lack the copy usages.
+   */
+  private bindGathered(
+    gi: number,
+    indices: readonly number[],
+    params: readonly CheckedRef[],
+    grads: readonly CheckedRef[],
+    steps: readonly number[],
+    write: (w: SideWrite) => void,
+  ): { dispatch: Dispatch; members: Set<number>; gatherIn: Copy[]; scatterOut: Copy[] } | null {
+    const g = this.c.gather;
+    const run = g?.runs.find((r) => indices.includes(r.indices[0] as number));
+    if (!g || !run) return null;
+    const usable = run.indices.every((i) => {
+      const p = params[i] as CheckedRef;
+      const gr = grads[i] as CheckedRef;
+      return (
+        (p.buffer.usage & (COPY_SRC | COPY_DST)) === (COPY_SRC | COPY_DST) &&
+        (gr.buffer.usage & COPY_SRC) === COPY_SRC
+      );
+    });
+    if (!usable) return null;
+    const shadowParams = params.slice();
+    const shadowGrads = grads.slice();
+    const gatherIn: Copy[] = [];
+    const scatterOut: Copy[] = [];
+    for (const i of run.indices) {
+      const at = g.offsets[i] as number;
+      const p = params[i] as CheckedRef;
+      const gr = grads[i] as CheckedRef;
+      shadowParams[i] = { ...p, buffer: g.params, offset: at, end: at + 4 * p.length };
+      shadowGrads[i] = { ...gr, buffer: g.grads, offset: at, end: at + 4 * gr.length };
+      const size = 4 * p.length;
+      gatherIn.push({ src: p.buffer, srcOffset: p.offset, dst: g.params, dstOffset: at, size });
+      gatherIn.push({ src: gr.buffer, srcOffset: gr.offset, dst: g.grads, dstOffset: at, size });
+      scatterOut.push({ src: g.params, srcOffset: at, dst: p.buffer, dstOffset: p.offset, size });
+    }
+    const dispatch = this.bindGroup(gi, run.indices, shadowParams, shadowGrads, steps, write);
+    if (!dispatch) return null;
+    return { dispatch, members: new Set(run.indices), gatherIn, scatterOut };
   }
 
   private dummy(slot: number): GPUBufferBinding {

@@ -22,7 +22,15 @@ import { withStateDtype } from '../kernels/stateCode.ts';
 import { checkStateDtype, epsAtStateScale, guardEps } from '../options/half.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
 import { initialStateValue, stateNames } from '../options/validate.ts';
-import { Binder, DUMMY_SLOTS, tableLayout, type Dispatch } from './binder.ts';
+import {
+  Binder,
+  DUMMY_SLOTS,
+  tableLayout,
+  type BoundStep,
+  type Copy,
+  type Dispatch,
+  type Gathered,
+} from './binder.ts';
 import { GradClipper } from './gradClipper.ts';
 import { GradScaler, toState } from './gradScaler.ts';
 import type { GradScalerState } from '../options/scaler.ts';
@@ -34,7 +42,8 @@ import { readControl } from '../kernels/control.ts';
 import { ErrorChannel, type OptimizerError } from './errors.ts';
 import { writeNow, writeStaged, type SideWrite } from './sideWrites.ts';
 import { StateStore } from './stateStore.ts';
-import { ownsPadding } from './ownedPadding.ts';
+import { GATHER_BELOW, planGather } from './gather.ts';
+import { ownsPadding, registerOwnedPadding } from './ownedPadding.ts';
 import { planRuns } from './runs.ts';
 import { StepRing } from './stepRing.ts';
 import {
@@ -70,6 +79,14 @@ export interface HostOptions extends ClipOptions {
    * construction.
    */
   stateDtype?: StateDtype;
+  /**
+   * Tensors shorter than this many elements, in a param group whose params lie in several
+   * buffers, are gathered: each step copies them into one range of buffers the optimizer owns,
+   * updates them in one dispatch and copies the params back (their buffers need COPY_SRC and
+   * COPY_DST usage, the grads' COPY_SRC; others take a dispatch each). Default 65536; 0 turns
+   * gathering off. Fixed at construction.
+   */
+  gatherBelow?: number;
 }
 
 /**
@@ -122,6 +139,8 @@ export class Optimizer<A extends Algorithm> {
   private readonly carried: number[];
   private readonly carry: CarriedScalar | null;
   private readonly store: StateStore;
+  /** Shadow buffers of gathered runs (src/optim/gather.ts), or null. */
+  private gathered: Gathered | null = null;
   private readonly uniform: GPUBuffer;
   private readonly uniformData: DataView<ArrayBuffer>;
   /** Per-step data of steps recorded into a caller's encoder (src/optim/stepRing.ts). */
@@ -136,7 +155,7 @@ export class Optimizer<A extends Algorithm> {
   private readonly workgroupSize: number;
   private readonly errors: ErrorChannel;
   /** The grads the bind groups were made for, and the step's dispatches. */
-  private bound: { grads: CheckedRef[]; dispatches: Dispatch[] } | null = null;
+  private bound: ({ grads: CheckedRef[] } & BoundStep) | null = null;
   private destroyed = false;
   /** The last ring sequence number reported as unsubmitted (each is reported once). */
   private reportedSeq = 0;
@@ -184,8 +203,14 @@ export class Optimizer<A extends Algorithm> {
       clipGradValue,
       gradScaler,
       stateDtype,
+      gatherBelow = GATHER_BELOW,
       ...hyper
     } = (options ?? {}) as OptionsByAlgorithm[A] & HostOptions;
+    if (typeof gatherBelow !== 'number' || !Number.isInteger(gatherBelow) || gatherBelow < 0) {
+      throw new RangeError(
+        `${displayName}: gatherBelow must be a non-negative integer, got ${String(gatherBelow)}`,
+      );
+    }
     if (gradScaler !== undefined && !(gradScaler instanceof GradScaler)) {
       throw new TypeError(
         `${displayName}: gradScaler must be a GradScaler, got ${gradScaler === null ? 'null' : typeof gradScaler}`,
@@ -265,25 +290,54 @@ export class Optimizer<A extends Algorithm> {
         size: table.size,
         usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
       });
+      const maxRun = Math.floor(
+        Math.min(this.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 16,
+      );
+      const align = bindingAlignment(this.limits);
+      // Elements a run's state can hold within one binding (4 f32 arrays at most).
       const runs = spec.flatRuns
         ? planRuns(
             this.refs.map((r) => ({ ...r, padded: ownsPadding(r) })),
             groups,
-            // Elements a run's state can hold within one binding (4 f32 arrays at most).
-            Math.floor(
-              Math.min(this.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 16,
-            ),
+            maxRun,
           )
         : [];
-      this.store = new StateStore(
-        device,
-        this.label,
-        requests,
-        device.limits,
-        displayName,
-        dtype,
-        runs,
-      );
+      const gather = spec.flatRuns
+        ? planGather(
+            this.refs,
+            groups,
+            new Set(runs.flatMap((r) => r.indices)),
+            gatherBelow,
+            align,
+            maxRun,
+          )
+        : null;
+      this.store = new StateStore(device, this.label, requests, device.limits, displayName, dtype, [
+        ...runs,
+        ...(gather?.runs ?? []),
+      ]);
+      if (gather && gather.size > 0) {
+        const shadow = (role: string) =>
+          device.createBuffer({
+            label: `${this.label}/gathered-${role}`,
+            size: Math.ceil(gather.size / 16) * 16,
+            usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+          });
+        this.gathered = {
+          params: shadow('params'),
+          grads: shadow('grads'),
+          offsets: gather.offsets,
+          runs: gather.runs,
+        };
+        for (const b of [this.gathered.params, this.gathered.grads]) {
+          registerOwnedPadding(
+            b,
+            gather.offsets.flatMap((offset, i) =>
+              offset === null ? [] : [{ offset, length: (this.refs[i] as CheckedRef).length }],
+            ),
+          );
+        }
+      }
       this.slot = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
       this.uniform = device.createBuffer({
         label: `${this.label}/uniforms`,
@@ -341,7 +395,8 @@ export class Optimizer<A extends Algorithm> {
         control: this.clipper.control,
         clip: { norm: clip.maxNorm !== null, value: clip.value !== null },
         scaler: gradScaler !== undefined,
-        runs,
+        runs: [...runs, ...(gather?.runs ?? [])],
+        gather: this.gathered,
       });
     } catch (e) {
       // A failed construction leaves the scaler free for another optimizer.
@@ -408,7 +463,7 @@ export class Optimizer<A extends Algorithm> {
         operation += ' (creating bind groups)';
         this.bound = this.bind(grads, write, retired);
       }
-      const bound = this.bound as { dispatches: Dispatch[] };
+      const bound = this.bound as BoundStep;
       const cache = new Map<string, object>();
       this.steps.forEach((_, i) => {
         const step = (this.steps[i] as number) + 1;
@@ -458,6 +513,7 @@ export class Optimizer<A extends Algorithm> {
         }
         ring.retire(retired, recorded.seq);
       }
+      copy(own, bound.gatherIn);
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
       const normDispatches = this.clipper.record(pass);
       const prepared = this.scalerSteps?.recordPrepare(pass) ?? 0;
@@ -465,6 +521,7 @@ export class Optimizer<A extends Algorithm> {
       this.lastClipDispatches = normDispatches;
       this.lastScalerDispatches = prepared + (this.scalerSteps?.recordEnd(pass) ?? 0);
       pass.end();
+      copy(own, bound.scatterOut);
       if (fence) fence();
       else {
         device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
@@ -659,6 +716,8 @@ export class Optimizer<A extends Algorithm> {
     this.uniform.destroy();
     this.dummy.destroy();
     this.table.destroy();
+    this.gathered?.params.destroy();
+    this.gathered?.grads.destroy();
     this.clipper.destroy();
     this.scalerSteps?.destroy();
     this.ring.destroy();
@@ -716,7 +775,7 @@ export class Optimizer<A extends Algorithm> {
     grads: readonly TensorRef[],
     write: (w: SideWrite) => void,
     retired: GPUBuffer[],
-  ): { grads: CheckedRef[]; dispatches: Dispatch[] } {
+  ): { grads: CheckedRef[] } & BoundStep {
     const checked = grads.map((g, i) => checkTensorRef(g, `grads[${i}]`, this.where));
     checked.forEach((g, i) => {
       const p = this.refs[i] as CheckedRef;
@@ -735,15 +794,16 @@ export class Optimizer<A extends Algorithm> {
       this.table,
       this.clipper.control,
       ...(this.scalerSteps?.buffers ?? []),
+      ...(this.gathered ? [this.gathered.params, this.gathered.grads] : []),
     ]);
     for (const r of [...this.refs, ...checked]) {
       if (owned.has(r.buffer)) {
         throw new RangeError(`${this.where}: ${r.name} lies in a buffer the optimizer owns`);
       }
     }
-    const dispatches = this.binder.bind(this.refs, checked, this.steps, write);
+    const bound = this.binder.bind(this.refs, checked, this.steps, write);
     this.clipper.bind(checked, (b) => retired.push(...b));
-    return { grads: checked, dispatches };
+    return { grads: checked, ...bound };
   }
 }
 
@@ -759,6 +819,12 @@ function prepareInputs(algorithm: Algorithm, o: Record<string, unknown>): Prepar
       : {}),
     ...(algorithm === 'radam' ? { extra: radamRhoInf(betas?.[1] as number) } : {}),
   };
+}
+
+/** Records a gathered run's copies (src/optim/gather.ts) into `encoder`. */
+function copy(encoder: GPUCommandEncoder, copies: readonly Copy[]): void {
+  for (const c of copies)
+    encoder.copyBufferToBuffer(c.src, c.srcOffset, c.dst, c.dstOffset, c.size);
 }
 
 /** Records the step's dispatches into `pass`, setting each pipeline once per run. */

@@ -60,6 +60,39 @@ describeGpu('GPU parity with the CPU reference', () => {
     },
   );
 
+  it('gathers small tensors in separate buffers into one dispatch: every option combination, f32 and f16, clipping', async () => {
+    const gatherBelow = 1 << 16;
+    for (const stateDtype of ['f32', 'f16'] as const) {
+      const results = await testPage().run('parity', {
+        cases: OPTIMIZER_CASES,
+        lengths: GEOMETRY_LENGTHS,
+        steps: 6,
+        seed: 4000,
+        layout: 'separate',
+        gatherBelow,
+        stateDtype,
+      });
+      expect(parityFailures(results, GEOMETRY_LENGTHS.length, 6, 'group')).toEqual([]);
+      const mismatched = results.filter((r) => r.bitMismatches.param + r.bitMismatches.state > 0);
+      expect(mismatched.map((r) => `${r.desc}: ${JSON.stringify(r.bitMismatches)}`)).toEqual([]);
+    }
+    // 70_001 elements stay on their own (a 17_500-vec4 body and a 1-element tail: 2
+    // dispatches), the rest share one: 3
+    const lengths = [...GEOMETRY_LENGTHS, 70_001];
+    const clipped = await testPage().run('parity', {
+      cases: CLIP_CASES,
+      lengths,
+      steps: 4,
+      seed: 22,
+      layout: 'separate',
+      gatherBelow,
+    });
+    expect(clipped.map((r) => r.dispatches)).toEqual(clipped.map(() => 3));
+    expect(
+      parityFailures(clipped, lengths.length, 4, 'tensor').filter((p) => !/dispatches/.test(p)),
+    ).toEqual([]);
+  });
+
   it('clips by the global gradient norm and by value on the GPU, with a million-element tensor', async () => {
     // 1_000_003 elements take 245 partial sums of 4096 squares, then the finalize pass
     const lengths = [...GEOMETRY_LENGTHS, 1_000_003];

@@ -27,6 +27,17 @@ describeGpu('GradScaler', () => {
     },
   );
 
+  it('skips poisoned steps bitwise with small tensors in separate buffers gathered into one dispatch', async () => {
+    // the skipped step's copies write back the params they read: still bitwise untouched
+    const results = await testPage().run('scalerRun', {
+      ...scalerRunArgs('separate'),
+      gatherBelow: 1 << 16,
+    });
+    expect(results).toHaveLength(SCALER_CASES.length);
+    expect(scalerFailures(results, 'gathered')).toEqual([]);
+    for (const r of results) expect(r.gpuScale, r.desc).toBe(SCALER_FINAL_SCALE);
+  });
+
   it("runs docs/mixed-precision.md's example (examples/mixedPrecision.ts)", async () => {
     const r = await testPage().run('runMixedPrecision');
     expect(r).toEqual(MIXED_PRECISION_RESULT);

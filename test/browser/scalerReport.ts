@@ -42,9 +42,13 @@ export const SCALER_STEPS = 12;
 
 /**
  * Checks scalerRun's results against the reference; returns the failures as readable lines.
- * `path`: 'group' expects one update dispatch, 'tensor' one or two per tensor.
+ * `path`: 'group' expects one update dispatch, 'tensor' one or two per tensor, 'gathered' one
+ * update dispatch over grads in one buffer per tensor.
  */
-export function scalerFailures(results: ScalerResult[], path: 'group' | 'tensor'): string[] {
+export function scalerFailures(
+  results: ScalerResult[],
+  path: 'group' | 'tensor' | 'gathered',
+): string[] {
   return results.flatMap((r) => {
     const out: string[] = [];
     const where = `${r.desc}`;
@@ -72,7 +76,7 @@ export function scalerFailures(results: ScalerResult[], path: 'group' | 'tensor'
     if (r.stepCounts.some((c) => c !== SCALER_STEPS - SCALER_POISON.length))
       out.push(`${where}: step counts ${r.stepCounts.join()}`);
     const update =
-      path === 'group' ? [1, 1] : [GEOMETRY_LENGTHS.length, 2 * GEOMETRY_LENGTHS.length];
+      path === 'tensor' ? [GEOMETRY_LENGTHS.length, 2 * GEOMETRY_LENGTHS.length] : [1, 1];
     if (
       r.dispatches.update < (update[0] as number) ||
       r.dispatches.update > (update[1] as number)

@@ -27,6 +27,12 @@ export interface ParityArgs {
   workgroupSize?: number;
   /** How both the GPU optimizer and the reference store state (default 'f32'). */
   stateDtype?: StateDtype;
+  /**
+   * The optimizer's gatherBelow. Default: 0 on 'separate' (one dispatch per tensor), the
+   * optimizer's default elsewhere; 65536 on 'separate' gathers the small tensors into one
+   * dispatch (src/optim/gather.ts).
+   */
+  gatherBelow?: number;
 }
 
 export interface ParityResult {
@@ -173,6 +179,7 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
     ...c.options,
     ...(args.workgroupSize ? { workgroupSize: args.workgroupSize } : {}),
     ...(args.stateDtype ? { stateDtype: args.stateDtype } : {}),
+    gatherBelow: args.gatherBelow ?? (args.layout === 'separate' ? 0 : undefined),
     onError: (e) => errors.push(e.message),
   });
   const refParams = initial.map((a) => new Float32Array(a));

@@ -34,6 +34,11 @@ export interface ScalerArgs {
   /** 'shared': params in one buffer and grads in another, at mixed 16-byte alignment. */
   layout: 'arena' | 'separate' | 'shared';
   seed: number;
+  /**
+   * The optimizers' gatherBelow. Default: 0 on 'separate' (one dispatch per tensor), the
+   * optimizers' default elsewhere; 65536 on 'separate' gathers every tensor into one dispatch.
+   */
+  gatherBelow?: number;
 }
 
 export interface ScalerResult {
@@ -151,6 +156,7 @@ async function runCase(c: OptimizerCase, args: ScalerArgs, seed: number): Promis
     ...c.options,
     gradScaler: scaler,
     onError: (e) => errors.push(e.message),
+    gatherBelow: args.gatherBelow ?? (args.layout === 'separate' ? 0 : undefined),
   });
   const scalerA = new GradScalerReference(args.scaler);
   const scalerB = new GradScalerReference(args.scaler);
