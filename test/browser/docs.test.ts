@@ -35,8 +35,10 @@ describeGpu('docs examples on the GPU', () => {
     // Per tensor, each length is a multiple of 4 (vec4 body only) or below 4 (scalars only),
     // each in its own buffer at offset 0, so each takes one dispatch: 3. The arena: one group,
     // one buffer of params and one of grads at the same layout, so one dispatch for all.
+    // Gathered: all three are below 65536 elements, copied into one range: one dispatch.
     expect(await testPage().run('runDispatchPaths')).toEqual({
       arena: 1,
+      gathered: 1,
       perTensor: 3,
       same: true,
     });
