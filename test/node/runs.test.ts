@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ParamArena } from '../../src/index.ts';
+import { Adam, ParamArena } from '../../src/index.ts';
+import { planGather } from '../../src/optim/gather.ts';
 import { ownsPadding } from '../../src/optim/ownedPadding.ts';
 import { isRun, planRuns, type RunTensor } from '../../src/optim/runs.ts';
 import { StateStore } from '../../src/optim/stateStore.ts';
@@ -114,5 +115,73 @@ describe('flat runs (src/optim/runs.ts)', () => {
     ]);
     // exp_avg_sq of tensor 1 starts at element 16 + 4 of the slab
     expect(store.arrayOffset(1, 1)).toBe(4 * 20);
+  });
+});
+
+describe('gathered runs (src/optim/gather.ts)', () => {
+  const copyable = { usage: 0x80 | 0x4 | 0x8 };
+  const storageOnly = { usage: 0x80 };
+  const own = (length: number, usage = copyable.usage) => ({ buffer: { usage }, length });
+
+  it('gathers the small tensors of a group spread over several buffers into one run', () => {
+    const params = [own(3), own(100_000), own(8), own(1)];
+    const plan = planGather(params, [[0, 1, 2, 3]], new Set(), 1 << 16, 256, 1 << 20);
+    // 3 → 16 bytes, 8 → 32 bytes, 1 → 16 bytes; 100_000 elements stays on its own
+    expect(plan.offsets).toEqual([0, null, 16, 48]);
+    expect(plan.size).toBe(64);
+    expect(plan.runs).toEqual([{ indices: [0, 2, 3], offset: 0, length: 16, flat: [0, 4, 12] }]);
+  });
+
+  it('leaves one-buffer groups, lone tensors, buffers without copy usage and runs alone', () => {
+    const shared = { usage: copyable.usage };
+    const oneBuffer = [
+      { buffer: shared, length: 4 },
+      { buffer: shared, length: 4 },
+    ];
+    expect(planGather(oneBuffer, [[0, 1]], new Set(), 1 << 16, 256, 1 << 20).runs).toEqual([]);
+    const mixed = [own(4), own(4, storageOnly.usage), own(4), own(4)];
+    // tensor 1 cannot be copied, tensor 3 is in a flat run: only 0 and 2 are gathered
+    const plan = planGather(mixed, [[0, 1, 2, 3]], new Set([3]), 1 << 16, 256, 1 << 20);
+    expect(plan.offsets).toEqual([0, null, 16, null]);
+    // gatherBelow 0 gathers nothing; two groups start at aligned offsets
+    expect(planGather(mixed, [[0, 1, 2, 3]], new Set(), 0, 256, 1 << 20).size).toBe(0);
+    const two = planGather(
+      [own(4), own(4), own(4), own(4)],
+      [
+        [0, 1],
+        [2, 3],
+      ],
+      new Set(),
+      1 << 16,
+      256,
+      1 << 20,
+    );
+    expect(two.offsets).toEqual([0, 16, 256, 272]);
+    expect(two.size).toBe(288);
+  });
+});
+
+describe('steady state with flat and gathered runs', () => {
+  it('creates no buffer, bind group or pipeline after the first step; gathers by copies', () => {
+    const f = fakeDevice();
+    const usage = 0x80 | 0x4 | 0x8;
+    const lengths = [3, 300, 70_001, 8];
+    const params = lengths.map((n) => ({ buffer: f.buffer(4 * n, usage), length: n }));
+    const grads = lengths.map((n) => ({ buffer: f.buffer(4 * n, usage), length: n }));
+    const arena = new ParamArena(f.device, [5, 300, 7, 4096]);
+    const opt = new Adam(f.device, [{ params }, { params: arena.params, lr: 0.1 }]);
+    const step = () => opt.step([...grads, ...arena.grads]);
+    step();
+    const after = { ...f.counts };
+    step();
+    step();
+    expect(f.counts.buffers - after.buffers).toBe(0);
+    expect(f.counts.bindGroups - after.bindGroups).toBe(0);
+    expect(f.counts.pipelines - after.pipelines).toBe(0);
+    // separate group: 3, 300 and 8 gathered (one dispatch), 70_001 on its own (a body and a
+    // tail); the arena group: one flat run, one dispatch
+    expect(opt.lastStepDispatches).toBe(1 + 2 + 1);
+    // per step, per gathered tensor: param and grad in, param out
+    expect(f.counts.copies - after.copies).toBe(2 * 3 * 3);
   });
 });
