@@ -1,6 +1,8 @@
 /** The benchmark page: a form, the runner, a results table and the chart. */
 import type { Algorithm } from '../src/index.ts';
+import { runBreakdown, type BreakdownRow } from './breakdown.ts';
 import { calibrate } from './calibrate.ts';
+import { GpuTimer } from './gpuTimer.ts';
 import { chartSvg } from './chart.ts';
 import type { Calibration } from './costModel.ts';
 import { device, runBench } from './runBench.ts';
@@ -20,6 +22,8 @@ declare global {
     __runBench: (config: BenchConfig) => Promise<BenchResult>;
     /** The planner's probe (calibrate.ts), on a device of its own. */
     __calibrate: (tfjs: boolean) => Promise<Calibration>;
+    /** `npm run bench:breakdown` (breakdown.ts), on a device of its own. */
+    __runBreakdown: (config: Parameters<typeof runBreakdown>[2]) => Promise<BreakdownRow[]>;
   }
 }
 
@@ -96,6 +100,16 @@ window.__calibrate = async (tfjs) => {
   try {
     return await calibrate(dev, tfjs);
   } finally {
+    dev.destroy();
+  }
+};
+window.__runBreakdown = async (config) => {
+  const { device: dev } = await device();
+  const timer = dev.features.has('timestamp-query') ? new GpuTimer(dev, config.steps) : null;
+  try {
+    return await runBreakdown(dev, timer, config, log);
+  } finally {
+    timer?.destroy();
     dev.destroy();
   }
 };

@@ -1,0 +1,73 @@
+/**
+ * `npm run bench:breakdown`: where the time of a many-tensor step goes (bench/breakdown.ts).
+ * Steps model and tiny through each dispatch path in one headless-Chrome run and prints ms per
+ * step, GB/s, the share of the single-tensor ceiling and the dispatches of each.
+ *
+ *   npm run bench:breakdown                        model and tiny, Adam and SGD, 10 steps × 5
+ *   npm run bench:breakdown -- --algorithms=adam --scenarios=tiny --steps=5 --reps=3
+ */
+import { parseArgs } from 'node:util';
+import type { Algorithm } from '../src/index.ts';
+import type { BreakdownRow } from '../bench/breakdown.ts';
+import { textTable } from '../bench/table.ts';
+import { openGpuPage } from './gpuPage.ts';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      algorithms: { type: 'string', default: 'adam,sgd' },
+      scenarios: { type: 'string', default: 'model,tiny' },
+      steps: { type: 'string', default: '10' },
+      reps: { type: 'string', default: '5' },
+    },
+  });
+  const config = {
+    algorithms: (values.algorithms as string).split(',') as Algorithm[],
+    scenarios: (values.scenarios as string).split(',') as ('model' | 'tiny' | 'big')[],
+    steps: Number(values.steps),
+    reps: Number(values.reps),
+  };
+  if (![config.steps, config.reps].every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error('--steps and --reps must be positive integers');
+  }
+  const gpu = await openGpuPage(
+    '/bench/index.html',
+    (line) => {
+      if (line.startsWith('[bench] ')) console.log(`  ${line.slice(8)}`);
+    },
+    ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
+  );
+  try {
+    console.log(`browser: ${gpu.browserVersion}; adapter: ${JSON.stringify(gpu.adapterInfo)}`);
+    const rows = (await gpu.page.evaluate(
+      (c) => window.__runBreakdown(c),
+      config,
+    )) as BreakdownRow[];
+    const ceiling = (r: BreakdownRow) =>
+      rows.find(
+        (x) => x.scenario === r.scenario && x.algorithm === r.algorithm && x.variant === 'single',
+      )?.gbps ?? NaN;
+    console.log(
+      `\n${textTable(
+        ['scenario', 'algorithm', 'variant', 'ms/step', 'spread', 'GB/s', '% single', 'dispatches'],
+        rows.map((r) => [
+          r.scenario,
+          r.algorithm,
+          r.variant,
+          r.msPerStep.median.toFixed(2),
+          `${(100 * r.msPerStep.spread).toFixed(0)}%`,
+          r.gbps.toFixed(2),
+          ((100 * r.gbps) / ceiling(r)).toFixed(0),
+          String(r.dispatches),
+        ]),
+      )}`,
+    );
+  } finally {
+    await gpu.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:breakdown failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
