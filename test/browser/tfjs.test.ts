@@ -117,8 +117,9 @@ describeGpu('webgpu-optim/tfjs', () => {
   it("gradTransfer 'bind' gives the same bits as 'copy', making bind groups every step", async () => {
     const r = await run('transferModes');
     expect(r.bind).toEqual(r.copy);
-    // copy: the first step's groups only; bind: TF.js's grad buffers change between steps
-    expect(r.bindGroups[1]).toBeGreaterThan(r.bindGroups[0] as number);
+    // steps 2..4: copy makes none; bind makes some, as TF.js's grad buffers change each step
+    expect(r.bindGroups[0]).toBe(0);
+    expect(r.bindGroups[1]).toBeGreaterThan(0);
   });
 
   it('passes host options to the kernels (clipGradValue)', async () => {

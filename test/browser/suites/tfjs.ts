@@ -406,12 +406,14 @@ async function transferModes(): Promise<{ copy: number[]; bind: number[]; bindGr
     const m = mlp(51);
     const o = createTfjsOptimizer('adam', { lr: 0.01 }, { gradTransfer });
     m.compile({ optimizer: o, loss: 'meanSquaredError' });
-    const b0 = t.ourBindGroups();
+    let b0 = 0;
     for (let i = 0; i < 4; i++) {
       const x = tf.slice(xs, [16 * i, 0], [16, 4]);
       const y = tf.slice(ys, [16 * i, 0], [16, 1]);
       await m.trainOnBatch(x, y);
       tf.dispose([x, y]);
+      // bind groups made by steps 2..4 (the first step makes every path's own)
+      if (i === 0) b0 = t.ourBindGroups();
     }
     bindGroups.push(t.ourBindGroups() - b0);
     out[gradTransfer] = bits((await weightsOf(m)).flat());
