@@ -184,4 +184,14 @@ describe('steady state with flat and gathered runs', () => {
     // per step, per gathered tensor: param and grad in, param out
     expect(f.counts.copies - after.copies).toBe(2 * 3 * 3);
   });
+
+  it('rejects a gatherBelow that is not a non-negative integer', () => {
+    const f = fakeDevice();
+    const params = [{ buffer: f.buffer(16), length: 4 }];
+    for (const bad of [-1, 1.5, '8', NaN]) {
+      expect(() => new Adam(f.device, params, { gatherBelow: bad as number })).toThrow(
+        `Adam: gatherBelow must be a non-negative integer, got ${String(bad)}`,
+      );
+    }
+  });
 });
