@@ -24,7 +24,8 @@ export class GradArena {
     this.buffer = device.createBuffer({
       label,
       size: Math.max(at, 16),
-      usage: STORAGE | COPY_DST,
+      // COPY_SRC: the optimizer gathers small variables by copying their grads on (gather.ts).
+      usage: STORAGE | COPY_DST | COPY_SRC,
     });
     for (const v of this.views) v.buffer = this.buffer;
   }
