@@ -11,6 +11,8 @@ export const ADADELTA_KERNEL: KernelSpec<Resolved<AdadeltaOptions>> = {
   source: `${common}\n${adadelta}`,
   code: kernelCode('f32', `${common}\n${adadelta}`),
   stateDtype: 'f32',
+  // square_avg and acc_delta stay 0 and delta = sqrt(eps) / sqrt(eps) · 0 = 0 (eps > 0).
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'lr', type: 'f32' },
     { name: 'rho', type: 'f32' },

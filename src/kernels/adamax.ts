@@ -11,6 +11,8 @@ export const ADAMAX_KERNEL: KernelSpec<Resolved<AdamaxOptions>> = {
   source: `${common}\n${adamax}`,
   code: kernelCode('f32', `${common}\n${adamax}`),
   stateDtype: 'f32',
+  // No flatRuns: exp_inf = max(beta2·0, |0| + eps) = eps, so zero padding state would not stay
+  // zero (spec.ts).
   layout: uniformLayout([
     { name: 'weight_decay', type: 'f32' },
     { name: 'one_minus_beta1', type: 'f32' },

@@ -11,6 +11,8 @@ export const LION_KERNEL: KernelSpec<Resolved<LionOptions>> = {
   source: `${common}\n${lion}`,
   code: kernelCode('f32', `${common}\n${lion}`),
   stateDtype: 'f32',
+  // sign(0) = 0: a zero grad and zero exp_avg leave p·decay - lr·0 = 0 and exp_avg 0 (spec.ts).
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'lr', type: 'f32' },
     { name: 'decay_factor', type: 'f32' },
