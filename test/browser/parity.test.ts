@@ -62,9 +62,12 @@ describeGpu('GPU parity with the CPU reference', () => {
 
   it('gathers small tensors in separate buffers into one dispatch: every option combination, f32 and f16, clipping', async () => {
     const gatherBelow = 1 << 16;
+    // Adamax does not opt in to flat runs (its exp_inf would turn zero padding state into ε),
+    // so it gathers nothing: its separate-buffer path is the per-tensor one tested above
+    const cases = OPTIMIZER_CASES.filter((c) => c.algorithm !== 'adamax');
     for (const stateDtype of ['f32', 'f16'] as const) {
       const results = await testPage().run('parity', {
-        cases: OPTIMIZER_CASES,
+        cases,
         lengths: GEOMETRY_LENGTHS,
         steps: 6,
         seed: 4000,
@@ -80,7 +83,7 @@ describeGpu('GPU parity with the CPU reference', () => {
     // dispatches), the rest share one: 3
     const lengths = [...GEOMETRY_LENGTHS, 70_001];
     const clipped = await testPage().run('parity', {
-      cases: CLIP_CASES,
+      cases: CLIP_CASES.filter((c) => c.algorithm !== 'adamax'),
       lengths,
       steps: 4,
       seed: 22,

@@ -29,11 +29,14 @@ describeGpu('GradScaler', () => {
 
   it('skips poisoned steps bitwise with small tensors in separate buffers gathered into one dispatch', async () => {
     // the skipped step's copies write back the params they read: still bitwise untouched
+    // Adamax gathers nothing (it does not opt in to flat runs: see parity.test.ts)
+    const cases = SCALER_CASES.filter((c) => c.algorithm !== 'adamax');
     const results = await testPage().run('scalerRun', {
       ...scalerRunArgs('separate'),
+      cases,
       gatherBelow: 1 << 16,
     });
-    expect(results).toHaveLength(SCALER_CASES.length);
+    expect(results).toHaveLength(cases.length);
     expect(scalerFailures(results, 'gathered')).toEqual([]);
     for (const r of results) expect(r.gpuScale, r.desc).toBe(SCALER_FINAL_SCALE);
   });
