@@ -11,6 +11,8 @@ export const NADAM_KERNEL: KernelSpec<Resolved<NAdamOptions>> = {
   source: `${common}\n${nadam}`,
   code: kernelCode('f32', `${common}\n${nadam}`),
   stateDtype: 'f32',
+  // exp_avg and exp_avg_sq stay 0 and both terms are coef·0 / eps = 0 (eps > 0 is validated).
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'weight_decay', type: 'f32' },
     { name: 'decay_factor', type: 'f32' },

@@ -14,6 +14,8 @@ export const RADAM_KERNEL: KernelSpec<Resolved<RAdamOptions>> = {
   source: `${common}\n${radam}`,
   code: kernelCode('f32', `${common}\n${radam}`),
   stateDtype: 'f32',
+  // exp_avg and exp_avg_sq stay 0, so m = 0 and the step is 0 on both branches (eps > 0).
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'weight_decay', type: 'f32' },
     { name: 'decay_factor', type: 'f32' },
