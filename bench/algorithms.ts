@@ -69,6 +69,7 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
   { name: 'lion', label: 'Lion', options: { lr: 1e-4 }, tfjs: null, tfjsOps: 0 },
   { name: 'nadam', label: 'NAdam', options: { lr: 0.002 }, tfjs: null, tfjsOps: 0 },
   { name: 'radam', label: 'RAdam', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
+  { name: 'lamb', label: 'LAMB', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
 ];
 
 /**
@@ -80,5 +81,15 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
  */
 export function bytesPerParam(algorithm: Algorithm, options: Record<string, unknown>): number {
   const names = stateNames(algorithm, resolveOptions(algorithm, options as never, 'bench'));
-  return 12 + 8 * names.length;
+  return 12 + 8 * names.length + sumsBytes(algorithm, names.length);
+}
+
+/**
+ * Bytes per parameter of the per-tensor sums pass that runs before the update (LAMB's trust
+ * ratio, shaders/tensor_sums.wgsl): it reads param, grad and every state array and writes
+ * nothing per element, 8 + 4·(state arrays). LAMB: 28 (update) + 16 = 44. The partials and
+ * the finalize pass are a few bytes per workgroup, left out.
+ */
+function sumsBytes(algorithm: Algorithm, states: number): number {
+  return algorithm === 'lamb' ? 8 + 4 * states : 0;
 }

@@ -43,6 +43,7 @@ const ALGORITHMS: Algorithm[] = [
   'lion',
   'nadam',
   'radam',
+  'lamb',
 ];
 const SCENARIOS: ScenarioName[] = ['big', 'model', 'tiny'];
 

@@ -64,6 +64,7 @@ const API = [
   'Adamax',
   'DEFAULTS',
   'GradScaler',
+  'LAMB',
   'LRScheduler',
   'Lion',
   'NAdam',
@@ -94,6 +95,7 @@ const REFERENCE_API = [
   'AdamaxReference',
   'DEFAULTS',
   'GradScalerReference',
+  'LAMBReference',
   'LionReference',
   'NAdamReference',
   'RAdamReference',
@@ -113,6 +115,9 @@ const REFERENCE_API = [
   'epsFloor',
   'f16Bits',
   'f16FromBits',
+  'lambKernel',
+  'lambRatio',
+  'lambScalars',
   'lionKernel',
   'lionScalars',
   'nadamKernel',
@@ -125,6 +130,7 @@ const REFERENCE_API = [
   'roundToF16',
   'sgdKernel',
   'sgdScalars',
+  'tensorSums',
 ];
 
 /**

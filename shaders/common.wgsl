@@ -76,6 +76,10 @@ struct Geometry {
 @group(0) @binding(6) var<storage, read> tensors: array<Geometry>;
 // MULTI: the tensor each workgroup works on.
 @group(0) @binding(7) var<storage, read> owner: array<u32>;
+// The row of `tensors` this invocation works on: owner[w] in the MULTI branch of `main`, 0 in a
+// one-tensor dispatch. For updates that read a per-tensor value (LAMB's trust ratio, at the
+// tensor's uniform index + tensor_row); the others never read it.
+var<private> tensor_row: u32 = 0u;
 
 // The control block: loss-scaler state (the scale first, so a loss kernel can bind the buffer
 // at offset 0) and gradient-clipping scalars, written on the GPU by gradnorm.wgsl and
@@ -291,7 +295,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>,
     if (w >= arrayLength(&owner)) {
       return;
     }
-    let geo = tensors[owner[w]];
+    tensor_row = owner[w];
+    let geo = tensors[tensor_row];
     // The tensor's body workgroups come first (reserved1 of them), then its scalar ones, so
     // every workgroup runs one code path. MODE 0: no tensor of the group has scalars.
     let k = w - geo.reserved0;

@@ -13,6 +13,7 @@ export {
   Lion,
   NAdam,
   RAdam,
+  LAMB,
   createOptimizer,
 } from './optim/classes.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';
@@ -32,6 +33,7 @@ export type {
   LionOptions,
   NAdamOptions,
   RAdamOptions,
+  LambOptions,
   OptionsByAlgorithm,
   Resolved,
   StateName,

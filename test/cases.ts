@@ -69,6 +69,10 @@ const adamAxes = {
 };
 const adam = product({ ...adamAxes, weightDecay: [0, 0.05] }).map((o) => ({ lr: 0.01, ...o }));
 const adamw = product({ ...adamAxes, weightDecay: [0, 0.1] }).map((o) => ({ lr: 0.01, ...o }));
+const lamb = product({ weightDecay: [0, 0.1], maximize: [false, true] }).map((o) => ({
+  lr: 0.01,
+  ...o,
+}));
 
 const adamax = product({ weightDecay: [0, 0.05], maximize: [false, true] }).map((o) => ({
   lr: 0.01,
@@ -108,6 +112,7 @@ export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('lion', lion),
   ...cases('nadam', nadam),
   ...cases('radam', radam),
+  ...cases('lamb', lamb),
 ];
 
 /** One default-options case per algorithm (PyTorch defaults, with a larger lr for SGD). */
@@ -122,6 +127,7 @@ export const DEFAULT_CASES: OptimizerCase[] = [
   { desc: 'lion(default)', algorithm: 'lion', options: {} },
   { desc: 'nadam(default)', algorithm: 'nadam', options: {} },
   { desc: 'radam(default)', algorithm: 'radam', options: {} },
+  { desc: 'lamb(default)', algorithm: 'lamb', options: {} },
 ];
 
 /** The dispatch-geometry lengths every parity run covers. */
@@ -187,6 +193,7 @@ export const FULL_CASES: OptimizerCase[] = [
     algorithm: 'radam',
     options: { decoupledWeightDecay: true, weightDecay: 0.01, maximize: true, betas: [0.8, 0.9] },
   },
+  { desc: 'lamb(all)', algorithm: 'lamb', options: { weightDecay: 0.01, maximize: true } },
 ];
 
 /** Gradient clipping by global norm and by value, over several algorithms. */
@@ -232,5 +239,10 @@ export const CLIP_CASES: OptimizerCase[] = [
     desc: 'radam(decoupled, clipGradValue 0.25)',
     algorithm: 'radam',
     options: { lr: 0.01, decoupledWeightDecay: true, weightDecay: 0.01, clipGradValue: 0.25 },
+  },
+  {
+    desc: 'lamb(clipGradNorm 0.5, clipGradValue 0.01)',
+    algorithm: 'lamb',
+    options: { lr: 0.01, weightDecay: 0.1, clipGradNorm: 0.5, clipGradValue: 0.01 },
   },
 ];

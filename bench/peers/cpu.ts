@@ -155,6 +155,36 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
           }
         },
       };
+    case 'lamb':
+      // Two passes per tensor, as the GPU: the norms of p and u, then the update.
+      return {
+        states: 2,
+        step: (p, g, [a, b], t) => {
+          const m = a as Float32Array;
+          const v = b as Float32Array;
+          const bc1 = 1 - 0.9 ** t;
+          const bc2s = Math.sqrt(1 - 0.999 ** t);
+          let p2 = 0;
+          let u2 = 0;
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const mi = 0.9 * (m[i] as number) + 0.1 * gi;
+            const vi = 0.999 * (v[i] as number) + 0.001 * gi * gi;
+            const u = mi / bc1 / (Math.sqrt(vi) / bc2s + 1e-6);
+            p2 += (p[i] as number) ** 2;
+            u2 += u * u;
+          }
+          const ratio = p2 === 0 || u2 === 0 ? 1 : Math.sqrt(p2 / u2);
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const mi = 0.9 * (m[i] as number) + 0.1 * gi;
+            const vi = 0.999 * (v[i] as number) + 0.001 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = (p[i] as number) - 0.001 * ratio * (mi / bc1 / (Math.sqrt(vi) / bc2s + 1e-6));
+          }
+        },
+      };
     default: {
       const decoupled = algorithm === 'adamw';
       return {

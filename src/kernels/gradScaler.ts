@@ -25,6 +25,8 @@ export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
   lion: [],
   nadam: ['bias_correction2', 'grad_coef', 'avg_coef'],
   radam: ['bias_correction1', 'bias_correction2_sqrt', 'rect', 'rectified'],
+  // Adam's code with lr = 1 (the optimizer writes 1 as prepare's lr input): 1 / (1 - beta1^t).
+  lamb: ['inv_bias_correction1', 'bias_correction2', 'bias_correction2_sqrt'],
 };
 
 const ALGO: Record<Algorithm, number> = {
@@ -38,6 +40,7 @@ const ALGO: Record<Algorithm, number> = {
   lion: -1,
   nadam: 5,
   radam: 6,
+  lamb: 2,
 };
 
 export interface ScalerPipelines {

@@ -1,5 +1,5 @@
 import type { KernelSpec } from './spec.ts';
-import { ShaderStage } from './usage.ts';
+import { commonEntries, sumsLayout, type SumsLayoutRole } from './tensorSums.ts';
 
 /**
  * Pipelines memoized per (device, algorithm, override constants, workgroup size), plus one
@@ -11,6 +11,8 @@ interface DeviceCache {
   pipelineLayout: GPUPipelineLayout;
   modules: Map<string, GPUShaderModule>;
   pipelines: Map<string, GPUComputePipeline>;
+  /** Pipeline layouts of the tensor-sums kernels (src/kernels/tensorSums.ts), by role. */
+  sumsLayouts: Map<SumsLayoutRole, GPUPipelineLayout>;
 }
 
 const caches = new WeakMap<GPUDevice, DeviceCache>();
@@ -22,30 +24,21 @@ const MODES: Record<DispatchMode, number> = { body: 0, tail: 1, both: 2 };
 function deviceCache(device: GPUDevice): DeviceCache {
   let cache = caches.get(device);
   if (!cache) {
-    const storage = (binding: number): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: ShaderStage.COMPUTE,
-      buffer: { type: 'storage' },
-    });
     const layout = device.createBindGroupLayout({
       label: 'webgpu-optim/common/bind-group-layout',
-      entries: [
-        storage(0),
-        storage(1),
-        storage(2),
-        storage(3),
-        storage(4),
-        { binding: 5, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } },
-        { binding: 6, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
-        { binding: 7, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
-        { binding: 8, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
-      ],
+      entries: commonEntries(),
     });
     const pipelineLayout = device.createPipelineLayout({
       label: 'webgpu-optim/common/pipeline-layout',
       bindGroupLayouts: [layout],
     });
-    cache = { layout, pipelineLayout, modules: new Map(), pipelines: new Map() };
+    cache = {
+      layout,
+      pipelineLayout,
+      modules: new Map(),
+      pipelines: new Map(),
+      sumsLayouts: new Map(),
+    };
     caches.set(device, cache);
   }
   return cache;
@@ -68,7 +61,31 @@ export interface PipelineVariant {
   clipValue?: boolean;
   /** A GradScaler is attached: unscale, and skip the step when found_inf is set. */
   scaler?: boolean;
+  /**
+   * For a spec with tensorSums: the `tensor_sums` or `tensor_finalize` entry point instead of
+   * the update (`main`).
+   */
+  entry?: 'main' | 'tensor_sums' | 'tensor_finalize';
 }
+
+function pipelineLayoutOf(
+  device: GPUDevice,
+  cache: DeviceCache,
+  role: SumsLayoutRole | null,
+): GPUPipelineLayout {
+  if (!role) return cache.pipelineLayout;
+  let layout = cache.sumsLayouts.get(role);
+  if (!layout) {
+    layout = device.createPipelineLayout({
+      label: `webgpu-optim/tensor-sums/${role}-pipeline-layout`,
+      bindGroupLayouts: [sumsLayout(device, role)],
+    });
+    cache.sumsLayouts.set(role, layout);
+  }
+  return layout;
+}
+
+const ROLES = { main: 'update', tensor_sums: 'sums', tensor_finalize: 'finalize' } as const;
 
 export function getPipeline<O>(
   device: GPUDevice,
@@ -88,7 +105,8 @@ export function getPipeline<O>(
     CLIP_VALUE: Number(variant.clipValue ?? false),
     SCALER: Number(variant.scaler ?? false),
   };
-  const key = `${spec.name}/${spec.stateDtype}:${JSON.stringify(constants)}`;
+  const entryPoint = variant.entry ?? 'main';
+  const key = `${spec.name}/${spec.stateDtype}/${entryPoint}:${JSON.stringify(constants)}`;
   let pipeline = cache.pipelines.get(key);
   if (!pipeline) {
     let module = cache.modules.get(spec.code);
@@ -100,9 +118,9 @@ export function getPipeline<O>(
       cache.modules.set(spec.code, module);
     }
     pipeline = device.createComputePipeline({
-      label: `webgpu-optim/${spec.name}/pipeline ${spec.stateDtype} ${JSON.stringify(constants)}`,
-      layout: cache.pipelineLayout,
-      compute: { module, entryPoint: 'main', constants },
+      label: `webgpu-optim/${spec.name}/${entryPoint === 'main' ? 'pipeline' : entryPoint} ${spec.stateDtype} ${JSON.stringify(constants)}`,
+      layout: pipelineLayoutOf(device, cache, spec.tensorSums ? ROLES[entryPoint] : null),
+      compute: { module, entryPoint, constants },
     });
     cache.pipelines.set(key, pipeline);
   }

@@ -23,6 +23,13 @@ export interface KernelSpec<O> {
    * stays zero); absent means false.
    */
   flatRuns?: boolean;
+  /**
+   * The update reads a per-tensor value computed by shaders/tensor_sums.wgsl (appended to
+   * `code`): each step records the tensor_sums and tensor_finalize passes before the update,
+   * and the update's bind group adds the ratios uniform (binding 12). See tensorSums.ts.
+   * Exclusive with flatRuns: a flat run would merge tensors whose values must stay apart.
+   */
+  tensorSums?: boolean;
   /** The `override` constants (code-path switches) for a param group's options. */
   constants(options: O): Record<string, number>;
 }

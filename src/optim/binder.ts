@@ -7,6 +7,9 @@
  *   one tensor, when their params and grads still lie back to back;
  * - otherwise one body and/or tail dispatch per tensor.
  * Bind groups are made here, once per set of grad views; a steady-state step only records.
+ * With a kernel that has tensorSums (LAMB), every update dispatch gets a tensor_sums twin (same
+ * ranges and grid, its own bind group without `owner` and with `partials`), ranked before all
+ * updates, and each tensor's partial range is written to the finalize pass's spans.
  */
 import {
   bindingAlignment,
@@ -17,13 +20,20 @@ import {
   type GeometryLimits,
   type StatePlacement,
 } from '../kernels/geometry.ts';
-import { bindGroupLayout, getPipeline, type DispatchMode } from '../kernels/pipelineCache.ts';
+import {
+  bindGroupLayout,
+  getPipeline,
+  type DispatchMode,
+  type PipelineVariant,
+} from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
 import { COPY_DST, COPY_SRC } from './gather.ts';
 import { ownsPadding } from './ownedPadding.ts';
 import { isRun, type Run, type RunTensor } from './runs.ts';
+import { RATIOS_BYTES, sumsLayout } from '../kernels/tensorSums.ts';
 import type { SideWrite } from './sideWrites.ts';
+import type { TensorSums } from './tensorSums.ts';
 import type { StateRegion, StateStore } from './stateStore.ts';
 import type { CheckedRef } from './tensorRef.ts';
 
@@ -65,6 +75,8 @@ export interface BinderContext<O> {
   clip: { norm: boolean; value: boolean };
   /** A GradScaler is attached (the SCALER override). */
   scaler: boolean;
+  /** The per-tensor reduction's buffers, when the spec has tensorSums (LAMB). */
+  sums: TensorSums | null;
   /** Flat runs whose state the store laid out as one range each (src/optim/runs.ts). */
   runs: readonly Run[];
   /** The shadow buffers of gathered runs (src/optim/gather.ts), or null. */
@@ -98,6 +110,8 @@ export interface BoundStep {
 }
 
 const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 2, tail: 3 };
+/** Added to the rank of a tensor_sums dispatch: they all come before every update. */
+export const SUMS_RANK = -10;
 
 /**
  * Where each group's rows (its tensors' Geometry) and its workgroup-to-tensor map live in the
@@ -160,23 +174,26 @@ export class Binder<O> {
     const out: Dispatch[] = [];
     const gatherIn: Copy[] = [];
     const scatterOut: Copy[] = [];
+    const spans = new Uint32Array(2 * params.length);
     this.c.groups.forEach((indices, gi) => {
-      const multi = this.bindGroup(gi, indices, params, grads, steps, write);
+      const multi = this.bindGroup(gi, indices, params, grads, steps, write, spans);
       if (multi) {
-        out.push(multi);
+        out.push(...multi);
         return;
       }
-      const gathered = this.bindGathered(gi, indices, params, grads, steps, write);
+      const gathered = this.bindGathered(gi, indices, params, grads, steps, write, spans);
       if (gathered) {
-        out.push(gathered.dispatch);
+        out.push(...gathered.dispatches);
         gatherIn.push(...gathered.gatherIn);
         scatterOut.push(...gathered.scatterOut);
       }
       for (const i of indices) {
         if (gathered?.members.has(i)) continue;
-        out.push(...this.bindTensor(gi, i, params[i] as CheckedRef, grads[i] as CheckedRef));
+        out.push(...this.bindTensor(gi, i, params[i] as CheckedRef, grads[i] as CheckedRef, spans));
       }
     });
+    const sums = this.c.sums;
+    if (sums) write({ buffer: sums.spans, offset: 0, data: new Uint8Array(spans.buffer) });
     return { gatherIn, dispatches: out.sort((a, b) => a.rank - b.rank), scatterOut };
   }
 
@@ -191,7 +208,8 @@ export class Binder<O> {
     grads: readonly CheckedRef[],
     steps: readonly number[],
     write: (w: SideWrite) => void,
-  ): { dispatch: Dispatch; members: Set<number>; gatherIn: Copy[]; scatterOut: Copy[] } | null {
+    sumSpans: Uint32Array,
+  ): { dispatches: Dispatch[]; members: Set<number>; gatherIn: Copy[]; scatterOut: Copy[] } | null {
     const g = this.c.gather;
     const run = g?.runs.find((r) => indices.includes(r.indices[0] as number));
     if (!g || !run) return null;
@@ -219,9 +237,17 @@ export class Binder<O> {
       gatherIn.push({ src: gr.buffer, srcOffset: gr.offset, dst: g.grads, dstOffset: at, size });
       scatterOut.push({ src: g.params, srcOffset: at, dst: p.buffer, dstOffset: p.offset, size });
     }
-    const dispatch = this.bindGroup(gi, run.indices, shadowParams, shadowGrads, steps, write);
-    if (!dispatch) return null;
-    return { dispatch, members: new Set(run.indices), gatherIn, scatterOut };
+    const dispatches = this.bindGroup(
+      gi,
+      run.indices,
+      shadowParams,
+      shadowGrads,
+      steps,
+      write,
+      sumSpans,
+    );
+    if (!dispatches) return null;
+    return { dispatches, members: new Set(run.indices), gatherIn, scatterOut };
   }
 
   private dummy(slot: number): GPUBufferBinding {
@@ -251,25 +277,75 @@ export class Binder<O> {
     uniformSlot: number,
     table: GPUBufferBinding,
     owner: GPUBufferBinding,
-  ): GPUBindGroup {
-    return this.c.device.createBindGroup({
-      label,
-      layout: bindGroupLayout(this.c.device),
-      entries: [
-        ...entries.map((resource, binding) => ({ binding, resource })),
-        {
-          binding: 5,
-          resource: {
-            buffer: this.c.uniform,
-            offset: uniformSlot * this.c.slot,
-            size: this.c.spec.layout.size,
-          },
+  ): { update: GPUBindGroup; sums: GPUBindGroup | null } {
+    const common: GPUBindGroupEntry[] = [
+      ...entries.map((resource, binding) => ({ binding, resource })),
+      {
+        binding: 5,
+        resource: {
+          buffer: this.c.uniform,
+          offset: uniformSlot * this.c.slot,
+          size: this.c.spec.layout.size,
         },
-        { binding: 6, resource: table },
-        { binding: 7, resource: owner },
-        { binding: 8, resource: { buffer: this.c.control } },
-      ],
-    });
+      },
+      { binding: 6, resource: table },
+      { binding: 8, resource: { buffer: this.c.control } },
+    ];
+    const device = this.c.device;
+    const sums = this.c.sums;
+    if (!sums) {
+      return {
+        update: device.createBindGroup({
+          label,
+          layout: bindGroupLayout(device),
+          entries: [...common, { binding: 7, resource: owner }],
+        }),
+        sums: null,
+      };
+    }
+    return {
+      update: device.createBindGroup({
+        label,
+        layout: sumsLayout(device, 'update'),
+        entries: [
+          ...common,
+          { binding: 7, resource: owner },
+          { binding: 12, resource: { buffer: sums.ratios, size: RATIOS_BYTES } },
+        ],
+      }),
+      sums: device.createBindGroup({
+        label: `${label}/tensor-sums`,
+        layout: sumsLayout(device, 'sums'),
+        entries: [...common, { binding: 9, resource: { buffer: sums.partials } }],
+      }),
+    };
+  }
+
+  /** The update's dispatch, and with tensor sums the same dispatch of tensor_sums before it. */
+  private withSums(
+    bindGroups: { update: GPUBindGroup; sums: GPUBindGroup | null },
+    options: O,
+    variant: PipelineVariant,
+    grid: [number, number],
+    rank: number,
+  ): Dispatch[] {
+    const device = this.c.device;
+    const spec = this.c.spec;
+    const wg = this.c.workgroupSize;
+    const update = {
+      bindGroup: bindGroups.update,
+      pipeline: getPipeline(device, spec, options, wg, variant),
+      grid,
+      rank,
+    };
+    if (!bindGroups.sums) return [update];
+    const sums = {
+      bindGroup: bindGroups.sums,
+      pipeline: getPipeline(device, spec, options, wg, { ...variant, entry: 'tensor_sums' }),
+      grid,
+      rank: rank + SUMS_RANK,
+    };
+    return [sums, update];
   }
 
   private stateBinding(region: StateRegion): GPUBufferBinding {
@@ -278,7 +354,13 @@ export class Binder<O> {
       : this.dummy(4);
   }
 
-  private bindTensor(gi: number, i: number, p: CheckedRef, g: CheckedRef): Dispatch[] {
+  private bindTensor(
+    gi: number,
+    i: number,
+    p: CheckedRef,
+    g: CheckedRef,
+    spans: Uint32Array,
+  ): Dispatch[] {
     const region = this.c.store.regions[i] as StateRegion;
     const same = g.buffer === p.buffer;
     const plan = planTensor(
@@ -290,7 +372,7 @@ export class Binder<O> {
       this.c.workgroupSize,
     );
     packGeometry(this.c.uniformData, i * this.c.slot, plan.geometry);
-    const bindGroup = this.bindGroupOf(
+    const bindGroups = this.bindGroupOf(
       `${this.c.label}/bind-group[${i}]`,
       [
         this.range(p.buffer, plan.param.vec4, 0),
@@ -304,17 +386,29 @@ export class Binder<O> {
       { buffer: this.c.table, offset: 0, size: 4 },
     );
     const options = this.c.options[gi] as O;
+    if (this.c.sums) {
+      // tensor_sums writes the body's partials, then the scalars' (shaders/tensor_sums.wgsl).
+      const { body4, n } = plan.geometry;
+      const wg = this.c.workgroupSize;
+      const count =
+        (plan.body ? Math.ceil(body4 / wg) : 0) +
+        (plan.tail ? Math.ceil((n - 4 * body4) / wg) : 0) +
+        (plan.both ? Math.ceil((n - 3 * body4) / wg) : 0);
+      spans[2 * i] = this.c.sums.partialBase[i] as number;
+      spans[2 * i + 1] = count;
+      this.c.sums.sumWorkgroups[i] = 0;
+    }
     return (['body', 'both', 'tail'] as const).flatMap((mode) => {
       const grid = plan[mode];
       if (!grid) return [];
-      const pipeline = getPipeline(this.c.device, this.c.spec, options, this.c.workgroupSize, {
+      const variant = {
         gradInParam: same,
         mode,
         clipNorm: this.c.clip.norm,
         clipValue: this.c.clip.value,
         scaler: this.c.scaler,
-      });
-      return [{ bindGroup, pipeline, grid, rank: RANK[mode] }];
+      };
+      return this.withSums(bindGroups, options, variant, grid, RANK[mode]);
     });
   }
 
@@ -368,7 +462,8 @@ export class Binder<O> {
     grads: readonly CheckedRef[],
     steps: readonly number[],
     write: (w: SideWrite) => void,
-  ): Dispatch | null {
+    sumSpans: Uint32Array,
+  ): Dispatch[] | null {
     if (indices.length < 2) return null;
     const ps = indices.map((i) => params[i] as CheckedRef);
     const gs = indices.map((i) => grads[i] as CheckedRef);
@@ -427,7 +522,21 @@ export class Binder<O> {
     });
     const mapOffset = this.c.mapOffsets[gi] as number;
     write({ buffer: this.c.table, offset: mapOffset, data: owner });
-    const bindGroup = this.bindGroupOf(
+    const sums = this.c.sums;
+    if (sums) {
+      // Partials are indexed by the workgroup within the group's dispatch, from the first
+      // tensor's base (each tensor's range holds at least its own workgroups). Every row is
+      // one tensor: a kernel with tensorSums has no flat runs (its values are per tensor).
+      const base = sums.partialBase[indices[0] as number] as number;
+      plan.tensors.forEach((geo, k) => {
+        const i = (units[k] as { first: number }).first;
+        const end = (plan.tensors[k + 1]?.reserved0 ?? plan.workgroups) as number;
+        sumSpans[2 * i] = base + geo.reserved0;
+        sumSpans[2 * i + 1] = end - geo.reserved0;
+        sums.sumWorkgroups[i] = plan.workgroups;
+      });
+    }
+    const bindGroups = this.bindGroupOf(
       `${this.c.label}/group-bind-group[${gi}]`,
       [
         this.range(p0.buffer, plan.param.vec4, 0),
@@ -440,20 +549,14 @@ export class Binder<O> {
       { buffer: this.c.table, offset: tableOffset, size: units.length * GEOMETRY_BYTES },
       { buffer: this.c.table, offset: mapOffset, size: 4 * total },
     );
-    const pipeline = getPipeline(
-      this.c.device,
-      this.c.spec,
-      this.c.options[gi] as O,
-      this.c.workgroupSize,
-      {
-        gradInParam: same,
-        mode: plan.scalars ? 'both' : 'body',
-        multi: true,
-        clipNorm: this.c.clip.norm,
-        clipValue: this.c.clip.value,
-        scaler: this.c.scaler,
-      },
-    );
-    return { bindGroup, pipeline, grid: plan.grid, rank: RANK.multi };
+    const variant: PipelineVariant = {
+      gradInParam: same,
+      mode: plan.scalars ? 'both' : 'body',
+      multi: true,
+      clipNorm: this.c.clip.norm,
+      clipValue: this.c.clip.value,
+      scaler: this.c.scaler,
+    };
+    return this.withSums(bindGroups, this.c.options[gi] as O, variant, plan.grid, RANK.multi);
   }
 }

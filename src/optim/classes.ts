@@ -5,6 +5,7 @@ import { ADAMAX_KERNEL } from '../kernels/adamax.ts';
 import { LION_KERNEL } from '../kernels/lion.ts';
 import { NADAM_KERNEL } from '../kernels/nadam.ts';
 import { RADAM_KERNEL } from '../kernels/radam.ts';
+import { LAMB_KERNEL } from '../kernels/lamb.ts';
 import { RMSPROP_KERNEL } from '../kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../kernels/sgd.ts';
 import type { ParamGroupInput } from '../options/groups.ts';
@@ -16,6 +17,7 @@ import {
   lionScalars,
   nadamScalars,
   radamScalars,
+  lambScalars,
   rmspropScalars,
   sgdScalars,
 } from '../options/scalars.ts';
@@ -30,6 +32,7 @@ import type {
   LionOptions,
   NAdamOptions,
   RAdamOptions,
+  LambOptions,
   RMSpropOptions,
   SGDOptions,
 } from '../options/types.ts';
@@ -146,6 +149,17 @@ export class RAdam extends Optimizer<'radam'> {
   }
 }
 
+/**
+ * LAMB (optax `lamb`; You et al. 2020): Adam's direction plus decoupled weight decay, scaled
+ * per tensor by the trust ratio ‖param‖ / ‖update‖ computed on the GPU (no readback).
+ * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-6, weightDecay 0. At most 16384 tensors.
+ */
+export class LAMB extends Optimizer<'lamb'> {
+  constructor(device: GPUDevice, params: Params<LambOptions>, options?: LambOptions & HostOptions) {
+    super('lamb', 'LAMB', LAMB_KERNEL, lambScalars, device, params, options);
+  }
+}
+
 /** Any of the optimizers above, by algorithm name (for tables of configurations). */
 export function createOptimizer<A extends Algorithm>(
   algorithm: A,
@@ -166,6 +180,7 @@ export function createOptimizer<A extends Algorithm>(
     lion: () => new Lion(device, p, o),
     nadam: () => new NAdam(device, p, o),
     radam: () => new RAdam(device, p, o),
+    lamb: () => new LAMB(device, p, o),
   }[algorithm];
   if (!made) throw new TypeError(`createOptimizer: unknown algorithm ${JSON.stringify(algorithm)}`);
   return made() as unknown as Optimizer<A>;

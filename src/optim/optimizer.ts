@@ -46,6 +46,7 @@ import { GATHER_BELOW, planGather } from './gather.ts';
 import { ownsPadding, registerOwnedPadding } from './ownedPadding.ts';
 import { planRuns } from './runs.ts';
 import { StepRing } from './stepRing.ts';
+import { TensorSums, planTensorSums } from './tensorSums.ts';
 import {
   checkNoOverlap,
   checkNotCpuList,
@@ -115,7 +116,10 @@ export class Optimizer<A extends Algorithm> {
   /** How the state arrays are stored (HostOptions.stateDtype). */
   readonly stateDtype: StateDtype;
   private scheduler: AttachedScheduler | null = null;
-  /** Update dispatches recorded by the last step(). */
+  /**
+   * Update dispatches recorded by the last step(), with a kernel's per-tensor sums and
+   * finalize dispatches (LAMB: 3 per step on a ParamArena).
+   */
   lastStepDispatches = 0;
   /**
    * Dispatches of the last step()'s pass over the gradients before the update: the
@@ -151,6 +155,8 @@ export class Optimizer<A extends Algorithm> {
   private readonly binder: Binder<Resolved<OptionsByAlgorithm[A]>>;
   private readonly clipper: GradClipper;
   private readonly scalerSteps: ScalerSteps | null = null;
+  /** The per-tensor reduction (LAMB's trust ratio), or null. */
+  private readonly sums: TensorSums | null = null;
   private readonly limits: GeometryLimits;
   private readonly workgroupSize: number;
   private readonly errors: ErrorChannel;
@@ -273,6 +279,15 @@ export class Optimizer<A extends Algorithm> {
         initial: names.map((n) => initialStateValue(algorithm, n, o)),
       };
     });
+    // The per-tensor reduction's limits, checked before anything is created.
+    const sumsPlan = spec.tensorSums
+      ? planTensorSums(
+          this.refs.map((r) => r.length),
+          workgroupSize,
+          this.limits.maxStorageBufferBindingSize,
+          displayName,
+        )
+      : null;
     this.errors.open(device);
     try {
       // Compile the common pipelines now, so the first step only binds.
@@ -375,6 +390,16 @@ export class Optimizer<A extends Algorithm> {
           this.paramGroups.length,
         );
       }
+      if (sumsPlan) {
+        this.sums = new TensorSums(
+          device,
+          this.label,
+          sumsPlan,
+          workgroupSize,
+          this.spec as KernelSpec<never>,
+          this.frozen[0],
+        );
+      }
       this.binder = new Binder({
         device,
         label: this.label,
@@ -397,8 +422,10 @@ export class Optimizer<A extends Algorithm> {
         scaler: gradScaler !== undefined,
         runs: [...runs, ...(gather?.runs ?? [])],
         gather: this.gathered,
+        sums: this.sums,
       });
     } catch (e) {
+      this.sums?.destroy();
       // A failed construction leaves the scaler free for another optimizer.
       gradScaler?.detach();
       throw e;
@@ -475,7 +502,12 @@ export class Optimizer<A extends Algorithm> {
           s = this.scalars(resolved[gi] as Resolved<OptionsByAlgorithm[A]>, step, carried);
           cache.set(key, s);
         }
-        packScalars(this.uniformData, i * this.slot, this.spec.layout, s);
+        packScalars(
+          this.uniformData,
+          i * this.slot,
+          this.spec.layout,
+          this.sums ? { ...s, ...this.sums.fields(i) } : s,
+        );
         this.scalerSteps?.writeInputs(
           this.uniformData,
           i,
@@ -517,7 +549,13 @@ export class Optimizer<A extends Algorithm> {
       const pass = own.beginComputePass({ label: `${this.label}/step-pass` });
       const normDispatches = this.clipper.record(pass);
       const prepared = this.scalerSteps?.recordPrepare(pass) ?? 0;
-      this.lastStepDispatches = record(pass, bound.dispatches);
+      // With tensor sums: the sums pass, the finalize dispatch, then the update.
+      const firstUpdate = bound.dispatches.findIndex((d) => d.rank >= 0);
+      const split = firstUpdate < 0 ? bound.dispatches.length : firstUpdate;
+      this.lastStepDispatches =
+        record(pass, bound.dispatches.slice(0, split)) +
+        (this.sums?.record(pass) ?? 0) +
+        record(pass, bound.dispatches.slice(split));
       this.lastClipDispatches = normDispatches;
       this.lastScalerDispatches = prepared + (this.scalerSteps?.recordEnd(pass) ?? 0);
       pass.end();
@@ -720,6 +758,7 @@ export class Optimizer<A extends Algorithm> {
     this.gathered?.grads.destroy();
     this.clipper.destroy();
     this.scalerSteps?.destroy();
+    this.sums?.destroy();
     this.ring.destroy();
     this.gradScaler?.detach();
     this.bound = null;
@@ -795,6 +834,7 @@ export class Optimizer<A extends Algorithm> {
       this.clipper.control,
       ...(this.scalerSteps?.buffers ?? []),
       ...(this.gathered ? [this.gathered.params, this.gathered.grads] : []),
+      ...(this.sums?.buffers ?? []),
     ]);
     for (const r of [...this.refs, ...checked]) {
       if (owned.has(r.buffer)) {
@@ -811,7 +851,8 @@ export class Optimizer<A extends Algorithm> {
 function prepareInputs(algorithm: Algorithm, o: Record<string, unknown>): PrepareInputs {
   const betas = o.betas as readonly [number, number] | undefined;
   return {
-    lr: o.lr as number,
+    // LAMB applies lr after the trust ratio: prepare computes 1 / (1 - beta1^t) (lr = 1).
+    lr: algorithm === 'lamb' ? 1 : (o.lr as number),
     lrDecay: o.lrDecay as number | undefined,
     betas,
     ...(algorithm === 'nadam'

@@ -1,6 +1,6 @@
 import type { OptionsByAlgorithm, Resolved } from './types.ts';
 
-/** PyTorch's defaults (torch.optim, 2.x). */
+/** PyTorch's defaults (torch.optim, 2.x); optax's for LAMB. */
 export const DEFAULTS: { [A in keyof OptionsByAlgorithm]: Resolved<OptionsByAlgorithm[A]> } = {
   sgd: { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
   adagrad: {
@@ -61,4 +61,6 @@ export const DEFAULTS: { [A in keyof OptionsByAlgorithm]: Resolved<OptionsByAlgo
     decoupledWeightDecay: false,
     maximize: false,
   },
+  // optax.lamb's defaults (PyTorch has no LAMB).
+  lamb: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0, maximize: false },
 };

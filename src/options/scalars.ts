@@ -3,6 +3,7 @@ import type {
   AdagradOptions,
   AdamaxOptions,
   AdamOptions,
+  LambOptions,
   LionOptions,
   NAdamOptions,
   RAdamOptions,
@@ -343,5 +344,45 @@ export function radamScalars(o: Resolved<RAdamOptions>, step: number): RAdamScal
     rect: r.rect,
     eps: o.eps,
     rectified: r.rectified ? 1 : 0,
+  };
+}
+
+/** LAMB's per-step scalars (the kernel's uniform fields besides the tensor-sums ones). */
+export interface LambScalars {
+  /** Decoupled weight decay, added to the Adam direction before the trust ratio. */
+  weight_decay: number;
+  /** 1 − β1. */
+  one_minus_beta1: number;
+  /** β2. */
+  beta2: number;
+  /** 1 − β2. */
+  one_minus_beta2: number;
+  /** 1 / (1 - beta1^step) */
+  inv_bias_correction1: number;
+  /** 1 - beta2^step */
+  bias_correction2: number;
+  /** sqrt(1 - beta2^step) */
+  bias_correction2_sqrt: number;
+  /** ε, outside the square root (raised to `epsFloor` with 16-bit state). */
+  eps: number;
+  /** The learning rate, applied after the trust ratio. */
+  lr: number;
+}
+
+/** LAMB's scalars for the 1-based step `step`, bias corrections included. */
+export function lambScalars(o: Resolved<LambOptions>, step: number): LambScalars {
+  checkStep(step);
+  const [beta1, beta2] = o.betas;
+  const biasCorrection2 = 1 - beta2 ** step;
+  return {
+    weight_decay: o.weightDecay,
+    one_minus_beta1: 1 - beta1,
+    beta2,
+    one_minus_beta2: 1 - beta2,
+    inv_bias_correction1: 1 / (1 - beta1 ** step),
+    bias_correction2: biasCorrection2,
+    bias_correction2_sqrt: Math.sqrt(biasCorrection2),
+    eps: o.eps,
+    lr: o.lr,
   };
 }

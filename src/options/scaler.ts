@@ -4,7 +4,13 @@
  * scalars the GPU computes from the count of steps actually taken (shaders/gradscaler.wgsl's
  * `prepare`), in f32 exactly as the shader does.
  */
-import type { AdagradScalars, AdamScalars, NAdamScalars, RAdamScalars } from './scalars.ts';
+import type {
+  AdagradScalars,
+  AdamScalars,
+  LambScalars,
+  NAdamScalars,
+  RAdamScalars,
+} from './scalars.ts';
 
 const f32 = Math.fround;
 
@@ -294,6 +300,22 @@ export function scalerAdamFields(
     step_size: f32(f32(lr) / q1),
     bias_correction2: q2,
     bias_correction2_sqrt: f32(Math.sqrt(q2)),
+  };
+}
+
+/**
+ * LAMB's step-dependent fields for step `t`, in f32 as `prepare` computes them: Adam's code
+ * with lr = 1, so its step_size output is 1 / (1 - beta1^t).
+ */
+export function scalerLambFields(
+  betas: readonly [number, number],
+  t: number,
+): Pick<LambScalars, 'inv_bias_correction1' | 'bias_correction2' | 'bias_correction2_sqrt'> {
+  const a = scalerAdamFields(1, betas, t);
+  return {
+    inv_bias_correction1: a.step_size,
+    bias_correction2: a.bias_correction2,
+    bias_correction2_sqrt: a.bias_correction2_sqrt,
   };
 }
 

@@ -107,6 +107,17 @@ export interface RAdamOptions extends CommonOptions {
   decoupledWeightDecay?: boolean;
 }
 
+/**
+ * LAMB (optax `lamb`; You et al. 2020): Adam's direction plus decoupled weight decay, scaled
+ * per tensor by the trust ratio ‖param‖ / ‖update‖. Defaults are optax's.
+ */
+export interface LambOptions extends CommonOptions {
+  /** Coefficients of the running averages of the gradient and its square, each in [0, 1). */
+  betas?: readonly [number, number];
+  /** Term added to the denominator, outside the square root (optax eps). Must be > 0. */
+  eps?: number;
+}
+
 /** The optimizer families this package implements. */
 export type Algorithm =
   | 'sgd'
@@ -118,7 +129,8 @@ export type Algorithm =
   | 'adadelta'
   | 'lion'
   | 'nadam'
-  | 'radam';
+  | 'radam'
+  | 'lamb';
 
 /** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
@@ -142,6 +154,8 @@ export interface OptionsByAlgorithm {
   nadam: NAdamOptions;
   /** Options of `RAdam`. */
   radam: RAdamOptions;
+  /** Options of `LAMB`. */
+  lamb: LambOptions;
 }
 
 /** Options with every default filled in. */

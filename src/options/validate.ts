@@ -88,7 +88,8 @@ export function resolveOptions<A extends Algorithm>(
     algorithm === 'adamax' ||
     algorithm === 'lion' ||
     algorithm === 'nadam' ||
-    algorithm === 'radam'
+    algorithm === 'radam' ||
+    algorithm === 'lamb'
   ) {
     // lion-pytorch allows β = 1 (no interpolation or no momentum decay); Adam's family does not
     const closed = algorithm === 'lion';
@@ -136,6 +137,7 @@ export function stateNames<A extends Algorithm>(
       return ['exp_avg'];
     case 'nadam':
     case 'radam':
+    case 'lamb':
       return ['exp_avg', 'exp_avg_sq'];
     default: {
       const a = o as unknown as Resolved<OptionsByAlgorithm['adam']>;

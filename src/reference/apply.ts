@@ -8,6 +8,7 @@ import {
   nadamMuProduct,
   nadamScalars,
   radamScalars,
+  lambScalars,
   rmspropScalars,
   sgdScalars,
 } from '../options/scalars.ts';
@@ -19,6 +20,7 @@ import {
   scalerAdamFields,
   scalerNadamFields,
   scalerRadamFields,
+  scalerLambFields,
 } from '../options/scaler.ts';
 import { epsAtStateScale, guardEps, stateRounding } from '../options/half.ts';
 import { sgdKernel } from './sgd.ts';
@@ -30,6 +32,7 @@ import { adadeltaKernel } from './adadelta.ts';
 import { lionKernel } from './lion.ts';
 import { nadamKernel } from './nadam.ts';
 import { radamKernel } from './radam.ts';
+import { lambKernel } from './lamb.ts';
 
 /** One tensor's state arrays, by PyTorch name. */
 export type StateArrays = Partial<Record<StateName, Float32Array>>;
@@ -150,6 +153,16 @@ export function applyReferenceStep<A extends Algorithm>(
     case 'lion': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['lion']>;
       lionKernel(param, grad, s.exp_avg as Float32Array, scalars(lionScalars(r, step)), {
+        maximize: r.maximize,
+        store,
+      });
+      return carried;
+    }
+    case 'lamb': {
+      const r = o as unknown as Resolved<OptionsByAlgorithm['lamb']>;
+      const u = scalars(lambScalars(r, step));
+      if (scaled) Object.assign(u, scalerLambFields(r.betas, step));
+      lambKernel(param, grad, s.exp_avg as Float32Array, s.exp_avg_sq as Float32Array, u, {
         maximize: r.maximize,
         store,
       });

@@ -8,6 +8,7 @@ import type {
   LionOptions,
   NAdamOptions,
   RAdamOptions,
+  LambOptions,
   RMSpropOptions,
   SGDOptions,
 } from '../options/types.ts';
@@ -82,5 +83,12 @@ export class NAdamReference extends ReferenceOptimizer<'nadam'> {
 export class RAdamReference extends ReferenceOptimizer<'radam'> {
   constructor(params: Params<RAdamOptions>, options?: RAdamOptions & ReferenceOptions) {
     super('radam', params, options);
+  }
+}
+
+/** CPU twin of `LAMB`. */
+export class LAMBReference extends ReferenceOptimizer<'lamb'> {
+  constructor(params: Params<LambOptions>, options?: LambOptions & ReferenceOptions) {
+    super('lamb', params, options);
   }
 }

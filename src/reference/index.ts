@@ -13,6 +13,7 @@ export {
   LionReference,
   NAdamReference,
   RAdamReference,
+  LAMBReference,
 } from './classes.ts';
 export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
 export { GradScalerReference } from './gradScaler.ts';
@@ -35,6 +36,8 @@ export { adadeltaKernel, type AdadeltaFlags } from './adadelta.ts';
 export { lionKernel, type LionFlags } from './lion.ts';
 export { nadamKernel, type NAdamFlags } from './nadam.ts';
 export { radamKernel, type RAdamFlags } from './radam.ts';
+export { lambKernel, lambRatio, type LambFlags } from './lamb.ts';
+export { tensorSums } from './tensorSums.ts';
 export {
   sgdScalars,
   adagradScalars,
@@ -45,6 +48,7 @@ export {
   lionScalars,
   nadamScalars,
   radamScalars,
+  lambScalars,
   type SgdScalars,
   type AdagradScalars,
   type RmspropScalars,
@@ -54,6 +58,7 @@ export {
   type LionScalars,
   type NAdamScalars,
   type RAdamScalars,
+  type LambScalars,
 } from '../options/scalars.ts';
 export { DEFAULTS } from '../options/defaults.ts';
 export type * from '../options/types.ts';

@@ -75,8 +75,11 @@ export function scalerFailures(
     }
     if (r.stepCounts.some((c) => c !== SCALER_STEPS - SCALER_POISON.length))
       out.push(`${where}: step counts ${r.stepCounts.join()}`);
-    const update =
-      path === 'tensor' ? [GEOMETRY_LENGTHS.length, 2 * GEOMETRY_LENGTHS.length] : [1, 1];
+    // LAMB: each update dispatch has its tensor_sums twin, plus one finalize
+    const sums = r.desc.startsWith('lamb');
+    const update = (
+      path === 'tensor' ? [GEOMETRY_LENGTHS.length, 2 * GEOMETRY_LENGTHS.length] : [1, 1]
+    ).map((n) => (sums ? 2 * n + 1 : n));
     if (
       r.dispatches.update < (update[0] as number) ||
       r.dispatches.update > (update[1] as number)

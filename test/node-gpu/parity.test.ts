@@ -10,17 +10,11 @@
  */
 import { expect, it } from 'vitest';
 import { CLIP_CASES, GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
-import { parityFailures } from '../browser/report.ts';
-import { parity, type ParityResult } from '../browser/suites/parity.ts';
+import { bitMismatches, lambUlps, parityFailures } from '../browser/report.ts';
+import { parity } from '../browser/suites/parity.ts';
 import { describeNodeGpu, useNodeDevice } from './harness.ts';
 
 const STEPS = 10;
-
-function bitMismatches(results: ParityResult[]): string[] {
-  return results
-    .filter((r) => r.bitMismatches.param + r.bitMismatches.state > 0)
-    .map((r) => `${r.desc}: ${JSON.stringify(r.bitMismatches)}`);
-}
 
 describeNodeGpu('GPU parity with the CPU reference on Dawn in Node', () => {
   useNodeDevice();
@@ -47,6 +41,7 @@ describeNodeGpu('GPU parity with the CPU reference on Dawn in Node', () => {
       );
       expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
       expect(bitMismatches(results)).toEqual([]);
+      expect(lambUlps(results)).toEqual([]);
     },
   );
 

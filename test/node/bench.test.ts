@@ -44,12 +44,17 @@ describe('bytes per parameter (f32)', () => {
     expect(bytesPerParam('nadam', {})).toBe(28);
     expect(bytesPerParam('radam', { decoupledWeightDecay: true })).toBe(28);
   });
-  it('every benchmarked algorithm but AdamW, Lion, NAdam and RAdam has a TF.js peer', () => {
+  it("adds LAMB's per-tensor sums pass: read p, g, m, v again (16 B)", () => {
+    // update 28 B (as Adam) + sums pass 16 B = 44 B
+    expect(bytesPerParam('lamb', {})).toBe(44);
+  });
+  it('every benchmarked algorithm but AdamW, Lion, NAdam, RAdam and LAMB has a TF.js peer', () => {
     expect(BENCH_ALGORITHMS.filter((a) => a.tfjs === null).map((a) => a.name)).toEqual([
       'adamw',
       'lion',
       'nadam',
       'radam',
+      'lamb',
     ]);
   });
 });

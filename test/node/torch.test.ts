@@ -54,7 +54,8 @@ async function measureReference(): Promise<TorchWorst[]> {
 describe('CPU reference against torch.optim (test/fixtures/torch/optim.json)', () => {
   it('covers every option combination of the parity table that torch has', () => {
     // epsInsideSqrt has no torch equivalent; every other combination must have a fixture
-    // (the algorithms of h11a.json are checked in torchAdamaxAdadeltaLion.test.ts)
+    // (the algorithms of h11a.json are checked in torchAdamaxAdadeltaLion.test.ts, LAMB's
+    // lamb.json in lamb.test.ts)
     const here = new Set(optim.cases.map((c) => c.algorithm));
     const torchable = OPTIMIZER_CASES.filter(
       (c) => here.has(c.algorithm) && !('epsInsideSqrt' in c.options && c.options.epsInsideSqrt),

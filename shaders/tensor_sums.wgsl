@@ -1,0 +1,222 @@
+// tensor_sums.wgsl: per-tensor sums on the GPU with no readback, for updates that need a
+// per-tensor value (a norm, an RMS) before any element of the tensor is updated. Appended after
+// common.wgsl and an algorithm's file, which supplies
+//   fn tensor_terms(p, g, s: States) -> Terms   up to four per-element terms (as vec4 lanes)
+//   fn tensor_ratio(sums: vec4<f32>) -> f32     one tensor's value from its four sums
+// and reads the value back in its `update` as ratios[u.ratio_base + tensor_row].
+// A step records, in the one compute pass of the step:
+//   1. tensor_sums: the update's dispatches again (the same bind group ranges, geometry and
+//      grids: one per param group on a ParamArena), with this entry point. Every workgroup runs
+//      the update's loads (prepare_grad included, so clipping, the GradScaler's unscale and
+//      maximize apply) and tensor_terms instead of update, adds its threads' terms
+//      and writes one vec4 partial: partials[u.partial_base + its workgroup]. Nothing else is
+//      written, so the update's inputs are untouched.
+//   2. tensor_finalize: one dispatch for the whole optimizer, one workgroup per tensor: adds the
+//      tensor's partials (sum_spans[i]: first and count) and writes
+//      ratios_out[i] = tensor_ratio(sums).
+//   3. the update (common.wgsl's main), which reads the value as a uniform.
+// The sums entry point does not use `owner` (binding 7): with `partials` the pipeline would
+// exceed WebGPU's default of 8 storage buffers per stage, so it finds its tensor by a binary
+// search over the group's first-workgroup column (reserved0), as gradnorm.wgsl does.
+// Accumulation is f32: per thread (MULTI_ITEMS vec4s at most), the lanes, a sum over the
+// workgroup (16 strided runs, then their sum), then Kahan-compensated per-thread sums of the
+// partials and the same workgroup sum.
+
+// The most tensors one optimizer can have: `ratios` is a uniform array (64 KiB, WebGPU's
+// default maxUniformBufferBindingSize) of this many vec4s.
+const MAX_SUM_TENSORS_VEC4: u32 = 4096u;
+
+struct Terms {
+  a: vec4<f32>,
+  b: vec4<f32>,
+  c: vec4<f32>,
+  d: vec4<f32>,
+}
+
+struct SumSpan {
+  first: u32, // the tensor's first partial
+  count: u32, // its partials
+}
+
+@group(0) @binding(9) var<storage, read_write> partials: array<vec4<f32>>;
+@group(0) @binding(10) var<storage, read> sum_spans: array<SumSpan>;
+@group(0) @binding(11) var<storage, read_write> ratios_out: array<f32>;
+
+var<workgroup> sums_scratch: array<vec4<f32>, WG_SIZE>;
+
+fn lanes(v: vec4<f32>) -> f32 {
+  return (v.x + v.y) + (v.z + v.w);
+}
+
+// The four sums of the vec4 body's thread t (zero past the body).
+fn sums_body(geo: Geometry, t: u32) -> vec4<f32> {
+  if (t >= geo.body4) {
+    return vec4<f32>(0.0);
+  }
+  let e = geo.head + 4u * t;
+  let pi = (geo.param_off + e) >> 2u;
+  let gi = (geo.grad_off + e) >> 2u;
+  let si = (geo.state_off + e) >> 2u;
+  let stride = geo.state_stride >> 2u;
+  var g: vec4<f32>;
+  if (GRAD_IN_PARAM) {
+    g = param4[gi];
+  } else {
+    g = grad4[gi];
+  }
+  var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  if (NUM_STATES > 0u) { s.s0 = load_state4(si); }
+  if (NUM_STATES > 1u) { s.s1 = load_state4(si + stride); }
+  if (NUM_STATES > 2u) { s.s2 = load_state4(si + 2u * stride); }
+  let r = tensor_terms(param4[pi], prepare_grad(g), s);
+  return vec4<f32>(lanes(r.a), lanes(r.b), lanes(r.c), lanes(r.d));
+}
+
+// The four terms of scalar k (the head, then the tail; zero past them).
+fn sums_scalar(geo: Geometry, k: u32) -> vec4<f32> {
+  if (k >= geo.n - 4u * geo.body4) {
+    return vec4<f32>(0.0);
+  }
+  let e = select(k + 4u * geo.body4, k, k < geo.head);
+  let si = geo.state_off + e;
+  let stride = geo.state_stride;
+  var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  if (NUM_STATES > 0u) { s.s0 = vec4<f32>(load_state1(si)); }
+  if (NUM_STATES > 1u) { s.s1 = vec4<f32>(load_state1(si + stride)); }
+  if (NUM_STATES > 2u) { s.s2 = vec4<f32>(load_state1(si + 2u * stride)); }
+  let r = tensor_terms(vec4<f32>(param_at(geo.param_off + e, geo.param_split)),
+                       prepare_grad(vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split))), s);
+  return vec4<f32>(r.a.x, r.b.x, r.c.x, r.d.x);
+}
+
+fn sums_both(geo: Geometry, t: u32) -> vec4<f32> {
+  if (t < geo.body4) {
+    return sums_body(geo, t);
+  }
+  return sums_scalar(geo, t - geo.body4);
+}
+
+// Threads that add the scratch in workgroup_sum's first round.
+const SUM_LANES: u32 = 16u;
+var<workgroup> lane_sums: array<vec4<f32>, SUM_LANES>;
+
+// The sum over the workgroup of every thread's `v`, valid in thread 0: SUM_LANES threads each
+// add every SUM_LANES-th value, then thread 0 adds their sums. Two barriers, not log2(WG_SIZE):
+// on SwiftShader each barrier costs more than the adds (a tree made this pass 4× slower).
+// Called in uniform control flow; WG_SIZE need not be a power of two.
+fn workgroup_sum(lid: u32, v: vec4<f32>) -> vec4<f32> {
+  sums_scratch[lid] = v;
+  workgroupBarrier();
+  if (lid < SUM_LANES) {
+    var a = vec4<f32>(0.0);
+    for (var k = lid; k < WG_SIZE; k += SUM_LANES) {
+      a = a + sums_scratch[k];
+    }
+    lane_sums[lid] = a;
+  }
+  workgroupBarrier();
+  var total = vec4<f32>(0.0);
+  if (lid == 0u) {
+    for (var k = 0u; k < SUM_LANES; k++) {
+      total = total + lane_sums[k];
+    }
+  }
+  return total;
+}
+
+fn ceil_div(a: u32, b: u32) -> u32 {
+  return (a + b - 1u) / b;
+}
+
+@compute @workgroup_size(WG_SIZE)
+fn tensor_sums(@builtin(workgroup_id) wg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32,
+               @builtin(num_workgroups) groups: vec3<u32>) {
+  // A skipped step: the update returns too, so the ratios are never read.
+  if (SCALER && control.found_inf != 0u) {
+    return;
+  }
+  let w = wg.x + wg.y * groups.x;
+  var acc = vec4<f32>(0.0);
+  var slot: u32;
+  if (MULTI) {
+    if (w >= u.sum_workgroups) {
+      return;
+    }
+    // This workgroup's tensor: the last row whose first workgroup is at or before it.
+    var lo = 0u;
+    var hi = arrayLength(&tensors);
+    while (hi - lo > 1u) {
+      let mid = (lo + hi) / 2u;
+      if (tensors[mid].reserved0 <= w) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    let geo = tensors[lo];
+    // The same split of the tensor's workgroups as main's MULTI branch.
+    let k = w - geo.reserved0;
+    if (k < geo.reserved1) {
+      let items = geo.reserved2;
+      for (var j = 0u; j < items; j++) {
+        acc = acc + sums_body(geo, (k * items + j) * WG_SIZE + lid);
+      }
+    } else if (MODE != 0u) {
+      let skip = select(0u, geo.body4, geo.reserved1 > 0u);
+      acc = sums_both(geo, skip + (k - geo.reserved1) * WG_SIZE + lid);
+    }
+    slot = u.partial_base + w;
+  } else {
+    // One tensor: its body partials, then its scalar ones (the body and tail dispatches).
+    let geo = u.geo;
+    let t = w * WG_SIZE + lid;
+    let scalars = geo.n - 4u * geo.body4;
+    var needed = ceil_div(geo.body4, WG_SIZE);
+    var first = 0u;
+    if (MODE == 0u) {
+      acc = sums_body(geo, t);
+    } else if (MODE == 1u) {
+      needed = ceil_div(scalars, WG_SIZE);
+      first = ceil_div(geo.body4, WG_SIZE);
+      acc = sums_scalar(geo, t);
+    } else {
+      needed = ceil_div(geo.body4 + scalars, WG_SIZE);
+      acc = sums_both(geo, t);
+    }
+    // Workgroups a 2-D grid adds past the tensor's would overwrite the next range.
+    if (w >= needed) {
+      return;
+    }
+    slot = u.partial_base + first + w;
+  }
+  let total = workgroup_sum(lid, acc);
+  if (lid == 0u) {
+    partials[slot] = total;
+  }
+}
+
+@compute @workgroup_size(WG_SIZE)
+fn tensor_finalize(@builtin(workgroup_id) wg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+  let i = wg.x;
+  if (i >= arrayLength(&sum_spans)) {
+    return;
+  }
+  let span = sum_spans[i];
+  // Each thread adds every WG_SIZE-th partial with Kahan's compensation, then a tree.
+  var acc = vec4<f32>(0.0);
+  var carry = vec4<f32>(0.0);
+  for (var k = lid; k < span.count; k += WG_SIZE) {
+    let y = partials[span.first + k] - carry;
+    let t = acc + y;
+    // Once a sum overflows, (inf - acc) - y would be NaN: keep inf instead.
+    let finite = (bitcast<vec4<u32>>(t) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u);
+    carry = select(vec4<f32>(0.0), (t - acc) - y, finite);
+    acc = t;
+  }
+  let total = workgroup_sum(lid, acc);
+  if (lid == 0u) {
+    ratios_out[i] = tensor_ratio(total);
+  }
+}

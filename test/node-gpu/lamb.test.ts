@@ -1,0 +1,42 @@
+/**
+ * LAMB's per-tensor reduction on Dawn in Node, over the workgroup sizes the other parity runs
+ * do not take: the sums pass's workgroup sum and the finalize pass must handle any WG_SIZE
+ * (33 and 100 are not powers of two), every layout, both dispatch paths. Params within 8 ULP of
+ * the reference (test/browser/report.ts, lambUlps), state bitwise, 2·(update dispatches) + 1
+ * dispatches.
+ */
+import { expect, it } from 'vitest';
+import { GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
+import { bitMismatches, lambUlps, parityFailures } from '../browser/report.ts';
+import { parity } from '../browser/suites/parity.ts';
+import { describeNodeGpu, useNodeDevice } from './harness.ts';
+
+const STEPS = 10;
+
+describeNodeGpu('LAMB parity with the CPU reference on Dawn in Node', () => {
+  useNodeDevice();
+
+  it.each([
+    ['shared', 0, 'group', 256],
+    ['shared', 4, 'group', 64],
+    ['arena', 0, 'group', 100],
+    ['separate', 0, 'tensor', 256],
+    ['interleaved', 0, 'tensor', 33],
+  ] as const)('layout %s, grad shift %i (%s path), workgroupSize %i', async (...row) => {
+    const [layout, gradShift, path, workgroupSize] = row;
+    const cases = OPTIMIZER_CASES.filter((c) => c.algorithm === 'lamb');
+    const results = await parity({
+      cases,
+      lengths: GEOMETRY_LENGTHS,
+      steps: STEPS,
+      seed: 1100 + gradShift,
+      layout,
+      gradShift,
+      workgroupSize,
+    });
+    expect(results).toHaveLength(cases.length);
+    expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
+    expect(bitMismatches(results)).toEqual([]);
+    expect(lambUlps(results)).toEqual([]);
+  });
+});
