@@ -32,7 +32,7 @@ export async function fit(): Promise<number[]> {
   // @ts-expect-error -- momentum is not an Adam option: options are typed per algorithm
   createTfjsOptimizer('adam', { momentum: 0.9 });
   // @ts-expect-error -- not an algorithm
-  createTfjsOptimizer('lamb');
+  createTfjsOptimizer('muon');
   // @ts-expect-error -- gradTransfer is 'copy' or 'bind'
   createTfjsOptimizer('sgd', {}, { gradTransfer: 'share' });
 
