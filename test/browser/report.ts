@@ -81,7 +81,7 @@ export function bitMismatches(results: ParityResult[]): string[] {
 
 /**
  * LAMB's params beyond 8 ULP of their running magnitude (measured on SwiftShader, headless
- * Chrome and Dawn: at most 5.3 over 10 steps, lengths 1…4097, every layout, f32/f16/bf16
+ * Chrome and Dawn: at most 6 over 10 steps, lengths 1…4097, every layout, f32/f16/bf16
  * state, workgroup sizes 33 to 256; 6.1 over 4 steps of 100 003 elements): a few ULP of the
  * trust ratio, carried into p − lr·ratio·u.
  */
