@@ -9,6 +9,7 @@ import { LAMB, ParamArena } from '../../src/index.ts';
 import { DEFAULTS } from '../../src/options/defaults.ts';
 import { AdamWReference, LAMBReference } from '../../src/reference/classes.ts';
 import { lambRatio } from '../../src/reference/lamb.ts';
+import { LAMB_KERNEL } from '../../src/kernels/lamb.ts';
 import { MAX_SUM_TENSORS, partialCapacity } from '../../src/kernels/tensorSums.ts';
 import { planTensorSums } from '../../src/optim/tensorSums.ts';
 import { OPTIMIZER_CASES } from '../cases.ts';
@@ -166,6 +167,18 @@ describe('LAMB on the host (fake device)', () => {
     clipped.step(arena.grads);
     expect(clipped.lastStepDispatches).toBe(3);
     expect(clipped.lastClipDispatches).toBe(2);
+  });
+
+  it('keeps tensors apart on an arena: no flat runs, one row per tensor', () => {
+    // A flat run would update consecutive tensors (and the padding between them) as one range,
+    // so their p² and u² would land in one sum: LAMB's kernel must not opt in.
+    expect(LAMB_KERNEL.tensorSums).toBe(true);
+    expect(LAMB_KERNEL.flatRuns).toBeUndefined();
+    const f = fakeDevice();
+    const arena = new ParamArena(f.device, [3, 5, 8, 1]);
+    const opt = new LAMB(f.device, arena.params);
+    opt.step(arena.grads);
+    expect(opt.lastStepDispatches).toBe(3);
   });
 
   it(`accepts at most ${MAX_SUM_TENSORS} tensors, with a clear error`, () => {
