@@ -70,6 +70,13 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
   { name: 'nadam', label: 'NAdam', options: { lr: 0.002 }, tfjs: null, tfjsOps: 0 },
   { name: 'radam', label: 'RAdam', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
   { name: 'lamb', label: 'LAMB', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
+  {
+    name: 'schedulefreeadamw',
+    label: 'Schedule-Free AdamW',
+    options: { lr: 0.0025 },
+    tfjs: null,
+    tfjsOps: 0,
+  },
 ];
 
 /**
@@ -77,7 +84,7 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
  * write param and each state array. 12 + 8·(state arrays): Adam = 28, AdamW = 28, Adagrad = 20,
  * SGD with momentum = 20, RMSprop = 20 (+8 for momentum, +8 for centered), AMSGrad +8,
  * Adamax = 28, Adadelta = 28, Lion = 20, NAdam = 28, RAdam = 28 (their per-step scalars, NAdam's
- * mu_product included, live in the uniform).
+ * mu_product included, live in the uniform), Schedule-Free AdamW = 28 (z and exp_avg_sq; its saved_y is touched only by eval()/train()).
  */
 export function bytesPerParam(algorithm: Algorithm, options: Record<string, unknown>): number {
   const names = stateNames(algorithm, resolveOptions(algorithm, options as never, 'bench'));

@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+// AdamW is adam.wgsl, DECOUPLED = true; ScheduleFreeAdamW is schedulefree.wgsl
 type Algorithm =
-  'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adamax' | 'adadelta' | 'lion' | 'nadam' | 'radam'; // AdamW: adam.wgsl, DECOUPLED = true
+  | 'sgd'
+  | 'adagrad'
+  | 'rmsprop'
+  | 'adam'
+  | 'adamax'
+  | 'adadelta'
+  | 'lion'
+  | 'nadam'
+  | 'radam'
+  | 'schedulefree';
 type StateDtype = 'f32' | 'f16' | 'bf16';
 
 const require = createRequire(import.meta.url);

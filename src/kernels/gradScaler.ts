@@ -27,6 +27,8 @@ export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
   radam: ['bias_correction1', 'bias_correction2_sqrt', 'rect', 'rectified'],
   // Adam's code with lr = 1 (the optimizer writes 1 as prepare's lr input): 1 / (1 - beta1^t).
   lamb: ['inv_bias_correction1', 'bias_correction2', 'bias_correction2_sqrt'],
+  // Not used: ScheduleFreeAdamW refuses a gradScaler (its weight sum lives on the host).
+  schedulefreeadamw: [],
 };
 
 const ALGO: Record<Algorithm, number> = {
@@ -41,6 +43,7 @@ const ALGO: Record<Algorithm, number> = {
   nadam: 5,
   radam: 6,
   lamb: 2,
+  schedulefreeadamw: -1,
 };
 
 export interface ScalerPipelines {

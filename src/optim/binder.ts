@@ -43,6 +43,10 @@ export interface Dispatch {
   pipeline: GPUComputePipeline;
   grid: [number, number];
   rank: number;
+  /** The param group, its tensors this dispatch updates, and the pipeline variant. */
+  group: number;
+  tensors: readonly number[];
+  variant: PipelineVariant;
 }
 
 /** Bind group slots that can take a dummy (0–4); each gets its own aligned dummy range. */
@@ -328,6 +332,8 @@ export class Binder<O> {
     variant: PipelineVariant,
     grid: [number, number],
     rank: number,
+    group: number,
+    tensors: readonly number[],
   ): Dispatch[] {
     const device = this.c.device;
     const spec = this.c.spec;
@@ -337,13 +343,20 @@ export class Binder<O> {
       pipeline: getPipeline(device, spec, options, wg, variant),
       grid,
       rank,
+      group,
+      tensors,
+      variant,
     };
     if (!bindGroups.sums) return [update];
+    const sumsVariant: PipelineVariant = { ...variant, entry: 'tensor_sums' };
     const sums = {
       bindGroup: bindGroups.sums,
-      pipeline: getPipeline(device, spec, options, wg, { ...variant, entry: 'tensor_sums' }),
+      pipeline: getPipeline(device, spec, options, wg, sumsVariant),
       grid,
       rank: rank + SUMS_RANK,
+      group,
+      tensors,
+      variant: sumsVariant,
     };
     return [sums, update];
   }
@@ -401,14 +414,14 @@ export class Binder<O> {
     return (['body', 'both', 'tail'] as const).flatMap((mode) => {
       const grid = plan[mode];
       if (!grid) return [];
-      const variant = {
+      const variant: PipelineVariant = {
         gradInParam: same,
         mode,
         clipNorm: this.c.clip.norm,
         clipValue: this.c.clip.value,
         scaler: this.c.scaler,
       };
-      return this.withSums(bindGroups, options, variant, grid, RANK[mode]);
+      return this.withSums(bindGroups, options, variant, grid, RANK[mode], gi, [i]);
     });
   }
 
@@ -557,6 +570,14 @@ export class Binder<O> {
       clipValue: this.c.clip.value,
       scaler: this.c.scaler,
     };
-    return this.withSums(bindGroups, this.c.options[gi] as O, variant, plan.grid, RANK.multi);
+    return this.withSums(
+      bindGroups,
+      this.c.options[gi] as O,
+      variant,
+      plan.grid,
+      RANK.multi,
+      gi,
+      indices,
+    );
   }
 }

@@ -37,6 +37,7 @@ import type {
   SGDOptions,
 } from '../options/types.ts';
 import { Optimizer, type HostOptions } from './optimizer.ts';
+import { ScheduleFreeAdamW } from './scheduleFree.ts';
 import type { TensorRef } from './tensorRef.ts';
 
 type Params<O> = readonly TensorRef[] | readonly ParamGroupInput<TensorRef, O>[];
@@ -134,6 +135,10 @@ export class Lion extends Optimizer<'lion'> {
     super('lion', 'Lion', LION_KERNEL, lionScalars, device, params, options);
   }
 }
+/** The class `createOptimizer` builds for `A`: ScheduleFreeAdamW has train() and eval(). */
+export type OptimizerFor<A extends Algorithm> = [A] extends ['schedulefreeadamw']
+  ? ScheduleFreeAdamW
+  : Optimizer<A>;
 
 /**
  * RAdam (torch.optim.RAdam, 2.x): Adam with the variance rectification; while rho_t ≤ 5 a step
@@ -166,7 +171,7 @@ export function createOptimizer<A extends Algorithm>(
   device: GPUDevice,
   params: Params<OptionsByAlgorithm[A]>,
   options?: OptionsByAlgorithm[A] & HostOptions,
-): Optimizer<A> {
+): OptimizerFor<A> {
   const o = options as never;
   const p = params as never;
   const made = {
@@ -181,7 +186,8 @@ export function createOptimizer<A extends Algorithm>(
     nadam: () => new NAdam(device, p, o),
     radam: () => new RAdam(device, p, o),
     lamb: () => new LAMB(device, p, o),
-  }[algorithm];
+    schedulefreeadamw: () => new ScheduleFreeAdamW(device, p, o),
+  }[algorithm as Algorithm];
   if (!made) throw new TypeError(`createOptimizer: unknown algorithm ${JSON.stringify(algorithm)}`);
-  return made() as unknown as Optimizer<A>;
+  return made() as unknown as OptimizerFor<A>;
 }

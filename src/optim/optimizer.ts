@@ -20,8 +20,9 @@ import {
 } from '../options/stateDict.ts';
 import { withStateDtype } from '../kernels/stateCode.ts';
 import { checkStateDtype, epsAtStateScale, guardEps } from '../options/half.ts';
-import type { Algorithm, OptionsByAlgorithm, Resolved } from '../options/types.ts';
-import { initialStateValue, stateNames } from '../options/validate.ts';
+import { advanceGroup } from '../options/scheduleFree.ts';
+import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
+import { initialStateValue, scratchStateNames, stateNames } from '../options/validate.ts';
 import {
   Binder,
   DUMMY_SLOTS,
@@ -160,6 +161,14 @@ export class Optimizer<A extends Algorithm> {
   private readonly limits: GeometryLimits;
   private readonly workgroupSize: number;
   private readonly errors: ErrorChannel;
+  /**
+   * Kernels of passes besides the step (submitParamPass), whose pipelines each binding
+   * compiles with the step's, so that no later call creates one.
+   * @internal
+   */
+  protected readonly passKernels: KernelSpec<Resolved<OptionsByAlgorithm[A]>>[] = [];
+  /** Per tensor, the state arrays a state dict holds (the first ones of its region). */
+  private readonly publicNames: StateName[][];
   /** The grads the bind groups were made for, and the step's dispatches. */
   private bound: ({ grads: CheckedRef[] } & BoundStep) | null = null;
   private destroyed = false;
@@ -269,9 +278,15 @@ export class Optimizer<A extends Algorithm> {
     gradScaler?.attach(displayName, device);
     this.gradScaler = gradScaler ?? null;
 
+    this.publicNames = this.refs.map((_, i) =>
+      stateNames(
+        algorithm,
+        this.frozen[this.groupOf[i] as number] as Resolved<OptionsByAlgorithm[A]>,
+      ),
+    );
     const requests = this.refs.map((r, i) => {
       const o = this.frozen[this.groupOf[i] as number] as Resolved<OptionsByAlgorithm[A]>;
-      const names = stateNames(algorithm, o);
+      const names = [...(this.publicNames[i] as StateName[]), ...scratchStateNames(algorithm)];
       return {
         length: r.length,
         paramOffset: r.offset,
@@ -565,6 +580,10 @@ export class Optimizer<A extends Algorithm> {
         device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
         this.checkOrder(`step ${(this.steps[0] ?? 0) + 1}`, 'step() without an encoder');
       }
+      this.paramGroups.forEach((g, gi) => {
+        const first = this.groupOf.indexOf(gi);
+        advanceGroup(this.algorithm, g, resolved[gi] as object, (this.steps[first] as number) + 1);
+      });
       for (let i = 0; i < this.steps.length; i++) {
         const taken = (this.steps[i] as number) + 1;
         this.steps[i] = taken;
@@ -646,10 +665,10 @@ export class Optimizer<A extends Algorithm> {
     await this.errors.settle();
     const counts = scaled?.steps ?? steps;
     const carried = scaled?.carried ?? carriedNow;
-    const state = this.store.regions.map((r, i) => {
+    const state = this.publicNames.map((names, i) => {
       const out: TensorState = { step: counts[i] as number };
       if (this.carry) out[this.carry.name] = carried[i] as number;
-      r.names.forEach((name, j) => {
+      names.forEach((name, j) => {
         out[name] = (arrays[i] as Float32Array[])[j] as Float32Array;
       });
       return out;
@@ -685,7 +704,7 @@ export class Optimizer<A extends Algorithm> {
       {
         algorithm: this.algorithm,
         lengths: this.refs.map((r) => r.length),
-        names: this.store.regions.map((r) => r.names),
+        names: this.publicNames,
         paramGroups: this.paramGroups,
         frozen: this.frozen,
         scheduler: this.scheduler,
@@ -706,8 +725,7 @@ export class Optimizer<A extends Algorithm> {
       this.bound = null;
       dict.state.forEach((s, i) => {
         this.steps[i] = s.step;
-        const region = this.store.regions[i];
-        region?.names.forEach((name, j) => this.store.write(i, j, s[name] as Float32Array));
+        this.publicNames[i]?.forEach((name, j) => this.store.write(i, j, s[name] as Float32Array));
       });
       this.checkOrder('loadStateDict', 'loadStateDict()');
     } finally {
@@ -744,6 +762,96 @@ export class Optimizer<A extends Algorithm> {
       (g as { params: readonly TensorRef[] }).params = g.params.map(() => params[k++] as TensorRef);
     }
     this.bound = null;
+  }
+
+  /**
+   * For algorithms with a pass besides the step (ScheduleFreeAdamW's train()/eval()): submits
+   * one compute pass that runs the kernel `spec` (the optimizer's shader with other override
+   * constants) over the params of the tensors `include` accepts, through the step's bind
+   * groups, without clipping or scaler. `fill(o, group)` gives the uniform's fields. The grads
+   * are not read; before any step with bound grads, the params stand in for them.
+   * @internal
+   */
+  protected submitParamPass(
+    spec: KernelSpec<Resolved<OptionsByAlgorithm[A]>>,
+    fill: (o: Resolved<OptionsByAlgorithm[A]>, group: number) => object,
+    include: (tensor: number) => boolean,
+    operation: string,
+  ): void {
+    if (this.destroyed) throw new Error(`${this.where}: ${operation}() called after destroy()`);
+    this.errors.throwPending();
+    if (!this.refs.some((_, i) => include(i))) return;
+    const device = this.device;
+    const kernel = withStateDtype(spec, this.stateDtype);
+    const resolved = this.paramGroups.map((g, gi) =>
+      revalidateGroup(
+        this.algorithm,
+        g,
+        this.frozen[gi] as Resolved<OptionsByAlgorithm[A]>,
+        `${this.where}: paramGroups[${gi}]`,
+      ),
+    );
+    this.errors.open(device);
+    try {
+      const writes: SideWrite[] = [];
+      const bound =
+        this.bound ?? this.binder.bind(this.refs, this.refs, this.steps, (w) => writes.push(w));
+      const chosen = bound.dispatches.filter((d) => d.tensors.some(include));
+      if (chosen.length === 0) return;
+      this.refs.forEach((_, i) => {
+        const gi = this.groupOf[i] as number;
+        packScalars(
+          this.uniformData,
+          i * this.slot,
+          kernel.layout,
+          fill(resolved[gi] as Resolved<OptionsByAlgorithm[A]>, gi),
+        );
+      });
+      writeNow(device, writes);
+      device.queue.writeBuffer(
+        this.uniform,
+        0,
+        this.uniformData.buffer,
+        0,
+        this.uniformData.byteLength,
+      );
+      const encoder = device.createCommandEncoder({ label: `${this.label}/${operation}-encoder` });
+      // Gathered runs (flat runs over shadow buffers) go through their copies, as in step().
+      copy(encoder, bound.gatherIn);
+      const pass = encoder.beginComputePass({ label: `${this.label}/${operation}-pass` });
+      let current: GPUComputePipeline | null = null;
+      const pipelines = this.passPipelines(kernel, chosen);
+      for (const [k, d] of chosen.entries()) {
+        const pipeline = pipelines[k] as GPUComputePipeline;
+        if (pipeline !== current) pass.setPipeline(pipeline);
+        current = pipeline;
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.grid[0], d.grid[1]);
+      }
+      pass.end();
+      copy(encoder, bound.scatterOut);
+      device.queue.submit([encoder.finish({ label: `${this.label}/${operation}-commands` })]);
+      this.checkOrder(operation, `${operation}()`);
+    } finally {
+      this.errors.close(device, operation);
+    }
+  }
+
+  /** The pipelines of `spec` for `dispatches`' variants, without clipping or scaler. */
+  private passPipelines(
+    spec: KernelSpec<Resolved<OptionsByAlgorithm[A]>>,
+    dispatches: readonly Dispatch[],
+  ): GPUComputePipeline[] {
+    const kernel = withStateDtype(spec, this.stateDtype);
+    return dispatches.map((d) =>
+      getPipeline(
+        this.device,
+        kernel,
+        this.frozen[d.group] as Resolved<OptionsByAlgorithm[A]>,
+        this.workgroupSize,
+        { ...d.variant, clipNorm: false, clipValue: false, scaler: false },
+      ),
+    );
   }
 
   /** Frees the buffers the optimizer created. Idempotent. Never touches params or grads. */
@@ -842,6 +950,7 @@ export class Optimizer<A extends Algorithm> {
       }
     }
     const bound = this.binder.bind(this.refs, checked, this.steps, write);
+    for (const spec of this.passKernels) this.passPipelines(spec, bound.dispatches);
     this.clipper.bind(checked, (b) => retired.push(...b));
     return { grads: checked, ...bound };
   }

@@ -63,4 +63,19 @@ export const DEFAULTS: { [A in keyof OptionsByAlgorithm]: Resolved<OptionsByAlgo
   },
   // optax.lamb's defaults (PyTorch has no LAMB).
   lamb: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0, maximize: false },
+  // facebookresearch/schedule_free AdamWScheduleFree (v1.3); weightSum, lrMax and trainMode
+  // are its running weight_sum, lr_max and train_mode, kept in the param group as the
+  // reference keeps them (trainMode starts true here: see docs/algorithms.md).
+  schedulefreeadamw: {
+    lr: 0.0025,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    warmupSteps: 0,
+    r: 0,
+    weightLrPower: 2,
+    weightSum: 0,
+    lrMax: -1,
+    trainMode: true,
+  },
 };

@@ -118,6 +118,39 @@ export interface LambOptions extends CommonOptions {
   eps?: number;
 }
 
+/**
+ * Schedule-Free AdamW (facebookresearch/schedule_free `AdamWScheduleFree`, v1.3): no lr
+ * schedule; the params hold y (train mode) or x (eval mode), see docs/algorithms.md.
+ */
+export interface ScheduleFreeAdamWOptions {
+  /** Learning rate (default 0.0025). Must be >= 0. */
+  lr?: number;
+  /** β1 (the interpolation between z and the average x) and β2, each in [0, 1). */
+  betas?: readonly [number, number];
+  /** Term added to the denominator outside the square root. Must be > 0. */
+  eps?: number;
+  /** Weight decay, added to the normalized gradient at y. Must be >= 0. */
+  weightDecay?: number;
+  /** Linear lr warmup over this many steps (an integer >= 0). */
+  warmupSteps?: number;
+  /** Polynomial weighting of the average: weight ∝ step^r. */
+  r?: number;
+  /** The average's weights are lr_max^weightLrPower (0: no lr weighting). */
+  weightLrPower?: number;
+  /**
+   * Running sum of the average's weights (the reference's `weight_sum`). Kept in the param
+   * group so state dicts carry it; the optimizer updates it every step. Starts at 0.
+   */
+  weightSum?: number;
+  /** The largest scheduled lr so far (the reference's `lr_max`), updated every step. Starts at -1. */
+  lrMax?: number;
+  /**
+   * Whether the group's params hold y (true) or x (false): the reference's `train_mode`, set by
+   * train() and eval() and carried by state dicts. Starts true.
+   */
+  trainMode?: boolean;
+}
+
 /** The optimizer families this package implements. */
 export type Algorithm =
   | 'sgd'
@@ -130,7 +163,8 @@ export type Algorithm =
   | 'lion'
   | 'nadam'
   | 'radam'
-  | 'lamb';
+  | 'lamb'
+  | 'schedulefreeadamw';
 
 /** Each algorithm's options type, by algorithm name (as `createOptimizer` takes them). */
 export interface OptionsByAlgorithm {
@@ -156,6 +190,8 @@ export interface OptionsByAlgorithm {
   radam: RAdamOptions;
   /** Options of `LAMB`. */
   lamb: LambOptions;
+  /** Options of `ScheduleFreeAdamW`. */
+  schedulefreeadamw: ScheduleFreeAdamWOptions;
 }
 
 /** Options with every default filled in. */
@@ -171,4 +207,6 @@ export type StateName =
   | 'exp_avg_sq'
   | 'max_exp_avg_sq'
   | 'exp_inf'
-  | 'acc_delta';
+  | 'acc_delta'
+  | 'z'
+  | 'saved_y';

@@ -82,6 +82,13 @@ export function resolveOptions<A extends Algorithm>(
   if (algorithm === 'nadam' && (o.momentumDecay as number) < 0) {
     fail(where, `Invalid momentumDecay value: ${String(o.momentumDecay)}`);
   }
+  if (algorithm === 'schedulefreeadamw') {
+    const w = o.warmupSteps as number;
+    if (!Number.isInteger(w) || w < 0) {
+      fail(where, `Invalid warmupSteps value: ${w} (must be an integer >= 0)`);
+    }
+    if ((o.weightSum as number) < 0) fail(where, `Invalid weightSum value: ${String(o.weightSum)}`);
+  }
   if (
     algorithm === 'adam' ||
     algorithm === 'adamw' ||
@@ -89,7 +96,8 @@ export function resolveOptions<A extends Algorithm>(
     algorithm === 'lion' ||
     algorithm === 'nadam' ||
     algorithm === 'radam' ||
-    algorithm === 'lamb'
+    algorithm === 'lamb' ||
+    algorithm === 'schedulefreeadamw'
   ) {
     // lion-pytorch allows β = 1 (no interpolation or no momentum decay); Adam's family does not
     const closed = algorithm === 'lion';
@@ -139,11 +147,22 @@ export function stateNames<A extends Algorithm>(
     case 'radam':
     case 'lamb':
       return ['exp_avg', 'exp_avg_sq'];
+    case 'schedulefreeadamw':
+      return ['z', 'exp_avg_sq'];
     default: {
       const a = o as unknown as Resolved<OptionsByAlgorithm['adam']>;
       return a.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
     }
   }
+}
+
+/**
+ * Arrays an optimizer keeps on the GPU besides its state (after it, in storage order), never
+ * in a state dict: ScheduleFreeAdamW's `saved_y`, the train-mode params eval() replaced, so
+ * that train() restores them bitwise.
+ */
+export function scratchStateNames(algorithm: Algorithm): StateName[] {
+  return algorithm === 'schedulefreeadamw' ? ['saved_y'] : [];
 }
 
 /** The value a state array starts at (AdaGrad's accumulator; every other state starts at 0). */

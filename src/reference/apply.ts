@@ -33,6 +33,8 @@ import { lionKernel } from './lion.ts';
 import { nadamKernel } from './nadam.ts';
 import { radamKernel } from './radam.ts';
 import { lambKernel } from './lamb.ts';
+import { scheduleFreeScalars } from '../options/scheduleFree.ts';
+import { scheduleFreeKernel } from './scheduleFree.ts';
 
 /** One tensor's state arrays, by PyTorch name. */
 export type StateArrays = Partial<Record<StateName, Float32Array>>;
@@ -166,6 +168,18 @@ export function applyReferenceStep<A extends Algorithm>(
         maximize: r.maximize,
         store,
       });
+      return carried;
+    }
+    case 'schedulefreeadamw': {
+      const r = o as unknown as Resolved<OptionsByAlgorithm['schedulefreeadamw']>;
+      scheduleFreeKernel(
+        param,
+        grad,
+        s.z as Float32Array,
+        s.exp_avg_sq as Float32Array,
+        scalars(scheduleFreeScalars(r, step)),
+        store,
+      );
       return carried;
     }
     default: {

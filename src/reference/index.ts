@@ -16,6 +16,16 @@ export {
   LAMBReference,
 } from './classes.ts';
 export { ReferenceOptimizer, type ReferenceOptions } from './optimizer.ts';
+export { ScheduleFreeAdamWReference } from './scheduleFreeOptimizer.ts';
+export { scheduleFreeKernel, scheduleFreeSwitch } from './scheduleFree.ts';
+export {
+  scheduleFreeScalars,
+  scheduleFreeRunning,
+  modeWeights,
+  type ScheduleFreeScalars,
+  type ScheduleFreeRunning,
+  type ModeWeights,
+} from '../options/scheduleFree.ts';
 export { GradScalerReference } from './gradScaler.ts';
 export type { GradScalerOptions, GradScalerState } from '../options/scaler.ts';
 export {

@@ -14,9 +14,10 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from '../options/groups.ts';
-import { initialStateValue, stateNames } from '../options/validate.ts';
+import { initialStateValue, scratchStateNames, stateNames } from '../options/validate.ts';
 import type { Algorithm, OptionsByAlgorithm, Resolved, StateName } from '../options/types.ts';
 import { applyReferenceStep, type StateArrays } from './apply.ts';
+import { advanceGroup } from '../options/scheduleFree.ts';
 import { clipGrads } from './clip.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { GradScalerReference } from './gradScaler.ts';
@@ -96,7 +97,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
           );
         }
         const state: StateArrays = {};
-        for (const name of names) {
+        for (const name of [...names, ...scratchStateNames(algorithm)]) {
           state[name] = new Float32Array(p.length).fill(
             round(initialStateValue(algorithm, name, o)),
           );
@@ -160,6 +161,12 @@ export class ReferenceOptimizer<A extends Algorithm> {
       this.gradScaler?.update(true);
       return;
     }
+    let first = 0;
+    this.paramGroups.forEach((g, gi) => {
+      const step = (this.slots[first] as Slot).step + 1;
+      advanceGroup(this.algorithm, g, resolved[gi] as object, step);
+      first += g.params.length;
+    });
     params.forEach((p, i) => {
       const g = grads[i] as Float32Array;
       const slot = this.slots[i] as Slot;
@@ -177,6 +184,16 @@ export class ReferenceOptimizer<A extends Algorithm> {
       );
     });
     this.gradScaler?.update(false);
+  }
+
+  /**
+   * Tensor `i`'s step count and state arrays (scratch arrays included), for subclasses.
+   * @internal
+   */
+  protected tensorState(i: number): { step: number; group: number; state: StateArrays } {
+    const slot = this.slots[i];
+    if (!slot) throw new RangeError(`${this.where}: no tensor ${i}`);
+    return slot;
   }
 
   /** A deep copy of the state, in the same format as the GPU optimizers' `stateDict()`. */

@@ -151,6 +151,17 @@ describeGpu('webgpu-optim/tfjs', () => {
     expect(leftTensors).toBe(0);
   });
 
+  it('ScheduleFreeAdamW: train() and eval() on the wrapper switch the variables on the GPU', async () => {
+    const r = await run('scheduleFreeModes');
+    expect(r.beforeStep).toBe(true); // no z before the first step: eval() changes nothing
+    expect(r.y).toEqual(r.refY); // bitwise, as the reference steps the same numbers
+    expect(r.x).toEqual(r.refX);
+    expect(r.x).not.toEqual(r.y);
+    expect(r.back).toEqual(r.y); // eval() then train(): bitwise
+    expect(r.inEval).toMatch(/applyGradients\(\) called in eval mode/);
+    expect(r.onAdam).toMatch(/eval\(\) is for 'schedulefreeadamw' only/);
+  });
+
   it('throws a clear error on the CPU backend', async () => {
     const r = await run('wrongBackend');
     expect(r.backend).toBe('cpu');

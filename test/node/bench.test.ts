@@ -43,18 +43,21 @@ describe('bytes per parameter (f32)', () => {
     // NAdam, RAdam: read p, g, exp_avg, exp_avg_sq + write p, exp_avg, exp_avg_sq = 28 B
     expect(bytesPerParam('nadam', {})).toBe(28);
     expect(bytesPerParam('radam', { decoupledWeightDecay: true })).toBe(28);
+    // Schedule-Free AdamW: read p, g, z, exp_avg_sq + write p, z, exp_avg_sq = 28 B
+    expect(bytesPerParam('schedulefreeadamw', {})).toBe(28);
   });
   it("adds LAMB's per-tensor sums pass: read p, g, m, v again (16 B)", () => {
     // update 28 B (as Adam) + sums pass 16 B = 44 B
     expect(bytesPerParam('lamb', {})).toBe(44);
   });
-  it('every benchmarked algorithm but AdamW, Lion, NAdam, RAdam and LAMB has a TF.js peer', () => {
+  it('every benchmarked algorithm but AdamW, Lion, NAdam, RAdam, LAMB and Schedule-Free AdamW has a TF.js peer', () => {
     expect(BENCH_ALGORITHMS.filter((a) => a.tfjs === null).map((a) => a.name)).toEqual([
       'adamw',
       'lion',
       'nadam',
       'radam',
       'lamb',
+      'schedulefreeadamw',
     ]);
   });
 });

@@ -16,6 +16,7 @@ import { NADAM_KERNEL } from '../../src/kernels/nadam.ts';
 import { RADAM_KERNEL } from '../../src/kernels/radam.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
+import { SCHEDULE_FREE_KERNEL } from '../../src/kernels/scheduleFree.ts';
 import type { KernelSpec } from '../../src/kernels/spec.ts';
 import { withStateDtype } from '../../src/kernels/stateCode.ts';
 import type { StateDtype } from '../../src/options/stateDict.ts';
@@ -39,6 +40,7 @@ const KERNELS: [file: Parameters<typeof kernelSource>[0], spec: KernelSpec<never
   ['lion', LION_KERNEL as KernelSpec<never>],
   ['nadam', NADAM_KERNEL as KernelSpec<never>],
   ['radam', RADAM_KERNEL as KernelSpec<never>],
+  ['schedulefree', SCHEDULE_FREE_KERNEL as KernelSpec<never>],
 ];
 const DTYPES: StateDtype[] = ['f32', 'f16', 'bf16'];
 

@@ -9,6 +9,7 @@ import { NADAM_KERNEL } from '../../src/kernels/nadam.ts';
 import { RADAM_KERNEL } from '../../src/kernels/radam.ts';
 import { RMSPROP_KERNEL } from '../../src/kernels/rmsprop.ts';
 import { SGD_KERNEL } from '../../src/kernels/sgd.ts';
+import { SCHEDULE_FREE_KERNEL } from '../../src/kernels/scheduleFree.ts';
 import { packGeometry, packScalars } from '../../src/kernels/uniforms.ts';
 import type { KernelSpec } from '../../src/kernels/spec.ts';
 
@@ -40,6 +41,7 @@ const specs: [string, KernelSpec<never>, string][] = [
   ['lion', LION_KERNEL as KernelSpec<never>, 'LionUniforms'],
   ['nadam', NADAM_KERNEL as KernelSpec<never>, 'NAdamUniforms'],
   ['radam', RADAM_KERNEL as KernelSpec<never>, 'RAdamUniforms'],
+  ['schedulefreeadamw', SCHEDULE_FREE_KERNEL as KernelSpec<never>, 'SfUniforms'],
 ];
 
 describe('uniform byte layout', () => {
@@ -163,6 +165,21 @@ describe('uniform byte layout', () => {
     });
     // 48 + 11 × 4 = 92 bytes, rounded up to 96: below the scaler's inputs at byte 192
     expect(RADAM_KERNEL.layout.size).toBe(96);
+    expect(SCHEDULE_FREE_KERNEL.layout.offsets).toEqual({
+      weight_decay: 48,
+      beta2: 52,
+      one_minus_beta2: 56,
+      bias_correction2: 60,
+      eps: 64,
+      lr: 68,
+      ckp1: 72,
+      y_coef: 76,
+      first_step: 80,
+      eval_weight: 84,
+      train_weight: 88,
+    });
+    // 48 + 11 × 4 = 92 bytes, rounded up to 96
+    expect(SCHEDULE_FREE_KERNEL.layout.size).toBe(96);
   });
 
   it('packs f32 fields rounded once and u32 fields as integers', () => {

@@ -11,6 +11,7 @@ import {
   type HostOptions,
   type OptionsByAlgorithm,
   type Optimizer as GpuOptimizer,
+  type ScheduleFreeAdamW,
   type StateDict,
   type StateName,
   type TensorRef,
@@ -93,6 +94,8 @@ export class TfjsOptimizer extends tf.Optimizer {
   private index = new Map<string, number>();
   private pending: { step: number; arrays: StateArrays } | null = null;
   private disposed = false;
+  /** ScheduleFreeAdamW: eval() was called last (train() or nothing: train mode). */
+  private evalMode = false;
 
   constructor(
     algorithm: Algorithm,
@@ -162,6 +165,11 @@ export class TfjsOptimizer extends tf.Optimizer {
   /** Updates the variables named in `variableGradients` with their gradients. */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     if (this.disposed) throw new Error(`${WHERE}: applyGradients() called after dispose()`);
+    if (this.core ? (this.core as unknown as ScheduleFreeAdamW).mode === 'eval' : this.evalMode) {
+      throw new Error(
+        `${WHERE}: applyGradients() called in eval mode; call train() before training steps`,
+      );
+    }
     const grads = namedGrads(variableGradients, WHERE);
     const backend = webGpuBackend(WHERE);
     if (!this.core) this.build(grads, backend.device);
@@ -175,26 +183,7 @@ export class TfjsOptimizer extends tf.Optimizer {
         );
       }
     });
-    const vars = this.vars.map((v) => this.variable(v));
-    const datas: TfTensorData[] = vars.map((v) => {
-      let d = gpuData(backend, v, `variable "${v.name}"`, WHERE);
-      // In-place updates would also change every tensor sharing the variable's data (after
-      // tf.variable(t) or v.assign(t), t shares it): give the variable data of its own.
-      if (d.refCount > 1) {
-        const own = tf.tensor({ buffer: d.resource }, v.shape, 'float32');
-        v.assign(own);
-        own.dispose();
-        d = gpuData(backend, v, `variable "${v.name}"`, WHERE);
-      }
-      return d;
-    });
-    const params: TensorRef[] = datas.map((d, i) => ({
-      buffer: d.resource as GPUBuffer,
-      length: (this.vars[i] as KnownVariable).length,
-    }));
-    if (params.some((p, i) => p.buffer !== (core.paramGroups[0]?.params[i] as TensorRef).buffer)) {
-      core.rebindParams(params);
-    }
+    const datas = this.bindVariables(backend, core);
     const gradBuffers = order.map(
       (g, i) =>
         gpuData(
@@ -227,6 +216,20 @@ export class TfjsOptimizer extends tf.Optimizer {
     // Safe once submitted: TF.js reuses or destroys the buffers only for later work.
     if (this.host.disposeGradients !== false) for (const g of grads) g.tensor.dispose();
     this.incrementIterations();
+  }
+
+  /**
+   * ScheduleFreeAdamW only: switches the variables to x, the average to evaluate and save
+   * (ScheduleFreeAdamW.eval). Before the first applyGradients it only records the mode, as the
+   * variables then have no z. applyGradients in eval mode throws, as the optimizer does.
+   */
+  eval(): void {
+    this.switchMode('eval');
+  }
+
+  /** ScheduleFreeAdamW only: switches the variables back to y (ScheduleFreeAdamW.train). */
+  train(): void {
+    this.switchMode('train');
   }
 
   /** TF.js weights: `iter`, then `${variable}/${state}` per variable and state array. */
@@ -300,6 +303,57 @@ export class TfjsOptimizer extends tf.Optimizer {
     this.arena?.destroy();
     this.core = null;
     this.arena = null;
+  }
+
+  private switchMode(mode: 'train' | 'eval'): void {
+    if (this.disposed) throw new Error(`${WHERE}: ${mode}() called after dispose()`);
+    if (this.algorithm !== 'schedulefreeadamw') {
+      throw new TypeError(
+        `${WHERE}: ${mode}() is for 'schedulefreeadamw' only; this optimizer runs '${this.algorithm}'`,
+      );
+    }
+    if (this.core) {
+      const core = this.core as unknown as ScheduleFreeAdamW;
+      const backend = webGpuBackend(WHERE);
+      const datas = this.bindVariables(backend, this.core);
+      // TF.js's queued work (the forward pass that wrote the variables) runs first.
+      flushTf(backend);
+      if (mode === 'eval') core.eval();
+      else core.train();
+      for (const d of datas) d.values = null;
+    }
+    this.evalMode = mode === 'eval';
+  }
+
+  /**
+   * Resolves the variables' current buffers (giving a variable data of its own when it
+   * shares them) and points the optimizer at them when they moved.
+   */
+  private bindVariables(
+    backend: ReturnType<typeof webGpuBackend>,
+    core: GpuOptimizer<Algorithm>,
+  ): TfTensorData[] {
+    const vars = this.vars.map((v) => this.variable(v));
+    const datas: TfTensorData[] = vars.map((v) => {
+      let d = gpuData(backend, v, `variable "${v.name}"`, WHERE);
+      // In-place updates would also change every tensor sharing the variable's data (after
+      // tf.variable(t) or v.assign(t), t shares it): give the variable data of its own.
+      if (d.refCount > 1) {
+        const own = tf.tensor({ buffer: d.resource }, v.shape, 'float32');
+        v.assign(own);
+        own.dispose();
+        d = gpuData(backend, v, `variable "${v.name}"`, WHERE);
+      }
+      return d;
+    });
+    const params: TensorRef[] = datas.map((d, i) => ({
+      buffer: d.resource as GPUBuffer,
+      length: (this.vars[i] as KnownVariable).length,
+    }));
+    if (params.some((p, i) => p.buffer !== (core.paramGroups[0]?.params[i] as TensorRef).buffer)) {
+      core.rebindParams(params);
+    }
+    return datas;
   }
 
   private requireCore(what: string): GpuOptimizer<Algorithm> {

@@ -11,6 +11,7 @@ import { normOverflow, scalerCoverage, scalerRounding } from './scalerEdges.ts';
 import { runArena, runDispatchPaths, runMixedPrecision, runTimeStep } from './examples.ts';
 import { trackedDevice } from './device.ts';
 import { torchFixtures } from './torch.ts';
+import { scheduleFreeFresh } from './scheduleFree.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
@@ -34,5 +35,6 @@ export const suites = {
   scalerRounding,
   normOverflow,
   torchFixtures,
+  scheduleFreeFresh,
   uncaptured,
 };

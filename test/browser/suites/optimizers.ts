@@ -2,6 +2,7 @@ import { createOptimizer, type HostOptions, type TensorRef } from '../../../src/
 import type { Optimizer } from '../../../src/optim/optimizer.ts';
 import { ReferenceOptimizer } from '../../../src/reference/optimizer.ts';
 import type { Algorithm } from '../../../src/options/types.ts';
+import { ScheduleFreeAdamWReference } from '../../../src/reference/scheduleFreeOptimizer.ts';
 
 /** Builds the GPU optimizer of `algorithm`. */
 export function makeOptimizer(
@@ -19,5 +20,8 @@ export function makeReference(
   params: Float32Array[],
   options: object,
 ): ReferenceOptimizer<Algorithm> {
+  if (algorithm === 'schedulefreeadamw') {
+    return new ScheduleFreeAdamWReference(params, options) as ReferenceOptimizer<Algorithm>;
+  }
   return new ReferenceOptimizer(algorithm, params, options as never);
 }

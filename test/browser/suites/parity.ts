@@ -1,5 +1,6 @@
 import type { OptimizerCase } from '../../cases.ts';
-import { ParamArena, type TensorRef } from '../../../src/index.ts';
+import { ParamArena, ScheduleFreeAdamW, type TensorRef } from '../../../src/index.ts';
+import type { ScheduleFreeAdamWReference } from '../../../src/reference/scheduleFreeOptimizer.ts';
 import type { StateName } from '../../../src/options/types.ts';
 import type { StateDtype } from '../../../src/options/stateDict.ts';
 import { compare, trackScale, type Worst } from './compare.ts';
@@ -207,6 +208,25 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
     if (s === 0) afterFirst = { ...counts };
     ref.step(grads);
     refParams.forEach((p, i) => trackScale(paramScale[i] as Float32Array, p));
+    if (isScheduleFree(opt) && s === args.steps >> 1) {
+      // eval() then train() halfway: with f32 state the params come back bitwise (on the GPU
+      // alone; with 16-bit state saved_y is rounded, see docs/algorithms.md), and the steps
+      // after it must still match the reference's bitwise. The readbacks' own buffers are
+      // not the optimizer's: they are left out of createdAfterFirstStep.
+      const before = counts.buffers;
+      const y = await readViews(device, layout.params);
+      const read = counts.buffers - before;
+      opt.eval();
+      (ref as ScheduleFreeAdamWReference).eval();
+      opt.train();
+      (ref as ScheduleFreeAdamWReference).train();
+      const back = await readViews(device, layout.params);
+      afterFirst.buffers += 2 * read;
+      const moved = back.reduce((n, b, i) => n + differ(b, y[i] as Float32Array), 0);
+      if (moved > 0 && (args.stateDtype ?? 'f32') === 'f32') {
+        errors.push(`eval() then train() changed ${moved} param elements`);
+      }
+    }
     ref.stateDict().state.forEach((st, i) => {
       for (const [name, arr] of Object.entries(st)) {
         if (!(arr instanceof Float32Array)) continue;
@@ -216,6 +236,12 @@ async function runCase(c: OptimizerCase, args: ParityArgs, seed: number): Promis
         stateScale.set(key, sc);
       }
     });
+  }
+  if (isScheduleFree(opt)) {
+    // end in eval mode: compare x, the average, as the reference computes it
+    opt.eval();
+    (ref as ScheduleFreeAdamWReference).eval();
+    refParams.forEach((p, i) => trackScale(paramScale[i] as Float32Array, p));
   }
   const createdAfterFirstStep = diff(afterFirst, counts);
   const gpuParams = await readViews(device, layout.params);
@@ -310,6 +336,10 @@ async function padding(device: GPUDevice, params: readonly Required<TensorRef>[]
     if (!inside[i] && !Object.is(v, 0)) n++;
   });
   return n;
+}
+
+function isScheduleFree(opt: object): opt is ScheduleFreeAdamW {
+  return opt instanceof ScheduleFreeAdamW;
 }
 
 /** Elements whose bits differ (NaNs of any payload count as equal). */

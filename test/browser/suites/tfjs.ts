@@ -11,6 +11,7 @@ import { createTfjsOptimizer } from '../../../src/adapters/tfjs/index.ts';
 import type { Algorithm } from '../../../src/index.ts';
 import { ReferenceOptimizer } from '../../../src/reference/optimizer.ts';
 import { tfjsFit } from '../../../examples/tfjsFit.ts';
+import { ScheduleFreeAdamWReference } from '../../../src/reference/scheduleFreeOptimizer.ts';
 
 interface Tracked {
   device: GPUDevice;
@@ -502,6 +503,62 @@ async function wrongBackend(): Promise<{ atCreate: string; atApply: string; back
   return { atCreate, atApply, backend };
 }
 
+/**
+ * ScheduleFreeAdamW through the TF.js wrapper: eval() before any step (no change), three
+ * applyGradients, eval() (x), train() (y again), against the CPU reference on the same
+ * numbers; and the errors of applyGradients in eval mode and of eval() on another algorithm.
+ */
+async function scheduleFreeModes(): Promise<{
+  beforeStep: boolean;
+  y: number[];
+  x: number[];
+  back: number[];
+  refY: number[];
+  refX: number[];
+  inEval: string;
+  onAdam: string;
+}> {
+  await webgpu();
+  const init = lcg(12, 21);
+  const w = tf.variable(tf.tensor2d(init, [3, 4]), true, 'sf_modes_w');
+  const opt = createTfjsOptimizer('schedulefreeadamw', { lr: 0.05, weightDecay: 0.01 });
+  const bits = async () => Array.from(new Uint32Array((await w.data()).buffer.slice(0)));
+  const message = (f: () => unknown) => {
+    try {
+      f();
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  opt.eval();
+  const beforeStep = (await w.data()).every((v, i) => Object.is(v, init[i]));
+  opt.train();
+  const ref = new Float32Array(init);
+  const reference = new ScheduleFreeAdamWReference([ref], { lr: 0.05, weightDecay: 0.01 });
+  for (let k = 0; k < 3; k++) {
+    const g = lcg(12, 30 + k);
+    opt.applyGradients({ [w.name]: tf.tensor2d(g, [3, 4]) });
+    reference.step([g]);
+  }
+  const y = await bits();
+  const refY = Array.from(new Uint32Array(ref.buffer.slice(0)));
+  opt.eval();
+  reference.eval();
+  const x = await bits();
+  const refX = Array.from(new Uint32Array(ref.buffer.slice(0)));
+  const g = tf.ones([3, 4]);
+  const inEval = message(() => opt.applyGradients({ [w.name]: g }));
+  opt.train();
+  const back = await bits();
+  const adam = createTfjsOptimizer('adam');
+  const onAdam = message(() => adam.eval());
+  adam.dispose();
+  opt.dispose();
+  tf.dispose([w, g]);
+  return { beforeStep, y, x, back, refY, refX, inEval, onAdam };
+}
+
 /** Device errors seen so far (should stay empty). */
 async function tfjsUncaptured(): Promise<string[]> {
   return (await webgpu()).uncaptured;
@@ -551,4 +608,5 @@ export const tfjsSuites = {
   wrongBackend,
   tfjsUncaptured,
   runTfjsFit,
+  scheduleFreeModes,
 };
