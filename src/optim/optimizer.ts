@@ -796,7 +796,10 @@ export class Optimizer<A extends Algorithm> {
       const writes: SideWrite[] = [];
       const bound =
         this.bound ?? this.binder.bind(this.refs, this.refs, this.steps, (w) => writes.push(w));
-      const chosen = bound.dispatches.filter((d) => d.tensors.some(include));
+      // the update dispatches only (not a sums pass, whose entry point is another)
+      const chosen = bound.dispatches.filter(
+        (d) => d.variant.entry === undefined && d.tensors.some(include),
+      );
       if (chosen.length === 0) return;
       this.refs.forEach((_, i) => {
         const gi = this.groupOf[i] as number;
