@@ -1,0 +1,18 @@
+/// <reference types="vitest/config" />
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+// The Node suite only, for Stryker (`npm run test:mutation`, stryker.config.json): the mutated
+// folders (src/reference, src/options, src/schedules) are pure TypeScript, so the GPU projects
+// add nothing but minutes. Same aliases as vite.config.ts's node project.
+export default defineConfig({
+  test: {
+    alias: [
+      { find: /^webgpu-optim\/reference$/, replacement: resolve('src/reference/index.ts') },
+      { find: /^webgpu-optim\/tfjs$/, replacement: resolve('src/adapters/tfjs/index.ts') },
+      { find: /^webgpu-optim$/, replacement: resolve('src/index.ts') },
+    ],
+    include: ['test/node/**/*.test.ts'],
+    environment: 'node',
+  },
+});
