@@ -46,6 +46,24 @@ export const TORCH_ULPS: Record<Algorithm, { param: number; state: number }> = {
 };
 
 /**
+ * The same for the epsInsideSqrt cases, whose fixture is the float64 transcription of torch's
+ * loop (exact up to 1e-10 relative as written): here the whole difference is our float32
+ * rounding, ≤ 0.5 ULP per operation with ~10 operations per step, damped by the running
+ * averages as above. Measured maxima over those 52 cases (param / state): Adagrad 3.01 / 2.27,
+ * RMSprop 6.79 / 3.78 (centered with momentum and weight decay: the momentum buffer sums
+ * g / avg terms, each rounded), Adam 2.84 / 4.38, AdamW 5.03 / 4.38 (both at the defaults
+ * with |g| ≤ 1e-4, where v/bc2 + ε is dominated by ε); bounds rounded up to the next whole
+ * ULP. Dropping AMSGrad's max on this path, or moving ε back outside, is off by 10⁴ ULP or more.
+ */
+export const TORCH_F64_ULPS: Record<Algorithm, { param: number; state: number }> = {
+  sgd: { param: 6, state: 4 },
+  adagrad: { param: 4, state: 3 },
+  rmsprop: { param: 7, state: 4 },
+  adam: { param: 3, state: 5 },
+  adamw: { param: 6, state: 5 },
+};
+
+/**
  * Allowed relative difference of the clip norm: torch takes the 2-norm of the per-tensor
  * 2-norms in float32, we sum the squares in f64 (the GPU in an f32 tree); measured 1.05e-7,
  * that is 1 ULP (2^-23 relative), so the bound is 2 ULP.
@@ -55,7 +73,7 @@ export const TORCH_NORM_REL = 2 ** -22;
 /** The failures of a set of measurements, one readable line each. */
 export function torchFailures(results: TorchWorst[]): string[] {
   return results.flatMap((w) => {
-    const bound = TORCH_ULPS[w.algorithm];
+    const bound = (w.precision === 'float64' ? TORCH_F64_ULPS : TORCH_ULPS)[w.algorithm];
     const bad: string[] = [];
     if (!(w.paramUlps <= bound.param))
       bad.push(`${w.desc}: params ${w.paramUlps.toFixed(2)} ULP > ${bound.param} (${w.at})`);
