@@ -442,6 +442,8 @@ describe('Lion goldens (p0 = 1, lr = 0.1, betas (0.9, 0.99))', () => {
     const [s1] = trace((p) => new LionReference(p, { lr: 0.1 }), 1, [0]);
     expect(s1?.p).toBe(1);
     expect(s1?.state.exp_avg).toBe(0);
+  });
+});
 
 // Every option at its default (no option passed but lr where the test needs one), so a changed
 // default moves these numbers. The gradients of the ε tests are small enough that ε is a
