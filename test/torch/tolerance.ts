@@ -55,7 +55,9 @@ export const TORCH_ULPS: Record<Algorithm, { param: number; state: number }> = {
  * RMSprop 6.79 / 3.78 (centered with momentum and weight decay: the momentum buffer sums
  * g / avg terms, each rounded), Adam 2.84 / 4.38 (state: at the defaults with |g| ≤ 1e-4,
  * where v/bc2 + ε is dominated by ε), AdamW 6.18 / 4.38 (param: the distinct-values case,
- * weight decay 0.15 and betas (0.85, 0.98)); bounds rounded up to the next whole ULP. Dropping AMSGrad's max on this path, or moving ε back outside, is off by 10⁴ ULP or more.
+ * weight decay 0.15 and betas (0.85, 0.98)); bounds rounded up to the next whole ULP.
+ * Dropping AMSGrad's max on this path fails them (scripts/bugs/catalogue.ts,
+ * amsgrad-max-ignored-eps-inside).
  */
 export const TORCH_F64_ULPS: Partial<Record<Algorithm, { param: number; state: number }>> = {
   adagrad: { param: 4, state: 3 },
