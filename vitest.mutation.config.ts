@@ -16,5 +16,7 @@ export default defineConfig({
     // bugs.test.ts reads the sources as text, which Stryker has rewritten with its mutants
     exclude: ['test/node/bugs.test.ts'],
     environment: 'node',
+    // instrumented code on a shared machine: the default 5 s is too tight for the auto-mpg rerun
+    testTimeout: 60_000,
   },
 });
