@@ -10,6 +10,8 @@ import { DEFAULTS } from '../../src/options/defaults.ts';
 import { AdagradReference, GradScalerReference, SGDReference } from '../../src/reference/index.ts';
 import {
   LRScheduler,
+  chain,
+  oneCycle,
   exponentialDecay,
   linearWarmup,
   sequential,
@@ -166,5 +168,23 @@ describe('schedules', () => {
     expect(showValue('a')).toBe('"a"');
     expect(showValue(() => 1)).toBe('a function');
     expect(showValue(null)).toBe('null');
+  });
+});
+
+describe('schedule boundaries', () => {
+  it("chain's errors name it", () => {
+    const c = chain([exponentialDecay({ gamma: 0.5 })]);
+    expect(c(1, 1)).toBe(0.5);
+    expect(() => c(-1, 1)).toThrow(/^chain: step /);
+  });
+  it('oneCycle threePhase rejects 2·pctStart·totalSteps − 2 = totalSteps − 1 exactly', () => {
+    // totalSteps 4, pctStart 0.625: 2·0.625·4 − 2 = 3 = totalSteps − 1 (all exact in binary)
+    expect(() => oneCycle({ maxLr: 1, totalSteps: 4, pctStart: 0.625, threePhase: true })).toThrow(
+      /= 3 must be less than totalSteps − 1 = 3/,
+    );
+    // and 2·0.5·4 − 2 = 2 < 3 is accepted
+    expect(() =>
+      oneCycle({ maxLr: 1, totalSteps: 4, pctStart: 0.5, threePhase: true }),
+    ).not.toThrow();
   });
 });
