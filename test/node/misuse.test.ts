@@ -17,6 +17,7 @@ import {
   sequential,
 } from '../../src/schedules/index.ts';
 import { readOptions, showValue } from '../../src/schedules/validate.ts';
+import { torchLerp } from '../../src/reference/f32.ts';
 
 describe('options', () => {
   it('per-step scalars need an integer step >= 1', () => {
@@ -186,5 +187,23 @@ describe('schedule boundaries', () => {
     expect(() =>
       oneCycle({ maxLr: 1, totalSteps: 4, pctStart: 0.5, threePhase: true }),
     ).not.toThrow();
+  });
+});
+
+describe('small contracts the mutation run found unchecked', () => {
+  it('torchLerp with weight 1 returns end exactly (the |weight| >= 0.5 branch of ATen Lerp.h)', () => {
+    // start + 1·(end − start) would give f32(1e8 + f32(1 − 1e8)) = 0
+    expect(torchLerp(1e8, 1, 1)).toBe(1);
+    expect(torchLerp(1, 1e8, 0)).toBe(1);
+  });
+  it('the reference reports no clip norm when it does not clip', () => {
+    const opt = new SGDReference([new Float32Array([1])], { lr: 0.1 });
+    opt.step([new Float32Array([3])]);
+    expect(opt.lastGradNorm).toBe(null);
+  });
+  it('LRScheduler names a primitive optimizer', () => {
+    expect(() => new LRScheduler(3 as never, exponentialDecay({ gamma: 0.5 }))).toThrowError(
+      new TypeError('LRScheduler: optimizer must be an object, got 3'),
+    );
   });
 });
