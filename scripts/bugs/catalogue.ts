@@ -165,8 +165,9 @@ export const BUGS: Bug[] = [
     edits: [
       {
         file: SCALARS,
-        find: 'decay_factor: 1 - o.lr * o.weightDecay,',
-        replace: 'decay_factor: 1 - o.weightDecay,',
+        find: 'beta2 ** step;\n  return {\n    weight_decay: o.weightDecay,\n    decay_factor: 1 - o.lr * o.weightDecay,',
+        replace:
+          'beta2 ** step;\n  return {\n    weight_decay: o.weightDecay,\n    decay_factor: 1 - o.weightDecay,',
       },
     ],
   },
@@ -272,8 +273,8 @@ export const BUGS: Bug[] = [
     edits: [
       {
         file: DEFAULTS,
-        find: 'betas: [0.9, 0.999],\n    eps: 1e-8,\n    weightDecay: 0,',
-        replace: 'betas: [0.9, 0.99],\n    eps: 1e-8,\n    weightDecay: 0,',
+        find: 'betas: [0.9, 0.999],\n    eps: 1e-8,\n    weightDecay: 0,\n    amsgrad: false,',
+        replace: 'betas: [0.9, 0.99],\n    eps: 1e-8,\n    weightDecay: 0,\n    amsgrad: false,',
       },
     ],
   },
