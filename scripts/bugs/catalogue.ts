@@ -154,8 +154,9 @@ export const BUGS: Bug[] = [
     edits: [
       {
         file: SCALARS,
-        find: 'bias_correction2_sqrt: Math.sqrt(biasCorrection2),',
-        replace: 'bias_correction2_sqrt: biasCorrection2,',
+        find: 'step_size: o.lr / biasCorrection1,\n    bias_correction2: biasCorrection2,\n    bias_correction2_sqrt: Math.sqrt(biasCorrection2),',
+        replace:
+          'step_size: o.lr / biasCorrection1,\n    bias_correction2: biasCorrection2,\n    bias_correction2_sqrt: biasCorrection2,',
       },
     ],
   },
