@@ -444,3 +444,61 @@ describe('Lion goldens (p0 = 1, lr = 0.1, betas (0.9, 0.99))', () => {
     expect(s1?.state.exp_avg).toBe(0);
   });
 });
+
+// Every option at its default (no option passed but lr where the test needs one), so a changed
+// default moves these numbers. The gradients of the ε tests are small enough that ε is a
+// sizeable part of the denominator.
+/** For values far below 1, where close()'s 1e-9 absolute term would accept anything: a few
+ * f32 roundings (each ≤ 2^-24 relative) of the value itself, 4e-7 relative. */
+function closeRel(actual: number, expected: number): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(4e-7 * Math.abs(expected));
+}
+describe('goldens with every option at its default', () => {
+  it('SGD with no options: lr 1e-3, p = 1 − 1e-3·0.5 = 0.9995', () => {
+    const [s1] = trace((p) => new SGDReference(p, {}), 1, [0.5]);
+    close(s1?.p as number, 0.9995);
+    expect(s1?.state).toEqual({});
+  });
+  it('RMSprop with only lr 0.01: alpha 0.99', () => {
+    const [s1, s2] = trace((p) => new RMSpropReference(p, { lr: 0.01 }), 1, [0.5, 0.25]);
+    // step 1: square_avg = 0.01·0.25 = 0.0025; avg = 0.05 + 1e-8; p = 1 − 0.01·0.5/0.05 = 0.9
+    //         (alpha 0.9 would give square_avg 0.025 and p = 0.968)
+    close(s1?.state.square_avg as number, 0.0025);
+    close(s1?.p as number, 0.90000002);
+    // step 2: square_avg = 0.99·0.0025 + 0.01·0.0625 = 0.0031; avg = 0.0556776536;
+    //         p = 0.9 − 0.01·0.25/0.0556776536 = 0.8550987026
+    close(s2?.state.square_avg as number, 0.0031);
+    close(s2?.p as number, 0.8550987026);
+    expect(Object.keys(s2?.state ?? {})).toEqual(['square_avg']);
+  });
+  it('RMSprop with only lr 0.01 and g = 1e-4: ε 1e-8 outside the root', () => {
+    const [s1, s2] = trace((p) => new RMSpropReference(p, { lr: 0.01 }), 1, [1e-4, 1e-4]);
+    // step 1: square_avg = 0.01·1e-8 = 1e-10; avg = 1e-5 + 1e-8 = 1.001e-5;
+    //         p = 1 − 0.01·1e-4/1.001e-5 = 1 − 0.0999000999 = 0.9000999001 (0.9 without ε)
+    close(s1?.p as number, 0.9000999001);
+    // step 2: square_avg = 0.99e-10 + 1e-10 = 1.99e-10; avg = 1.41067e-5 + 1e-8 = 1.41167e-5;
+    //         p = 0.9000999001 − 0.01·7.0837905 = 0.8292619953
+    close(s2?.p as number, 0.8292619953);
+    closeRel(s2?.state.square_avg as number, 1.99e-10);
+  });
+  it('Adam with no options and g = 1e-8 then 3e-8: lr 1e-3, betas (0.9, 0.999), ε 1e-8', () => {
+    const [s1, s2] = trace((p) => new AdamReference(p, {}), 1, [1e-8, 3e-8]);
+    // step 1: m̂ = g = 1e-8, √v̂ = 1e-8; denom = 1e-8 + ε = 2e-8; p = 1 − 1e-3·0.5 = 0.9995
+    close(s1?.p as number, 0.9995);
+    // step 2: m = 0.9e-9 + 3e-9 = 3.9e-9, m̂ = 3.9e-9/0.19 = 2.0526316e-8;
+    //         v = 0.999e-19 + 9e-19 = 9.999e-19, √(v/0.001999) = 2.2365154e-8;
+    //         denom = 3.2365154e-8; p = 0.9995 − 1e-3·0.6342105/… = 0.9988657896
+    closeRel(s2?.state.exp_avg as number, 3.9e-9);
+    closeRel(s2?.state.exp_avg_sq as number, 9.999e-19);
+    close(s2?.p as number, 0.9988657896);
+    expect(Object.keys(s2?.state ?? {}).sort()).toEqual(['exp_avg', 'exp_avg_sq']);
+  });
+  it('Adagrad with no options and g = 1e-10: lr 1e-2, sum from 0, ε 1e-10 outside the root', () => {
+    const [s1, s2] = trace((p) => new AdagradReference(p, {}), 1, [1e-10, 1e-10]);
+    // step 1: sum = 1e-20; std = 1e-10 + 1e-10 = 2e-10; p = 1 − 0.01·0.5 = 0.995
+    closeRel(s1?.state.sum as number, 1e-20);
+    close(s1?.p as number, 0.995);
+    // step 2: sum = 2e-20; std = 1.41421356e-10 + 1e-10; p = 0.995 − 0.01·0.41421356 = 0.9908578644
+    close(s2?.p as number, 0.9908578644);
+  });
+});

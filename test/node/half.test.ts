@@ -196,3 +196,17 @@ describe('stateDtype option, placement and the ε floor', () => {
     expect(guardEps({ lr: 1 }, 'f16', false)).toEqual({ lr: 1 });
   });
 });
+
+describe('rounding edge cases the mutation run found unchecked', () => {
+  it('bf16 keeps a NaN whose mantissa is all ones a NaN (round-to-nearest would carry into -0)', () => {
+    for (const u of [0x7fffffff, 0xffffffff, 0x7fc00001]) {
+      const x = f32FromBits(u);
+      expect(Number.isNaN(x)).toBe(true);
+      expect(Number.isNaN(roundToBf16(x)), u.toString(16)).toBe(true);
+    }
+  });
+  it('guardEps leaves scalars without eps untouched (no eps key added)', () => {
+    expect(guardEps({ lr: 1 }, 'f16', false)).toStrictEqual({ lr: 1 });
+    expect(guardEps({ lr: 1 }, 'f32', false)).toStrictEqual({ lr: 1 });
+  });
+});

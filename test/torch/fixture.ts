@@ -22,6 +22,12 @@ export interface TorchCase {
   stateScale: Record<string, number[]>[];
   /** With clipGradNorm: clip_grad_norm_'s total norm at every step. */
   norms?: number[];
+  /**
+   * 'float64': torch has no such option (epsInsideSqrt), so the trajectory comes from the
+   * script's float64 transcription of torch's loop (scripts/fixtures/torch_optim.py,
+   * `transcribed_run`); absent: torch.optim itself, in float32.
+   */
+  precision?: 'float64';
 }
 
 /** test/fixtures/torch/optim.json. */
@@ -37,6 +43,8 @@ export interface TorchOptimFixture {
 export interface TorchWorst {
   desc: string;
   algorithm: Algorithm;
+  /** The fixture's precision: torch.optim in float32, or the float64 transcription. */
+  precision: 'float32' | 'float64';
   /** Max over steps, tensors and elements of |ours − torch| / ulp(max_t |torch_t|). */
   paramUlps: number;
   /** The same for the final state arrays, in ULPs of each element's max over the steps. */
@@ -99,6 +107,7 @@ export async function measureCase(
   const worst: TorchWorst = {
     desc: c.desc,
     algorithm: c.algorithm,
+    precision: c.precision ?? 'float32',
     paramUlps: 0,
     stateUlps: 0,
     at: '',

@@ -17,6 +17,7 @@ export const pages = [
   'docs/benchmark.md',
   'docs/how-it-works.md',
   'docs/demo.md',
+  'docs/mutation.md',
 ];
 
 /** A fenced block: its info string (`ts`, `ts fragment`, `sh`, ...), its code and its line. */
