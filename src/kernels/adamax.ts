@@ -11,8 +11,11 @@ export const ADAMAX_KERNEL: KernelSpec<Resolved<AdamaxOptions>> = {
   source: `${common}\n${adamax}`,
   code: kernelCode('f32', `${common}\n${adamax}`),
   stateDtype: 'f32',
-  // No flatRuns: exp_inf = max(beta2·0, |0| + eps) = eps, so zero padding state would not stay
-  // zero (spec.ts).
+  // Flat runs: a zero gradient with zero state leaves a zero param (exp_avg = 0, so the step is
+  // clr·0/exp_inf = 0 and weight decay adds wd·0); exp_inf's padding becomes
+  // max(beta2·0, |0| + eps) = eps, finite because eps > 0 is validated. Nothing reads state
+  // padding (state dicts and checkpoints copy each tensor's own elements), so it may hold eps.
+  flatRuns: true,
   layout: uniformLayout([
     { name: 'weight_decay', type: 'f32' },
     { name: 'one_minus_beta1', type: 'f32' },

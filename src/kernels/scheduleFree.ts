@@ -29,9 +29,10 @@ export const SCHEDULE_FREE_KERNEL: KernelSpec<Resolved<ScheduleFreeAdamWOptions>
     { name: 'train_weight', type: 'f32' },
   ]),
   constants: () => ({ SF_MODE: 0, NUM_STATES: 2 }),
-  // No flatRuns yet. The step qualifies (zero grad, zero state and zero padding stay zero:
-  // z = p = 0, g' = 0 / eps = 0, y = lerp(0, 0, ckp1) = 0), and submitParamPass records the
-  // gathered runs' copies, but the train()/eval() passes over gathered runs are untested.
+  // Flat runs: a zero gradient with zero state and zero padding stays zero (z = p = 0,
+  // g' = 0 / eps = 0, y = lerp(0, 0, ckp1) = 0), and the train()/eval() passes switch 0 to 0;
+  // they reuse the step's bind groups, so they cover the same runs (gathered ones included).
+  flatRuns: true,
 };
 
 /**

@@ -19,8 +19,8 @@ export interface KernelSpec<O> {
   /**
    * Whether consecutive tensors of a ParamArena group may be updated as one flat range, the
    * padding between them included (src/optim/runs.ts). Set it only when a zero gradient with
-   * zero state leaves a zero param and zero state for every option value (the padding then
-   * stays zero); absent means false.
+   * zero state leaves a zero param and finite state for every option value (the params'
+   * padding then stays zero; nothing reads the state's padding); absent means false.
    */
   flatRuns?: boolean;
   /**

@@ -19,8 +19,7 @@ import { bitMismatches, lambUlps, parityFailures } from './report.ts';
 const STEPS = 10;
 
 /** Algorithms whose kernels do not set flatRuns, so they never gather. */
-// ScheduleFreeAdamW: not yet (src/kernels/scheduleFree.ts)
-const NO_FLAT_RUNS: string[] = ['adamax', 'lamb', 'schedulefreeadamw'];
+const NO_FLAT_RUNS: string[] = ['lamb'];
 
 describeGpu('GPU parity with the CPU reference', () => {
   const testPage = useTestPage();
@@ -66,9 +65,8 @@ describeGpu('GPU parity with the CPU reference', () => {
 
   it('gathers small tensors in separate buffers into one dispatch: every option combination, f32 and f16, clipping', async () => {
     const gatherBelow = 1 << 16;
-    // Adamax and LAMB do not opt in to flat runs (Adamax's exp_inf would turn zero padding
-    // state into ε; LAMB's trust ratio is per tensor), so they gather nothing: their
-    // separate-buffer path is the per-tensor one tested above
+    // LAMB does not opt in to flat runs (its trust ratio is per tensor), so it gathers
+    // nothing: its separate-buffer path is the per-tensor one tested above
     const cases = OPTIMIZER_CASES.filter((c) => !NO_FLAT_RUNS.includes(c.algorithm));
     for (const stateDtype of ['f32', 'f16'] as const) {
       const results = await testPage().run('parity', {
