@@ -23,6 +23,11 @@ export interface Bug {
   desc: string;
   /** The edits: one per side (shader, reference), or one in host code both sides share. */
   edits: BugEdit[];
+  /**
+   * Test files run for this bug besides the default ones (scripts/bugs/run.ts's TESTS): the
+   * fixture comparisons of the algorithms merged after the catalogue was first measured.
+   */
+  tests?: string[];
 }
 
 const ADAM_WGSL = 'shaders/adam.wgsl';
@@ -35,6 +40,11 @@ const ADAGRAD_WGSL = 'shaders/adagrad.wgsl';
 const ADAGRAD_REF = 'src/reference/adagrad.ts';
 const SCALARS = 'src/options/scalars.ts';
 const DEFAULTS = 'src/options/defaults.ts';
+const H11A_TESTS = ['test/node/torchAdamaxAdadeltaLion.test.ts'];
+const NADAM_RADAM_TESTS = [
+  'test/node/torchNadamRadam.test.ts',
+  'test/node/goldensNadamRadam.test.ts',
+];
 
 export const BUGS: Bug[] = [
   {
@@ -427,5 +437,125 @@ export const BUGS: Bug[] = [
         replace: 'Math.min(totalIters, step + 1)',
       },
     ],
+  },
+  {
+    id: 'adamax-abs-dropped',
+    desc: "Adamax's infinity norm takes max(β2·u, g + ε) without |g|",
+    edits: [
+      {
+        file: 'shaders/adamax.wgsl',
+        find: 'max(s.s1 * u.beta2, abs(g) + u.eps)',
+        replace: 'max(s.s1 * u.beta2, g + u.eps)',
+      },
+      {
+        file: 'src/reference/adamax.ts',
+        find: 'add(Math.abs(g), u.eps)',
+        replace: 'add(g, u.eps)',
+      },
+    ],
+    tests: H11A_TESTS,
+  },
+  {
+    id: 'lion-update-uses-beta2',
+    desc: "Lion's update direction interpolates with β2 (the momentum's) instead of β1",
+    edits: [
+      {
+        file: 'shaders/lion.wgsl',
+        find: 'let c = s.s0 * u.beta1 + u.one_minus_beta1 * g;',
+        replace: 'let c = s.s0 * u.beta2 + u.one_minus_beta2 * g;',
+      },
+      {
+        file: 'src/reference/lion.ts',
+        find: 'const c = add(mul(m, u.beta1), mul(u.one_minus_beta1, g));',
+        replace: 'const c = add(mul(m, u.beta2), mul(u.one_minus_beta2, g));',
+      },
+    ],
+    tests: H11A_TESTS,
+  },
+  {
+    id: 'adadelta-acc-delta-eps-dropped',
+    desc: "Adadelta's numerator is sqrt(acc_delta) without + ε (it never leaves zero)",
+    edits: [
+      {
+        file: 'shaders/adadelta.wgsl',
+        find: 'let delta = sqrt(s.s1 + u.eps) / std_dev * g;',
+        replace: 'let delta = sqrt(s.s1) / std_dev * g;',
+      },
+      {
+        file: 'src/reference/adadelta.ts',
+        find: 'div(sqrt(add(acc, u.eps)), stdDev)',
+        replace: 'div(sqrt(acc), stdDev)',
+      },
+    ],
+    tests: H11A_TESTS,
+  },
+  {
+    id: 'radam-unrectified-no-bias-correction',
+    desc: "RAdam's unrectified (SGD) branch steps with exp_avg, not exp_avg / bias_correction1",
+    edits: [
+      {
+        file: 'shaders/radam.wgsl',
+        find: '    p = p - m * u.lr;',
+        replace: '    p = p - exp_avg * u.lr;',
+      },
+      {
+        file: 'src/reference/radam.ts',
+        find: 'p = sub(p, mul(m, u.lr));',
+        replace: 'p = sub(p, mul(ea, u.lr));',
+      },
+    ],
+    tests: NADAM_RADAM_TESTS,
+  },
+  {
+    id: 'radam-rectify-threshold',
+    desc: "RAdam rectifies from rho_t > 4 instead of torch's rho_t > 5 (host scalars)",
+    edits: [
+      {
+        file: SCALARS,
+        find: 'const rectified = rhoT > 5;',
+        replace: 'const rectified = rhoT > 4;',
+      },
+    ],
+    tests: NADAM_RADAM_TESTS,
+  },
+  {
+    id: 'nadam-default-momentum-decay',
+    desc: "NAdam's default momentumDecay is 4e-2 instead of torch's 4e-3",
+    edits: [{ file: DEFAULTS, find: 'momentumDecay: 4e-3,', replace: 'momentumDecay: 4e-2,' }],
+    tests: NADAM_RADAM_TESTS,
+  },
+  {
+    id: 'lamb-trust-ratio-inverted',
+    desc: "LAMB's trust ratio is ‖update‖ / ‖param‖ instead of ‖param‖ / ‖update‖",
+    edits: [
+      {
+        file: 'shaders/lamb.wgsl',
+        find: 'return param_norm / update_norm;',
+        replace: 'return update_norm / param_norm;',
+      },
+      {
+        file: 'src/reference/lamb.ts',
+        find: 'return div(paramNorm, updateNorm);',
+        replace: 'return div(updateNorm, paramNorm);',
+      },
+    ],
+    tests: ['test/node/lamb.test.ts'],
+  },
+  {
+    id: 'schedulefree-y-lerp-swapped',
+    desc: 'Schedule-Free interpolates y from z towards x instead of from x towards z',
+    edits: [
+      {
+        file: 'shaders/schedulefree.wgsl',
+        find: 'var y = torch_lerp(p_in, z, u.ckp1);',
+        replace: 'var y = torch_lerp(z, p_in, u.ckp1);',
+      },
+      {
+        file: 'src/reference/scheduleFree.ts',
+        find: 'let y = torchLerp(p, zi, u.ckp1);',
+        replace: 'let y = torchLerp(zi, p, u.ckp1);',
+      },
+    ],
+    tests: ['test/node/scheduleFree.test.ts'],
   },
 ];
