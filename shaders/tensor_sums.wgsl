@@ -11,16 +11,15 @@
 //      maximize apply) and tensor_terms instead of update, adds its threads' terms
 //      and writes one vec4 partial: partials[u.partial_base + its workgroup]. Nothing else is
 //      written, so the update's inputs are untouched.
-//   2. tensor_finalize: one dispatch for the whole optimizer, one workgroup per tensor: adds the
-//      tensor's partials (sum_spans[i]: first and count) and writes
+//   2. tensor_finalize: one dispatch for the whole optimizer, one thread per tensor: adds the
+//      tensor's partials (sum_spans[i]: first and count) in order and writes
 //      ratios_out[i] = tensor_ratio(sums).
 //   3. the update (common.wgsl's main), which reads the value as a uniform.
 // The sums entry point does not use `owner` (binding 7): with `partials` the pipeline would
 // exceed WebGPU's default of 8 storage buffers per stage, so it finds its tensor by a binary
 // search over the group's first-workgroup column (reserved0), as gradnorm.wgsl does.
 // Accumulation is f32: per thread (MULTI_ITEMS vec4s at most), the lanes, a sum over the
-// workgroup (16 strided runs, then their sum), then Kahan-compensated per-thread sums of the
-// partials and the same workgroup sum.
+// workgroup (16 strided runs, then their sum), then a Kahan-compensated sum of the partials.
 
 // The most tensors one optimizer can have: `ratios` is a uniform array (64 KiB, WebGPU's
 // default maxUniformBufferBindingSize) of this many vec4s.
@@ -196,18 +195,19 @@ fn tensor_sums(@builtin(workgroup_id) wg: vec3<u32>,
   }
 }
 
+// One thread per tensor, no barrier: on SwiftShader every workgroup that reaches a barrier costs
+// milliseconds (a workgroup per tensor with a barrier made this dispatch 1.1 s for 500 tensors).
 @compute @workgroup_size(WG_SIZE)
-fn tensor_finalize(@builtin(workgroup_id) wg: vec3<u32>,
-                   @builtin(local_invocation_index) lid: u32) {
-  let i = wg.x;
+fn tensor_finalize(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
   if (i >= arrayLength(&sum_spans)) {
     return;
   }
   let span = sum_spans[i];
-  // Each thread adds every WG_SIZE-th partial with Kahan's compensation, then a tree.
+  // The tensor's partials in order, with Kahan's compensation.
   var acc = vec4<f32>(0.0);
   var carry = vec4<f32>(0.0);
-  for (var k = lid; k < span.count; k += WG_SIZE) {
+  for (var k = 0u; k < span.count; k++) {
     let y = partials[span.first + k] - carry;
     let t = acc + y;
     // Once a sum overflows, (inf - acc) - y would be NaN: keep inf instead.
@@ -215,8 +215,5 @@ fn tensor_finalize(@builtin(workgroup_id) wg: vec3<u32>,
     carry = select(vec4<f32>(0.0), (t - acc) - y, finite);
     acc = t;
   }
-  let total = workgroup_sum(lid, acc);
-  if (lid == 0u) {
-    ratios_out[i] = tensor_ratio(total);
-  }
+  ratios_out[i] = tensor_ratio(acc);
 }

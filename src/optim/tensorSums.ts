@@ -72,6 +72,7 @@ export class TensorSums {
    */
   readonly sumWorkgroups: number[];
   private readonly finalize: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup };
+  private readonly finalizeWorkgroups: number;
 
   constructor(
     device: GPUDevice,
@@ -112,6 +113,7 @@ export class TensorSums {
       ],
     });
     this.finalize = { pipeline, bindGroup };
+    this.finalizeWorkgroups = Math.max(1, Math.ceil(tensors / workgroupSize));
   }
 
   get buffers(): GPUBuffer[] {
@@ -127,11 +129,11 @@ export class TensorSums {
     };
   }
 
-  /** Records the finalize dispatch: one workgroup per tensor. Returns the dispatch count. */
+  /** Records the finalize dispatch: one thread per tensor. Returns the dispatch count. */
   record(pass: GPUComputePassEncoder): number {
     pass.setPipeline(this.finalize.pipeline);
     pass.setBindGroup(0, this.finalize.bindGroup);
-    pass.dispatchWorkgroups(this.partialBase.length);
+    pass.dispatchWorkgroups(this.finalizeWorkgroups);
     return 1;
   }
 
