@@ -41,8 +41,6 @@ struct SumSpan {
 @group(0) @binding(10) var<storage, read> sum_spans: array<SumSpan>;
 @group(0) @binding(11) var<storage, read_write> ratios_out: array<f32>;
 
-var<workgroup> sums_scratch: array<vec4<f32>, WG_SIZE>;
-
 fn lanes(v: vec4<f32>) -> f32 {
   return (v.x + v.y) + (v.z + v.w);
 }
@@ -95,48 +93,34 @@ fn sums_both(geo: Geometry, t: u32) -> vec4<f32> {
   return sums_scalar(geo, t - geo.body4);
 }
 
-// Threads that add the scratch in workgroup_sum's first round.
-const SUM_LANES: u32 = 16u;
-var<workgroup> lane_sums: array<vec4<f32>, SUM_LANES>;
-
-// The sum over the workgroup of every thread's `v`, valid in thread 0: SUM_LANES threads each
-// add every SUM_LANES-th value, then thread 0 adds their sums. Two barriers, not log2(WG_SIZE):
-// on SwiftShader each barrier costs more than the adds (a tree made this pass 4× slower).
-// Called in uniform control flow; WG_SIZE need not be a power of two.
-fn workgroup_sum(lid: u32, v: vec4<f32>) -> vec4<f32> {
-  sums_scratch[lid] = v;
-  workgroupBarrier();
-  if (lid < SUM_LANES) {
-    var a = vec4<f32>(0.0);
-    for (var k = lid; k < WG_SIZE; k += SUM_LANES) {
-      a = a + sums_scratch[k];
-    }
-    lane_sums[lid] = a;
-  }
-  workgroupBarrier();
-  var total = vec4<f32>(0.0);
-  if (lid == 0u) {
-    for (var k = 0u; k < SUM_LANES; k++) {
-      total = total + lane_sums[k];
-    }
-  }
-  return total;
+// acc += v with Kahan's compensation in carry. Once a sum overflows, (inf - acc) - y would be
+// NaN: keep inf instead.
+fn kahan_add(acc: ptr<function, vec4<f32>>, carry: ptr<function, vec4<f32>>, v: vec4<f32>) {
+  let y = v - *carry;
+  let t = *acc + y;
+  let finite = (bitcast<vec4<u32>>(t) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u);
+  *carry = select(vec4<f32>(0.0), (t - *acc) - y, finite);
+  *acc = t;
 }
 
 fn ceil_div(a: u32, b: u32) -> u32 {
   return (a + b - 1u) / b;
 }
 
+// One thread per workgroup of the update's grid, no barrier: thread w adds, in order and Kahan-compensated, the terms
+// of the WG_SIZE threads that the update's workgroup w runs and writes partial w. On SwiftShader
+// every workgroup that reaches a barrier costs milliseconds (a workgroup sum per update
+// workgroup made this pass 50x the update on a 2^23 tensor). The host dispatches
+// ceil(update workgroups / WG_SIZE) workgroups, in x.
 @compute @workgroup_size(WG_SIZE)
-fn tensor_sums(@builtin(workgroup_id) wg: vec3<u32>,
-               @builtin(local_invocation_index) lid: u32,
-               @builtin(num_workgroups) groups: vec3<u32>) {
+fn tensor_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
   // A skipped step: the update returns too, so the ratios are never read.
   if (SCALER && control.found_inf != 0u) {
     return;
   }
-  let w = wg.x + wg.y * groups.x;
+  let w = gid.x;
   var acc = vec4<f32>(0.0);
+  var carry = vec4<f32>(0.0);
   var slot: u32;
   if (MULTI) {
     if (w >= u.sum_workgroups) {
@@ -159,40 +143,46 @@ fn tensor_sums(@builtin(workgroup_id) wg: vec3<u32>,
     if (k < geo.reserved1) {
       let items = geo.reserved2;
       for (var j = 0u; j < items; j++) {
-        acc = acc + sums_body(geo, (k * items + j) * WG_SIZE + lid);
+        for (var l = 0u; l < WG_SIZE; l++) {
+          kahan_add(&acc, &carry, sums_body(geo, (k * items + j) * WG_SIZE + l));
+        }
       }
     } else if (MODE != 0u) {
       let skip = select(0u, geo.body4, geo.reserved1 > 0u);
-      acc = sums_both(geo, skip + (k - geo.reserved1) * WG_SIZE + lid);
+      for (var l = 0u; l < WG_SIZE; l++) {
+        kahan_add(&acc, &carry, sums_both(geo, skip + (k - geo.reserved1) * WG_SIZE + l));
+      }
     }
     slot = u.partial_base + w;
   } else {
     // One tensor: its body partials, then its scalar ones (the body and tail dispatches).
     let geo = u.geo;
-    let t = w * WG_SIZE + lid;
     let scalars = geo.n - 4u * geo.body4;
     var needed = ceil_div(geo.body4, WG_SIZE);
     var first = 0u;
-    if (MODE == 0u) {
-      acc = sums_body(geo, t);
-    } else if (MODE == 1u) {
+    if (MODE == 1u) {
       needed = ceil_div(scalars, WG_SIZE);
       first = ceil_div(geo.body4, WG_SIZE);
-      acc = sums_scalar(geo, t);
-    } else {
+    } else if (MODE == 2u) {
       needed = ceil_div(geo.body4 + scalars, WG_SIZE);
-      acc = sums_both(geo, t);
     }
-    // Workgroups a 2-D grid adds past the tensor's would overwrite the next range.
+    // Threads past the tensor's workgroups would overwrite the next range.
     if (w >= needed) {
       return;
     }
+    for (var l = 0u; l < WG_SIZE; l++) {
+      let t = w * WG_SIZE + l;
+      if (MODE == 0u) {
+        kahan_add(&acc, &carry, sums_body(geo, t));
+      } else if (MODE == 1u) {
+        kahan_add(&acc, &carry, sums_scalar(geo, t));
+      } else {
+        kahan_add(&acc, &carry, sums_both(geo, t));
+      }
+    }
     slot = u.partial_base + first + w;
   }
-  let total = workgroup_sum(lid, acc);
-  if (lid == 0u) {
-    partials[slot] = total;
-  }
+  partials[slot] = acc;
 }
 
 // One thread per tensor, no barrier: on SwiftShader every workgroup that reaches a barrier costs
@@ -208,12 +198,7 @@ fn tensor_finalize(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc = vec4<f32>(0.0);
   var carry = vec4<f32>(0.0);
   for (var k = 0u; k < span.count; k++) {
-    let y = partials[span.first + k] - carry;
-    let t = acc + y;
-    // Once a sum overflows, (inf - acc) - y would be NaN: keep inf instead.
-    let finite = (bitcast<vec4<u32>>(t) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u);
-    carry = select(vec4<f32>(0.0), (t - acc) - y, finite);
-    acc = t;
+    kahan_add(&acc, &carry, partials[span.first + k]);
   }
   ratios_out[i] = tensor_ratio(acc);
 }

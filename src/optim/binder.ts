@@ -352,7 +352,8 @@ export class Binder<O> {
     const sums = {
       bindGroup: bindGroups.sums,
       pipeline: getPipeline(device, spec, options, wg, sumsVariant),
-      grid,
+      // One thread per workgroup of the update's grid (shaders/tensor_sums.wgsl): no barrier.
+      grid: [Math.max(1, Math.ceil((grid[0] * grid[1]) / wg)), 1] as [number, number],
       rank: rank + SUMS_RANK,
       group,
       tensors,
