@@ -1,6 +1,6 @@
 /**
  * LAMB's per-tensor reduction on Dawn in Node, over the workgroup sizes the other parity runs
- * do not take: the sums pass's workgroup sum and the finalize pass must handle any WG_SIZE
+ * do not take: the sums pass (one thread per update workgroup) and its grid must handle any WG_SIZE
  * (33 and 100 are not powers of two), every layout, both dispatch paths. Params within 8 ULP of
  * the reference (test/browser/report.ts, lambUlps), state bitwise, 2·(update dispatches) + 1
  * dispatches.
