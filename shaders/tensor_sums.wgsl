@@ -5,12 +5,13 @@
 //   fn tensor_ratio(sums: vec4<f32>) -> f32     one tensor's value from its four sums
 // and reads the value back in its `update` as ratios[u.ratio_base + tensor_row].
 // A step records, in the one compute pass of the step:
-//   1. tensor_sums: the update's dispatches again (the same bind group ranges, geometry and
-//      grids: one per param group on a ParamArena), with this entry point. Every workgroup runs
-//      the update's loads (prepare_grad included, so clipping, the GradScaler's unscale and
-//      maximize apply) and tensor_terms instead of update, adds its threads' terms
-//      and writes one vec4 partial: partials[u.partial_base + its workgroup]. Nothing else is
-//      written, so the update's inputs are untouched.
+//   1. tensor_sums: the update's dispatches again (the same bind group ranges and geometry:
+//      one per param group on a ParamArena), with this entry point, on ceil(update workgroups /
+//      WG_SIZE) workgroups. Thread w runs, for each element of the update's workgroup w, the
+//      update's loads (prepare_grad included, so clipping, the GradScaler's unscale and
+//      maximize apply) and tensor_terms instead of update, adds the terms and writes one vec4
+//      partial: partials[u.partial_base + w]. Nothing else is written, so the update's inputs
+//      are untouched. No barrier: on SwiftShader a workgroup that reaches one costs ms.
 //   2. tensor_finalize: one dispatch for the whole optimizer, one thread per tensor: adds the
 //      tensor's partials (sum_spans[i]: first and count) in order and writes
 //      ratios_out[i] = tensor_ratio(sums).
@@ -18,8 +19,8 @@
 // The sums entry point does not use `owner` (binding 7): with `partials` the pipeline would
 // exceed WebGPU's default of 8 storage buffers per stage, so it finds its tensor by a binary
 // search over the group's first-workgroup column (reserved0), as gradnorm.wgsl does.
-// Accumulation is f32: per thread (MULTI_ITEMS vec4s at most), the lanes, a sum over the
-// workgroup (16 strided runs, then their sum), then a Kahan-compensated sum of the partials.
+// Accumulation is f32: the lanes of each vec4, a Kahan-compensated sum of an update
+// workgroup's elements in order, then a Kahan-compensated sum of the partials.
 
 // The most tensors one optimizer can have: `ratios` is a uniform array (64 KiB, WebGPU's
 // default maxUniformBufferBindingSize) of this many vec4s.
@@ -186,7 +187,7 @@ fn tensor_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // One thread per tensor, no barrier: on SwiftShader every workgroup that reaches a barrier costs
-// milliseconds (a workgroup per tensor with a barrier made this dispatch 1.1 s for 500 tensors).
+// milliseconds (a workgroup per tensor with a barrier made this dispatch 1.6 s for 500 tensors).
 @compute @workgroup_size(WG_SIZE)
 fn tensor_finalize(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
