@@ -114,12 +114,14 @@ fn ceil_div(a: u32, b: u32) -> u32 {
 // workgroup made this pass 50x the update on a 2^23 tensor). The host dispatches
 // ceil(update workgroups / WG_SIZE) workgroups, in x.
 @compute @workgroup_size(WG_SIZE)
-fn tensor_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn tensor_sums(@builtin(global_invocation_id) gid: vec3<u32>,
+               @builtin(num_workgroups) groups: vec3<u32>) {
   // A skipped step: the update returns too, so the ratios are never read.
   if (SCALER && control.found_inf != 0u) {
     return;
   }
-  let w = gid.x;
+  // A grid past the per-dimension limit folds into y.
+  let w = gid.x + gid.y * groups.x * WG_SIZE;
   var acc = vec4<f32>(0.0);
   var carry = vec4<f32>(0.0);
   var slot: u32;

@@ -20,6 +20,7 @@ import {
   type GeometryLimits,
   type StatePlacement,
 } from '../kernels/geometry.ts';
+import { grid as gridOf } from '../kernels/geometry.ts';
 import {
   bindGroupLayout,
   getPipeline,
@@ -353,7 +354,10 @@ export class Binder<O> {
       bindGroup: bindGroups.sums,
       pipeline: getPipeline(device, spec, options, wg, sumsVariant),
       // One thread per workgroup of the update's grid (shaders/tensor_sums.wgsl): no barrier.
-      grid: [Math.max(1, Math.ceil((grid[0] * grid[1]) / wg)), 1] as [number, number],
+      grid: gridOf(
+        Math.ceil((grid[0] * grid[1]) / wg),
+        this.c.limits.maxComputeWorkgroupsPerDimension,
+      ),
       rank: rank + SUMS_RANK,
       group,
       tensors,
