@@ -15,6 +15,16 @@
 //                 table of 0.96^(psi 2^k), mu_{t+1} likewise, mu_product = carried[i] * mu_t,
 //                 grad_coef and avg_coef (shaders/nadam.wgsl); mu_product is also left at word
 //                 PREP + 4 of the slot for update_scale
+//        ScheduleFreeAdamW (ALGO 7): from weight_sum and lr_max carried per tensor
+//                 (carried[2i], carried[2i + 1]): sched = t / warmup_steps while t <=
+//                 warmup_steps, else 1; lr_t = lr · sched; lr_max = max(lr_t, lr_max);
+//                 weight = t^r · lr_max^weight_lr_power (pow_f32); weight_sum += weight;
+//                 ckp1 = weight / weight_sum (0 when that is 0); y_coef = lr_t · (β1 · (1 −
+//                 ckp1) − 1); first_step = (t == 1); bias_correction2. The new weight_sum and
+//                 lr_max are left at words PREP + 4 and PREP + 5 for update_scale. Inputs:
+//                 lr, row, warmup_steps (u32), β1, and r and weight_lr_power at PREP + 6, 7.
+//                 train()/eval() run this too, for first_step: a tensor that has taken no
+//                 step has no z, and the switch leaves it alone.
 //        RAdam:   bias_correction1, sqrt(bias_correction2), rho_t (a cancellation-free sum
 //                 for t <= 256, else rho_inf - 2t beta2^t / bias_correction2 with rho_inf from
 //                 the host), rectified = rho_t > 5 and rect: the rectification branch is
@@ -26,7 +36,7 @@
 //      set, so a skipped step leaves params, state and step counts bitwise untouched.
 //   4. update_scale (this file), one workgroup: if no inf was found, steps[i] += 1 for every
 //      tensor (NAdam: and carried[i] = the mu_product prepare computed, so a skipped step does
-//      not advance it either); then torch's _amp_update_scale_: on inf, scale *= backoff_factor and the growth
+//      not advance it either; ScheduleFreeAdamW: weight_sum and lr_max likewise); then torch's _amp_update_scale_: on inf, scale *= backoff_factor and the growth
 //      tracker resets; otherwise after growth_interval clean steps in a row, scale *=
 //      growth_factor (kept only if finite). Then inv_scale = 1 / scale, last_found_inf =
 //      found_inf and found_inf = 0 for the next step.
@@ -34,7 +44,7 @@
 
 override WG_SIZE: u32 = 64u;
 // 0: SGD, 1: Adagrad, 2: Adam and AdamW, 3: Adamax (only OUT0, from the beta1 columns),
-// 5: NAdam, 6: RAdam.
+// 5: NAdam, 6: RAdam, 7: ScheduleFreeAdamW.
 override ALGO: u32 = 0u;
 // u32 words per tensor slot of the uniform buffer, and word offsets inside a slot.
 override SLOT_WORDS: u32 = 64u;
@@ -43,6 +53,7 @@ override OUT0: u32 = 0u;
 override OUT1: u32 = 0u;
 override OUT2: u32 = 0u;
 override OUT3: u32 = 0u;
+override OUT4: u32 = 0u;
 // RAdam: steps up to which rho_t is summed term by term (see prepare).
 const SMALL_T: u32 = 256u;
 
@@ -69,12 +80,88 @@ struct Control {
 // Per param group, 32 rows k: (beta1^(2^k), 1 - beta1^(2^k), beta2^(2^k), 1 - beta2^(2^k));
 // NAdam: (0.96^(psi 2^k), 0, beta2^(2^k), 1 - beta2^(2^k)) with psi = momentum_decay.
 @group(0) @binding(3) var<storage, read> powers: array<vec4<f32>>;
-// A per-tensor scalar carried from step to step on the GPU (NAdam: mu_product); unused by the
-// other algorithms.
+// Per-tensor scalars carried from step to step on the GPU (NAdam: mu_product at [i];
+// ScheduleFreeAdamW: weight_sum at [2i] and lr_max at [2i + 1]); unused by the others.
 @group(0) @binding(4) var<storage, read_write> carried: array<f32>;
 
 fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+// 2^k for an integer k in [-126, 127], from its bits.
+fn exp2i(k: i32) -> f32 {
+  return bitcast<f32>(u32(k + 127) << 23u);
+}
+
+// x^y for x >= 0 with +, -, *, / only, so that the CPU reference (powF32 in
+// src/options/scalerScheduleFree.ts) can mirror it bit for bit: WGSL's pow() has no exact
+// specification. An integer |y| <= 1024 is binary powering (x^2 = x * x exactly); otherwise
+// 2^(y log2 x), log2 from the exponent bits and a series in s = (m - 1) / (m + 1) for the
+// mantissa m, 2^f from a Taylor series of e^(f ln 2) for f in [-0.5, 0.5].
+fn pow_f32(x: f32, y: f32) -> f32 {
+  // a var, not a constant: a constant expression may not evaluate to inf
+  var inf_bits = 0x7f800000u;
+  let inf = bitcast<f32>(inf_bits);
+  if (y == 0.0) {
+    return 1.0;
+  }
+  if (x == 0.0) {
+    return select(inf, 0.0, y > 0.0);
+  }
+  if (y == floor(y) && abs(y) <= 1024.0) {
+    var result = 1.0;
+    var b = x;
+    var e = u32(abs(y));
+    while (e > 0u) {
+      if ((e & 1u) != 0u) {
+        result = result * b;
+      }
+      b = b * b;
+      e = e >> 1u;
+    }
+    return select(result, 1.0 / result, y < 0.0);
+  }
+  var xs = x;
+  var e = 0;
+  if (xs < 1.17549435e-38) {
+    xs = xs * 16777216.0;
+    e = -24;
+  }
+  let bits = bitcast<u32>(xs);
+  e = e + i32(bits >> 23u) - 127;
+  var m = bitcast<f32>((bits & 0x007fffffu) | 0x3f800000u);
+  if (m > 1.4142135) {
+    m = m * 0.5;
+    e = e + 1;
+  }
+  let s = (m - 1.0) / (m + 1.0);
+  let s2 = s * s;
+  var poly = 0.11111111;
+  poly = 0.14285715 + s2 * poly;
+  poly = 0.2 + s2 * poly;
+  poly = 0.33333334 + s2 * poly;
+  poly = 1.0 + s2 * poly;
+  let log2m = 2.0 * s * poly * 1.442695;
+  let z = y * (f32(e) + log2m);
+  if (z >= 254.0) {
+    return inf;
+  }
+  if (z <= -252.0) {
+    return 0.0;
+  }
+  let nf = floor(z + 0.5);
+  let g = (z - nf) * 0.6931472;
+  var p = 1.0 / 5040.0;
+  p = 1.0 / 720.0 + g * p;
+  p = 1.0 / 120.0 + g * p;
+  p = 1.0 / 24.0 + g * p;
+  p = 1.0 / 6.0 + g * p;
+  p = 0.5 + g * p;
+  p = 1.0 + g * p;
+  p = 1.0 + g * p;
+  let n = i32(nf);
+  let n1 = n / 2;
+  return p * exp2i(n1) * exp2i(n - n1);
 }
 
 @compute @workgroup_size(WG_SIZE)
@@ -91,6 +178,40 @@ fn prepare(@builtin(global_invocation_id) id: vec3<u32>) {
   } else if (ALGO == 1u) {
     let lr_decay = bitcast<f32>(slots[base + PREP + 2u]);
     slots[base + OUT0] = bitcast<u32>(lr / (1.0 + f32(t - 1u) * lr_decay));
+  } else if (ALGO == 7u) {
+    let row = slots[base + PREP + 1u] * 32u;
+    let warmup = slots[base + PREP + 2u];
+    let beta1 = bitcast<f32>(slots[base + PREP + 3u]);
+    let r = bitcast<f32>(slots[base + PREP + 6u]);
+    let power = bitcast<f32>(slots[base + PREP + 7u]);
+    var p2 = 1.0;
+    var q2 = 0.0;
+    for (var k = 0u; k < 32u; k++) {
+      if (((t >> k) & 1u) != 0u) {
+        let e = powers[row + k];
+        q2 = q2 + p2 * e.w;
+        p2 = p2 * e.z;
+      }
+    }
+    var sched = 1.0;
+    if (t <= warmup) {
+      sched = f32(t) / f32(warmup);
+    }
+    let lr_t = lr * sched;
+    let lr_max = max(lr_t, carried[2u * i + 1u]);
+    let weight = pow_f32(f32(t), r) * pow_f32(lr_max, power);
+    let weight_sum = carried[2u * i] + weight;
+    var ckp1 = 0.0;
+    if (weight_sum != 0.0) {
+      ckp1 = weight / weight_sum;
+    }
+    slots[base + OUT0] = bitcast<u32>(lr_t);
+    slots[base + OUT1] = bitcast<u32>(ckp1);
+    slots[base + OUT2] = bitcast<u32>(lr_t * (beta1 * (1.0 - ckp1) - 1.0));
+    slots[base + OUT3] = select(0u, 1u, t == 1u);
+    slots[base + OUT4] = bitcast<u32>(q2);
+    slots[base + PREP + 4u] = bitcast<u32>(weight_sum);
+    slots[base + PREP + 5u] = bitcast<u32>(lr_max);
   } else if (ALGO == 5u) {
     let row = slots[base + PREP + 1u] * 32u;
     let beta1 = bitcast<f32>(slots[base + PREP + 3u]);
@@ -185,6 +306,10 @@ fn update_scale(@builtin(local_invocation_index) lid: u32) {
       steps[i] = steps[i] + 1u;
       if (ALGO == 5u) {
         carried[i] = bitcast<f32>(slots[i * SLOT_WORDS + PREP + 4u]);
+      }
+      if (ALGO == 7u) {
+        carried[2u * i] = bitcast<f32>(slots[i * SLOT_WORDS + PREP + 4u]);
+        carried[2u * i + 1u] = bitcast<f32>(slots[i * SLOT_WORDS + PREP + 5u]);
       }
     }
   }

@@ -5,7 +5,8 @@
 // (NeurIPS 2024). The param holds y in train mode and x in eval mode; state z is the base
 // sequence. The host computes, in f64, the scheduled lr (warmup), lr_max, the weight sum,
 // ckp1 = weight / weight_sum, y_coef = lr · (β1 · (1 − ckp1) − 1) and
-// bias_correction2 = 1 − β2^t (src/options/scheduleFree.ts). Per element, SF_MODE 0 (step):
+// bias_correction2 = 1 − β2^t (src/options/scheduleFree.ts); with a GradScaler, gradscaler.wgsl's
+// prepare computes them in f32 from the steps taken (ALGO 7). Per element, SF_MODE 0 (step):
 //   1. if first_step: z = p                       (the reference clones the param into z)
 //   2. exp_avg_sq = exp_avg_sq · β2 + (1 − β2) · g · g
 //   3. denom = sqrt(exp_avg_sq / bias_correction2) + eps   (ε outside the root)
@@ -15,6 +16,8 @@
 //   7. y = y + y_coef · g
 //   8. z = z − lr · g
 // SF_MODE 1 (eval): saved_y = y; p = lerp(y, z, 1 − 1/β1) = x.
+// Both mode passes leave a tensor alone when first_step is set: it has taken no step, so it has
+// no z (with a GradScaler, prepare sets it from the GPU's count of steps taken).
 // SF_MODE 2 (train): p = lerp(x, z, 1 − β1) = y, except where x is exactly what eval()
 // computed from saved_y (the param was not changed in eval mode): there p = saved_y, so
 // eval() then train() restores the params bitwise (the lerp does not round-trip in f32).
@@ -41,6 +44,9 @@ struct SfUniforms {
 @group(0) @binding(5) var<uniform> u: SfUniforms;
 
 fn switch_mode(p: vec4<f32>, s: States) -> Updated {
+  if (u.first_step != 0u) {
+    return Updated(p, s);
+  }
   var out = s;
   if (SF_MODE == 1u) {
     out.s2 = p;

@@ -7,11 +7,16 @@ import { auxKernel } from './auxKernel.ts';
 export const SCALER_WG = 64;
 /**
  * Byte offset, inside each tensor's uniform slot, of the inputs the host writes for
- * `prepare`: lr (f32), the param group's row in the powers table (u32), lr_decay (f32), and
- * one more f32 (NAdam: beta1; RAdam: rho_inf). `prepare` leaves NAdam's new mu_product at
- * word 4 for `update_scale`. Past every algorithm's uniform struct, inside the 256-byte slot.
+ * `prepare`: lr (f32), the param group's row in the powers table (u32), lr_decay (f32;
+ * ScheduleFreeAdamW: warmup_steps as a u32), and one more f32 (NAdam, ScheduleFreeAdamW:
+ * beta1; RAdam: rho_inf). `prepare` leaves NAdam's new mu_product at word 4 for
+ * `update_scale` (ScheduleFreeAdamW: weight_sum at word 4 and lr_max at word 5; r and
+ * weight_lr_power are inputs at words 6 and 7). Past every algorithm's uniform struct, inside
+ * the 256-byte slot.
  */
 export const PREP_BYTES = 192;
+/** Bytes of `prepare`'s words in a slot (8 words). */
+export const PREP_WORDS_BYTES = 32;
 
 /** The uniform fields `prepare` computes, per algorithm (none for RMSprop). */
 export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
@@ -27,8 +32,8 @@ export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
   radam: ['bias_correction1', 'bias_correction2_sqrt', 'rect', 'rectified'],
   // Adam's code with lr = 1 (the optimizer writes 1 as prepare's lr input): 1 / (1 - beta1^t).
   lamb: ['inv_bias_correction1', 'bias_correction2', 'bias_correction2_sqrt'],
-  // Not used: ScheduleFreeAdamW refuses a gradScaler (its weight sum lives on the host).
-  schedulefreeadamw: [],
+  // From the weight_sum and lr_max the GPU carries (see src/options/scalerScheduleFree.ts).
+  schedulefreeadamw: ['lr', 'ckp1', 'y_coef', 'first_step', 'bias_correction2'],
 };
 
 const ALGO: Record<Algorithm, number> = {
@@ -43,8 +48,16 @@ const ALGO: Record<Algorithm, number> = {
   nadam: 5,
   radam: 6,
   lamb: 2,
-  schedulefreeadamw: -1,
+  schedulefreeadamw: 7,
 };
+
+/**
+ * Scalars carried per tensor on the GPU (the `carried` binding): NAdam's mu_product, or
+ * ScheduleFreeAdamW's weight_sum and lr_max (two per tensor, in that order).
+ */
+export function carriedWidth(algorithm: Algorithm): number {
+  return algorithm === 'schedulefreeadamw' ? 2 : 1;
+}
 
 export interface ScalerPipelines {
   layout: GPUBindGroupLayout;
@@ -61,7 +74,7 @@ export function scalerConstants(
   layout: UniformLayout,
   slot: number,
 ): Record<string, number> {
-  if (layout.size > PREP_BYTES || slot < PREP_BYTES + 16) {
+  if (layout.size > PREP_BYTES || slot < PREP_BYTES + PREP_WORDS_BYTES) {
     throw new Error(`uniform layout of ${layout.size} bytes leaves no room for scaler inputs`);
   }
   const out = STEP_FIELDS[algorithm].map((f) => {
@@ -78,6 +91,7 @@ export function scalerConstants(
     OUT1: out[1] ?? 0,
     OUT2: out[2] ?? 0,
     OUT3: out[3] ?? 0,
+    OUT4: out[4] ?? 0,
   };
 }
 

@@ -36,7 +36,7 @@ import { GradClipper } from './gradClipper.ts';
 import { GradScaler, toState } from './gradScaler.ts';
 import type { GradScalerState } from '../options/scaler.ts';
 import { ScalerSteps, type PrepareInputs } from './scalerSteps.ts';
-import { carriedScalar, type CarriedScalar } from '../options/carried.ts';
+import { GROUP_CARRIED, carriedScalar, type CarriedScalar } from '../options/carried.ts';
 import { radamRhoInf } from '../options/scaler.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { readControl } from '../kernels/control.ts';
@@ -404,6 +404,7 @@ export class Optimizer<A extends Algorithm> {
           this.refs.length,
           this.paramGroups.length,
         );
+        this.writeGroupCarried();
       }
       if (sumsPlan) {
         this.sums = new TensorSums(
@@ -580,10 +581,18 @@ export class Optimizer<A extends Algorithm> {
         device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
         this.checkOrder(`step ${(this.steps[0] ?? 0) + 1}`, 'step() without an encoder');
       }
-      this.paramGroups.forEach((g, gi) => {
-        const first = this.groupOf.indexOf(gi);
-        advanceGroup(this.algorithm, g, resolved[gi] as object, (this.steps[first] as number) + 1);
-      });
+      // With a scaler the GPU advances ScheduleFreeAdamW's weightSum and lrMax (GROUP_CARRIED).
+      if (!this.scalerSteps) {
+        this.paramGroups.forEach((g, gi) => {
+          const first = this.groupOf.indexOf(gi);
+          advanceGroup(
+            this.algorithm,
+            g,
+            resolved[gi] as object,
+            (this.steps[first] as number) + 1,
+          );
+        });
+      }
       for (let i = 0; i < this.steps.length; i++) {
         const taken = (this.steps[i] as number) + 1;
         this.steps[i] = taken;
@@ -636,7 +645,8 @@ export class Optimizer<A extends Algorithm> {
       const pending = this.store.read(this.label);
       const scaler = this.gradScaler;
       const taken = this.scalerSteps?.read();
-      const carriedOnGpu = this.carry ? this.scalerSteps?.readCarried() : undefined;
+      const carriedOnGpu =
+        this.carry || GROUP_CARRIED[this.algorithm] ? this.scalerSteps?.readCarried() : undefined;
       const control = scaler ? readControl(this.device, scaler.buffer, this.label) : undefined;
       // Submitted after the copies: a recorded step whose fence it finds unset had not run
       // before them, so the arrays would miss a step the host counts already.
@@ -664,7 +674,17 @@ export class Optimizer<A extends Algorithm> {
     }
     await this.errors.settle();
     const counts = scaled?.steps ?? steps;
-    const carried = scaled?.carried ?? carriedNow;
+    const carried = (this.carry ? scaled?.carried : undefined) ?? carriedNow;
+    const groupCarried = GROUP_CARRIED[this.algorithm];
+    if (groupCarried && scaled?.carried) {
+      const values = scaled.carried;
+      groups.forEach((g, gi) => {
+        const first = this.groupOf.indexOf(gi);
+        groupCarried.forEach((name, j) => {
+          (g as Record<string, unknown>)[name] = values[groupCarried.length * first + j];
+        });
+      });
+    }
     const state = this.publicNames.map((names, i) => {
       const out: TensorState = { step: counts[i] as number };
       if (this.carry) out[this.carry.name] = carried[i] as number;
@@ -721,6 +741,7 @@ export class Optimizer<A extends Algorithm> {
         dict.state.forEach((s, i) => (this.carried[i] = s[carry.name] as number));
         this.scalerSteps?.writeCarried(this.carried);
       }
+      this.writeGroupCarried();
       // Steps may now differ within a group, which decides the dispatch path: rebind.
       this.bound = null;
       dict.state.forEach((s, i) => {
@@ -768,8 +789,9 @@ export class Optimizer<A extends Algorithm> {
    * For algorithms with a pass besides the step (ScheduleFreeAdamW's train()/eval()): submits
    * one compute pass that runs the kernel `spec` (the optimizer's shader with other override
    * constants) over the params of the tensors `include` accepts, through the step's bind
-   * groups, without clipping or scaler. `fill(o, group)` gives the uniform's fields. The grads
-   * are not read; before any step with bound grads, the params stand in for them.
+   * groups, without clipping or scaler, after the scaler's `prepare` when there is one (its
+   * fields overwrite `fill`'s). `fill(o, group)` gives the uniform's fields. The grads are not
+   * read; before any step with bound grads, the params stand in for them.
    * @internal
    */
   protected submitParamPass(
@@ -822,6 +844,9 @@ export class Optimizer<A extends Algorithm> {
       // Gathered runs (flat runs over shadow buffers) go through their copies, as in step().
       copy(encoder, bound.gatherIn);
       const pass = encoder.beginComputePass({ label: `${this.label}/${operation}-pass` });
+      // With a scaler, the step-dependent fields from the GPU's count of steps taken first
+      // (ScheduleFreeAdamW: first_step marks a tensor that has taken none, and so has no z).
+      this.scalerSteps?.recordPrepare(pass);
       let current: GPUComputePipeline | null = null;
       const pipelines = this.passPipelines(kernel, chosen);
       for (const [k, d] of chosen.entries()) {
@@ -892,6 +917,18 @@ export class Optimizer<A extends Algorithm> {
       return `${what} was called before ${fresh.length} step(s) recorded earlier into an encoder were submitted, so they run after it instead of before it and the result is not that of stepping in order; submit the encoders of recorded steps before calling ${what}`;
     });
     this.errors.watch(check, operation);
+  }
+
+  /** With a scaler: writes the GPU's per-tensor copies of the GROUP_CARRIED group values. */
+  private writeGroupCarried(): void {
+    const names = GROUP_CARRIED[this.algorithm];
+    if (!names || !this.scalerSteps) return;
+    this.scalerSteps.writeCarried(
+      this.groupOf.flatMap((gi) => {
+        const g = this.paramGroups[gi] as unknown as Record<string, number>;
+        return names.map((n) => g[n] as number);
+      }),
+    );
   }
 
   /** The scaler's buffer is bound by every step: refuse to use a destroyed one. */
@@ -971,6 +1008,16 @@ function prepareInputs(algorithm: Algorithm, o: Record<string, unknown>): Prepar
       ? { momentumDecay: o.momentumDecay as number, extra: betas?.[0] as number }
       : {}),
     ...(algorithm === 'radam' ? { extra: radamRhoInf(betas?.[1] as number) } : {}),
+    ...(algorithm === 'schedulefreeadamw'
+      ? {
+          extra: betas?.[0] as number,
+          scheduleFree: {
+            warmupSteps: o.warmupSteps as number,
+            r: o.r as number,
+            weightLrPower: o.weightLrPower as number,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,12 +1,20 @@
 /**
  * The per-optimizer half of a GradScaler (shaders/gradscaler.wgsl): the count of steps each
  * tensor has actually taken, which lives on the GPU because a skipped step is decided there;
- * a per-tensor scalar carried the same way (NAdam's mu_product, advanced only by steps taken);
+ * per-tensor scalars carried the same way (NAdam's mu_product, ScheduleFreeAdamW's weight_sum and
+ * lr_max, advanced only by steps taken);
  * the table of beta powers Adam's bias corrections are built from; and the `prepare` and
  * `update_scale` dispatches that bracket the update. Its one bind group is made here, so a
  * step only records.
  */
-import { PREP_BYTES, SCALER_WG, scalerConstants, scalerPipelines } from '../kernels/gradScaler.ts';
+import {
+  PREP_BYTES,
+  SCALER_WG,
+  carriedWidth,
+  scalerConstants,
+  scalerPipelines,
+} from '../kernels/gradScaler.ts';
+import { WARMUP_MAX } from '../options/scalerScheduleFree.ts';
 import { readBack } from '../kernels/readback.ts';
 import type { UniformLayout } from '../kernels/uniforms.ts';
 import { BufferUsage } from '../kernels/usage.ts';
@@ -21,8 +29,10 @@ export interface PrepareInputs {
   betas?: readonly [number, number];
   /** NAdam: the table's first column holds 0.96^(momentumDecay·2^k) instead of beta1's rows. */
   momentumDecay?: number;
-  /** The fourth input word (NAdam: beta1; RAdam: rho_inf). */
+  /** The fourth input word (NAdam, ScheduleFreeAdamW: beta1; RAdam: rho_inf). */
   extra?: number;
+  /** ScheduleFreeAdamW: warmup_steps (a u32 in the lr_decay word), r and weight_lr_power. */
+  scheduleFree?: { warmupSteps: number; r: number; weightLrPower: number };
 }
 
 export class ScalerSteps {
@@ -51,13 +61,15 @@ export class ScalerSteps {
       size: 4 * tensorCount,
       usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
     });
+    const carried = carriedWidth(algorithm) * tensorCount;
     this.carried = device.createBuffer({
       label: `${label}/scaler-carried`,
-      size: 4 * tensorCount,
+      size: 4 * carried,
       usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
     });
-    // 1: the value every carried scalar (NAdam's mu_product) starts at.
-    device.queue.writeBuffer(this.carried, 0, new Float32Array(tensorCount).fill(1));
+    // 1: the value NAdam's mu_product starts at (ScheduleFreeAdamW's are written by the
+    // optimizer from its param groups).
+    device.queue.writeBuffer(this.carried, 0, new Float32Array(carried).fill(1));
     this.powers = device.createBuffer({
       label: `${label}/scaler-beta-powers`,
       size: 512 * groupCount,
@@ -99,6 +111,11 @@ export class ScalerSteps {
     data.setUint32(at + 4, group, true);
     data.setFloat32(at + 8, o.lrDecay ?? 0, true);
     data.setFloat32(at + 12, o.extra ?? 0, true);
+    if (o.scheduleFree) {
+      data.setUint32(at + 8, Math.min(o.scheduleFree.warmupSteps, WARMUP_MAX), true);
+      data.setFloat32(at + 24, o.scheduleFree.r, true);
+      data.setFloat32(at + 28, o.scheduleFree.weightLrPower, true);
+    }
     if (!o.betas) return;
     const key = `${o.betas[0]},${o.betas[1]},${o.momentumDecay}`;
     if (this.tabled[group] === key) return;
@@ -143,7 +160,10 @@ export class ScalerSteps {
     );
   }
 
-  /** Sets every tensor's carried scalar (NAdam's mu_product). */
+  /**
+   * Sets every tensor's carried scalars (NAdam's mu_product; ScheduleFreeAdamW's weight_sum
+   * and lr_max, interleaved).
+   */
   writeCarried(values: readonly number[]): void {
     this.device.queue.writeBuffer(this.carried, 0, new Float32Array(values));
   }

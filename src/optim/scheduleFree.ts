@@ -17,15 +17,14 @@ const TRAIN_KERNEL = scheduleFreeModeKernel(SCHEDULE_FREE_KERNEL, 'train');
  * weighted average to evaluate and save, in eval mode; `train()` and `eval()` switch them on
  * the GPU. It starts in train mode (the reference starts in eval mode, where train() before
  * the first step changes nothing, so the two agree on every call sequence the reference
- * accepts), and `step()` in eval mode throws, as the reference does.
+ * accepts), and `step()` in eval mode throws, as the reference does. With a `gradScaler`, the
+ * GPU computes the step's lr, ckp1 and bias correction from the steps actually taken and
+ * carries weight_sum and lr_max itself (in f32; see docs/algorithms.md): the param groups'
+ * `weightSum` and `lrMax` then keep the values they were constructed or loaded with, and
+ * `stateDict()` saves the GPU's.
  */
 export class ScheduleFreeAdamW extends Optimizer<'schedulefreeadamw'> {
   constructor(device: GPUDevice, params: Params, options?: ScheduleFreeAdamWOptions & HostOptions) {
-    if (options?.gradScaler !== undefined) {
-      throw new TypeError(
-        'ScheduleFreeAdamW: gradScaler is not supported (the weight sum of its average is kept on the host, which cannot know which steps a scaler skips)',
-      );
-    }
     super(
       'schedulefreeadamw',
       'ScheduleFreeAdamW',
@@ -46,7 +45,8 @@ export class ScheduleFreeAdamW extends Optimizer<'schedulefreeadamw'> {
   /**
    * One step (see Optimizer.step), in train mode only (the first group's `trainMode`, as the
    * reference checks). Afterwards each param group's `weightSum` and `lrMax` hold the
-   * reference's running weight_sum and lr_max.
+   * reference's running weight_sum and lr_max (without a gradScaler: with one, the GPU keeps
+   * them, and `stateDict()` reads them).
    */
   override step(grads: readonly TensorRef[], encoder?: GPUCommandEncoder): void {
     if (this.mode === 'eval') {
@@ -60,7 +60,8 @@ export class ScheduleFreeAdamW extends Optimizer<'schedulefreeadamw'> {
   /**
    * Switches the params of every group in train mode to x, the average to evaluate and save:
    * p = lerp(y, z, 1 − 1/β1), keeping y so that train() restores it bitwise. Submits on
-   * device.queue; tensors that have not stepped yet have no z and keep their values. Throws
+   * device.queue; tensors that have not stepped yet have no z and keep their values (with a
+   * gradScaler, the GPU's count of steps taken decides, so skipped steps do not count). Throws
    * when such a group has β1 = 0 (x is then undefined, as in the reference's division by β1).
    */
   eval(): void {
@@ -92,6 +93,9 @@ export class ScheduleFreeAdamW extends Optimizer<'schedulefreeadamw'> {
       (o) => ({
         ...scheduleFreeScalars({ ...o, weightSum: 0, lrMax: -1 }, 1),
         ...modeWeights(o.betas),
+        // 1 tells the switch that the tensor has no z: `include` has left those out already
+        // (with a scaler, prepare writes it from the GPU's count of steps taken)
+        first_step: 0,
       }),
       (i) => (counts[i] as number) > 0 && switching[groupOf[i] as number] === true,
       trainMode ? 'train' : 'eval',

@@ -28,3 +28,15 @@ const NADAM: CarriedScalar = {
 export function carriedScalar(algorithm: Algorithm): CarriedScalar | null {
   return algorithm === 'nadam' ? NADAM : null;
 }
+
+/**
+ * Param-group values that the GPU carries per tensor instead while a GradScaler is attached
+ * (only the GPU knows which steps were taken): ScheduleFreeAdamW's `weightSum` and `lrMax`
+ * (the reference's group['weight_sum'] and group['lr_max']), at carried[2i] and
+ * carried[2i + 1] of shaders/gradscaler.wgsl. The optimizer writes them from the param groups
+ * at construction and by loadStateDict(); stateDict() saves the GPU's values, from each
+ * group's first tensor, in the saved param groups, so the dict looks as without a scaler.
+ */
+export const GROUP_CARRIED: Partial<Record<Algorithm, readonly ('weightSum' | 'lrMax')[]>> = {
+  schedulefreeadamw: ['weightSum', 'lrMax'],
+};

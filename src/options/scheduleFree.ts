@@ -1,3 +1,4 @@
+import { scalerScheduleFreeStep } from './scalerScheduleFree.ts';
 import type { Resolved, ScheduleFreeAdamWOptions } from './types.ts';
 
 /**
@@ -107,10 +108,20 @@ export function modeWeights(betas: readonly [number, number]): ModeWeights {
  * After a step of `algorithm`: ScheduleFreeAdamW's param groups take the step's lrMax and
  * weightSum (as the reference's group['lr_max'] and group['weight_sum']); other algorithms
  * keep no running group values. `o` is the group's resolved options the step used and `step`
- * the 1-based step of its first tensor.
+ * the 1-based step of its first tensor. `scaled` (a GradScaler is attached): computed in f32
+ * as the GPU's prepare pass does (src/options/scalerScheduleFree.ts), for the reference.
  */
-export function advanceGroup(algorithm: string, group: object, o: object, step: number): void {
+export function advanceGroup(
+  algorithm: string,
+  group: object,
+  o: object,
+  step: number,
+  scaled = false,
+): void {
   if (algorithm !== 'schedulefreeadamw') return;
-  const run = scheduleFreeRunning(o as Resolved<ScheduleFreeAdamWOptions>, step);
+  const r = o as Resolved<ScheduleFreeAdamWOptions>;
+  const run = scaled
+    ? scalerScheduleFreeStep(r, step, r.weightSum, r.lrMax)
+    : scheduleFreeRunning(r, step);
   Object.assign(group, { lrMax: run.lrMax, weightSum: run.weightSum });
 }

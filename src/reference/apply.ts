@@ -34,6 +34,7 @@ import { nadamKernel } from './nadam.ts';
 import { radamKernel } from './radam.ts';
 import { lambKernel } from './lamb.ts';
 import { scheduleFreeScalars } from '../options/scheduleFree.ts';
+import { scalerScheduleFreeStep } from '../options/scalerScheduleFree.ts';
 import { scheduleFreeKernel } from './scheduleFree.ts';
 
 /** One tensor's state arrays, by PyTorch name. */
@@ -172,14 +173,9 @@ export function applyReferenceStep<A extends Algorithm>(
     }
     case 'schedulefreeadamw': {
       const r = o as unknown as Resolved<OptionsByAlgorithm['schedulefreeadamw']>;
-      scheduleFreeKernel(
-        param,
-        grad,
-        s.z as Float32Array,
-        s.exp_avg_sq as Float32Array,
-        scalars(scheduleFreeScalars(r, step)),
-        store,
-      );
+      const u = scalars(scheduleFreeScalars(r, step));
+      if (scaled) Object.assign(u, scalerScheduleFreeStep(r, step, r.weightSum, r.lrMax).fields);
+      scheduleFreeKernel(param, grad, s.z as Float32Array, s.exp_avg_sq as Float32Array, u, store);
       return carried;
     }
     default: {

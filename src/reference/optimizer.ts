@@ -164,7 +164,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
     let first = 0;
     this.paramGroups.forEach((g, gi) => {
       const step = (this.slots[first] as Slot).step + 1;
-      advanceGroup(this.algorithm, g, resolved[gi] as object, step);
+      advanceGroup(this.algorithm, g, resolved[gi] as object, step, this.gradScaler !== null);
       first += g.params.length;
     });
     params.forEach((p, i) => {

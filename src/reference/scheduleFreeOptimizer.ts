@@ -9,12 +9,13 @@ import { scheduleFreeSwitch } from './scheduleFree.ts';
 type Params =
   readonly Float32Array[] | readonly ParamGroupInput<Float32Array, ScheduleFreeAdamWOptions>[];
 
-/** CPU twin of `ScheduleFreeAdamW`, with its train() and eval(). Starts in train mode. */
+/**
+ * CPU twin of `ScheduleFreeAdamW`, with its train() and eval(). Starts in train mode. With a
+ * GradScalerReference, each step's lr, ckp1 and bias correction and the groups' weightSum and
+ * lrMax are computed in f32 as the GPU's prepare pass does (src/options/scalerScheduleFree.ts).
+ */
 export class ScheduleFreeAdamWReference extends ReferenceOptimizer<'schedulefreeadamw'> {
   constructor(params: Params, options?: ScheduleFreeAdamWOptions & ReferenceOptions) {
-    if (options?.gradScaler !== undefined) {
-      throw new TypeError('ScheduleFreeAdamW reference: gradScaler is not supported');
-    }
     super('schedulefreeadamw', params, options);
   }
 

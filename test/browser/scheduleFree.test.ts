@@ -70,6 +70,49 @@ describeGpu('ScheduleFreeAdamW on the GPU', () => {
     }
   });
 
+  it('with a GradScaler: skipped steps change nothing, eval()/train() and save → load → continue, bitwise', async () => {
+    const results = await testPage().run('scheduleFreeScaler', [
+      {
+        desc: 'r 0, weightLrPower 2; second group: warmup 3, weight decay, own betas and lr',
+        shared: {},
+        second: { lr: 0.02, warmupSteps: 3, weightDecay: 0.1, betas: [0.8, 0.99] },
+      },
+      {
+        desc: 'r 1.5, weightLrPower 0.5 (the series pow), warmup 4, f16 state',
+        shared: { r: 1.5, weightLrPower: 0.5, warmupSteps: 4 },
+        second: { lr: 0.005 },
+        stateDtype: 'f16',
+      },
+      {
+        desc: 'r 1, weightLrPower 0, weight decay',
+        shared: { r: 1, weightLrPower: 0, weightDecay: 0.05 },
+        second: { warmupSteps: 2 },
+      },
+    ]);
+    expect(results).toHaveLength(3);
+    for (const r of results) {
+      expect(r.errors, r.desc).toEqual([]);
+      expect(r.changedBySkip, r.desc).toEqual([]);
+      expect(r.mismatches, r.desc).toEqual({
+        'eval() after a skipped first step': 0,
+        'then train() (no z yet)': 0,
+        'then train()': 0,
+        'eval() after 3 steps taken': 0,
+        'after 9 steps': 0,
+        'loadStateDict()': 0,
+        'loaded, then 3 steps': 0,
+        'then eval()': 0,
+      });
+      // 9 + 3 steps, 4 of them skipped
+      expect(r.stepCounts, r.desc).toEqual([8, 8, 8, 8]);
+      expect(r.refStepCounts, r.desc).toEqual([8, 8, 8, 8]);
+      for (const [gpu, ref] of r.weightSums) {
+        expect(gpu, r.desc).toBeGreaterThan(0);
+        expect(gpu, r.desc).toBe(ref);
+      }
+    }
+  });
+
   it('a 1_000_003-element tensor, defaults and clipGradValue', async () => {
     const cases: OptimizerCase[] = [
       { desc: 'schedulefreeadamw(default)', algorithm: 'schedulefreeadamw', options: {} },

@@ -12,6 +12,7 @@ import { runArena, runDispatchPaths, runMixedPrecision, runTimeStep } from './ex
 import { trackedDevice } from './device.ts';
 import { torchFixtures } from './torch.ts';
 import { scheduleFreeFresh } from './scheduleFree.ts';
+import { scheduleFreeScaler } from './scheduleFreeScaler.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
@@ -36,5 +37,6 @@ export const suites = {
   normOverflow,
   torchFixtures,
   scheduleFreeFresh,
+  scheduleFreeScaler,
   uncaptured,
 };
