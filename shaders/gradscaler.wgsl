@@ -15,14 +15,14 @@
 //                 table of 0.96^(psi 2^k), mu_{t+1} likewise, mu_product = carried[i] * mu_t,
 //                 grad_coef and avg_coef (shaders/nadam.wgsl); mu_product is also left at word
 //                 PREP + 4 of the slot for update_scale
-//        ScheduleFreeAdamW (ALGO 7): from weight_sum and lr_max carried per tensor
-//                 (carried[2i], carried[2i + 1]): sched = t / warmup_steps while t <=
-//                 warmup_steps, else 1; lr_t = lr · sched; lr_max = max(lr_t, lr_max);
-//                 weight = t^r · lr_max^weight_lr_power (pow_f32); weight_sum += weight;
-//                 ckp1 = weight / weight_sum (0 when that is 0); y_coef = lr_t · (β1 · (1 −
-//                 ckp1) − 1); first_step = (t == 1); bias_correction2. The new weight_sum and
-//                 lr_max are left at words PREP + 4 and PREP + 5 for update_scale. Inputs:
-//                 lr, row, warmup_steps (u32), β1, and r and weight_lr_power at PREP + 6, 7.
+//        ScheduleFreeAdamW (ALGO 7): from weight_sum (a pair hi + lo) and lr_max carried per
+//                 tensor (carried[3i], [3i + 1], [3i + 2]): sched = t / warmup_steps while
+//                 t <= warmup_steps, else 1; lr_t = lr · sched; lr_max = max(lr_t, lr_max);
+//                 weight = t^r · lr_max^weight_lr_power (pow_f32); weight_sum += weight
+//                 (add_weight); ckp1 = weight / hi (0 when that is 0); y_coef = lr_t · (β1 ·
+//                 (1 − ckp1) − 1); first_step = (t == 1); bias_correction2. The new hi, lo and
+//                 lr_max are left at words PREP + 4, 5, 6 for update_scale. Inputs: lr, row,
+//                 warmup_steps (u32), β1, and r and weight_lr_power at PREP + 7, 8.
 //                 train()/eval() run this too, for first_step: a tensor that has taken no
 //                 step has no z, and the switch leaves it alone.
 //        RAdam:   bias_correction1, sqrt(bias_correction2), rho_t (a cancellation-free sum
@@ -81,7 +81,8 @@ struct Control {
 // NAdam: (0.96^(psi 2^k), 0, beta2^(2^k), 1 - beta2^(2^k)) with psi = momentum_decay.
 @group(0) @binding(3) var<storage, read> powers: array<vec4<f32>>;
 // Per-tensor scalars carried from step to step on the GPU (NAdam: mu_product at [i];
-// ScheduleFreeAdamW: weight_sum at [2i] and lr_max at [2i + 1]); unused by the others.
+// ScheduleFreeAdamW: weight_sum's hi and lo at [3i], [3i + 1], lr_max at [3i + 2]); unused by
+// the others.
 @group(0) @binding(4) var<storage, read_write> carried: array<f32>;
 
 fn is_finite(x: f32) -> bool {
@@ -164,6 +165,35 @@ fn pow_f32(x: f32, y: f32) -> f32 {
   return p * exp2i(n1) * exp2i(n - n1);
 }
 
+// lo with its bits below 2^(e - 51) cleared, e the exponent of hi: hi + lo then spans 52 bits
+// at most, exact in f64 (the host saves that sum in state dicts and splits it back).
+fn trim_lo(lo: f32, hi: f32) -> f32 {
+  let e_hi = i32((bitcast<u32>(hi) >> 23u) & 0xffu);
+  let lb = bitcast<u32>(lo);
+  let e_lo = i32((lb >> 23u) & 0xffu);
+  let keep = e_lo - e_hi + 52;
+  if (keep >= 24) {
+    return lo;
+  }
+  if (keep <= 0) {
+    return 0.0;
+  }
+  return bitcast<f32>(lb & ~((1u << u32(24 - keep)) - 1u));
+}
+
+// (hi, lo) + w: TwoSum of hi and w, its error added to lo, renormalized by Fast2Sum so that
+// hi = f32(hi + lo), then trim_lo. A plain f32 sum of a constant weight would drift (ckp1 off
+// by 100 ULP after 1000 steps) and stall once the sum reaches 2^24 weights.
+fn add_weight(hi: f32, lo: f32, w: f32) -> vec2<f32> {
+  let s = hi + w;
+  let bp = s - hi;
+  let err = (hi - (s - bp)) + (w - bp);
+  let lo1 = lo + err;
+  let hi2 = s + lo1;
+  let lo2 = lo1 - (hi2 - s);
+  return vec2<f32>(hi2, trim_lo(lo2, hi2));
+}
+
 @compute @workgroup_size(WG_SIZE)
 fn prepare(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.x;
@@ -182,8 +212,8 @@ fn prepare(@builtin(global_invocation_id) id: vec3<u32>) {
     let row = slots[base + PREP + 1u] * 32u;
     let warmup = slots[base + PREP + 2u];
     let beta1 = bitcast<f32>(slots[base + PREP + 3u]);
-    let r = bitcast<f32>(slots[base + PREP + 6u]);
-    let power = bitcast<f32>(slots[base + PREP + 7u]);
+    let r = bitcast<f32>(slots[base + PREP + 7u]);
+    let power = bitcast<f32>(slots[base + PREP + 8u]);
     var p2 = 1.0;
     var q2 = 0.0;
     for (var k = 0u; k < 32u; k++) {
@@ -198,20 +228,21 @@ fn prepare(@builtin(global_invocation_id) id: vec3<u32>) {
       sched = f32(t) / f32(warmup);
     }
     let lr_t = lr * sched;
-    let lr_max = max(lr_t, carried[2u * i + 1u]);
+    let lr_max = max(lr_t, carried[3u * i + 2u]);
     let weight = pow_f32(f32(t), r) * pow_f32(lr_max, power);
-    let weight_sum = carried[2u * i] + weight;
+    let weight_sum = add_weight(carried[3u * i], carried[3u * i + 1u], weight);
     var ckp1 = 0.0;
-    if (weight_sum != 0.0) {
-      ckp1 = weight / weight_sum;
+    if (weight_sum.x != 0.0) {
+      ckp1 = weight / weight_sum.x;
     }
     slots[base + OUT0] = bitcast<u32>(lr_t);
     slots[base + OUT1] = bitcast<u32>(ckp1);
     slots[base + OUT2] = bitcast<u32>(lr_t * (beta1 * (1.0 - ckp1) - 1.0));
     slots[base + OUT3] = select(0u, 1u, t == 1u);
     slots[base + OUT4] = bitcast<u32>(q2);
-    slots[base + PREP + 4u] = bitcast<u32>(weight_sum);
-    slots[base + PREP + 5u] = bitcast<u32>(lr_max);
+    slots[base + PREP + 4u] = bitcast<u32>(weight_sum.x);
+    slots[base + PREP + 5u] = bitcast<u32>(weight_sum.y);
+    slots[base + PREP + 6u] = bitcast<u32>(lr_max);
   } else if (ALGO == 5u) {
     let row = slots[base + PREP + 1u] * 32u;
     let beta1 = bitcast<f32>(slots[base + PREP + 3u]);
@@ -308,8 +339,9 @@ fn update_scale(@builtin(local_invocation_index) lid: u32) {
         carried[i] = bitcast<f32>(slots[i * SLOT_WORDS + PREP + 4u]);
       }
       if (ALGO == 7u) {
-        carried[2u * i] = bitcast<f32>(slots[i * SLOT_WORDS + PREP + 4u]);
-        carried[2u * i + 1u] = bitcast<f32>(slots[i * SLOT_WORDS + PREP + 5u]);
+        for (var j = 0u; j < 3u; j++) {
+          carried[3u * i + j] = bitcast<f32>(slots[i * SLOT_WORDS + PREP + 4u + j]);
+        }
       }
     }
   }

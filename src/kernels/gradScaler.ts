@@ -10,13 +10,13 @@ export const SCALER_WG = 64;
  * `prepare`: lr (f32), the param group's row in the powers table (u32), lr_decay (f32;
  * ScheduleFreeAdamW: warmup_steps as a u32), and one more f32 (NAdam, ScheduleFreeAdamW:
  * beta1; RAdam: rho_inf). `prepare` leaves NAdam's new mu_product at word 4 for
- * `update_scale` (ScheduleFreeAdamW: weight_sum at word 4 and lr_max at word 5; r and
- * weight_lr_power are inputs at words 6 and 7). Past every algorithm's uniform struct, inside
- * the 256-byte slot.
+ * `update_scale` (ScheduleFreeAdamW: weight_sum's hi and lo and lr_max at words 4, 5, 6; r
+ * and weight_lr_power are inputs at words 7 and 8). Past every algorithm's uniform struct,
+ * inside the 256-byte slot.
  */
 export const PREP_BYTES = 192;
-/** Bytes of `prepare`'s words in a slot (8 words). */
-export const PREP_WORDS_BYTES = 32;
+/** Bytes of `prepare`'s words in a slot (9 words, rounded up). */
+export const PREP_WORDS_BYTES = 48;
 
 /** The uniform fields `prepare` computes, per algorithm (none for RMSprop). */
 export const STEP_FIELDS: Record<Algorithm, readonly string[]> = {
@@ -53,10 +53,10 @@ const ALGO: Record<Algorithm, number> = {
 
 /**
  * Scalars carried per tensor on the GPU (the `carried` binding): NAdam's mu_product, or
- * ScheduleFreeAdamW's weight_sum and lr_max (two per tensor, in that order).
+ * ScheduleFreeAdamW's weight_sum (a pair hi, lo) and lr_max (three per tensor, in that order).
  */
 export function carriedWidth(algorithm: Algorithm): number {
-  return algorithm === 'schedulefreeadamw' ? 2 : 1;
+  return algorithm === 'schedulefreeadamw' ? 3 : 1;
 }
 
 export interface ScalerPipelines {

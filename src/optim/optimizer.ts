@@ -36,7 +36,7 @@ import { GradClipper } from './gradClipper.ts';
 import { GradScaler, toState } from './gradScaler.ts';
 import type { GradScalerState } from '../options/scaler.ts';
 import { ScalerSteps, type PrepareInputs } from './scalerSteps.ts';
-import { GROUP_CARRIED, carriedScalar, type CarriedScalar } from '../options/carried.ts';
+import { carriedScalar, groupCarried, type CarriedScalar } from '../options/carried.ts';
 import { radamRhoInf } from '../options/scaler.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { readControl } from '../kernels/control.ts';
@@ -581,7 +581,7 @@ export class Optimizer<A extends Algorithm> {
         device.queue.submit([own.finish({ label: `${this.label}/step-commands` })]);
         this.checkOrder(`step ${(this.steps[0] ?? 0) + 1}`, 'step() without an encoder');
       }
-      // With a scaler the GPU advances ScheduleFreeAdamW's weightSum and lrMax (GROUP_CARRIED).
+      // With a scaler the GPU advances ScheduleFreeAdamW's weightSum and lrMax (groupCarried).
       if (!this.scalerSteps) {
         this.paramGroups.forEach((g, gi) => {
           const first = this.groupOf.indexOf(gi);
@@ -646,7 +646,7 @@ export class Optimizer<A extends Algorithm> {
       const scaler = this.gradScaler;
       const taken = this.scalerSteps?.read();
       const carriedOnGpu =
-        this.carry || GROUP_CARRIED[this.algorithm] ? this.scalerSteps?.readCarried() : undefined;
+        this.carry || groupCarried(this.algorithm) ? this.scalerSteps?.readCarried() : undefined;
       const control = scaler ? readControl(this.device, scaler.buffer, this.label) : undefined;
       // Submitted after the copies: a recorded step whose fence it finds unset had not run
       // before them, so the arrays would miss a step the host counts already.
@@ -675,14 +675,13 @@ export class Optimizer<A extends Algorithm> {
     await this.errors.settle();
     const counts = scaled?.steps ?? steps;
     const carried = (this.carry ? scaled?.carried : undefined) ?? carriedNow;
-    const groupCarried = GROUP_CARRIED[this.algorithm];
-    if (groupCarried && scaled?.carried) {
+    const onGpu = groupCarried(this.algorithm);
+    if (onGpu && scaled?.carried) {
       const values = scaled.carried;
+      const width = values.length / this.refs.length;
       groups.forEach((g, gi) => {
-        const first = this.groupOf.indexOf(gi);
-        groupCarried.forEach((name, j) => {
-          (g as Record<string, unknown>)[name] = values[groupCarried.length * first + j];
-        });
+        const first = this.groupOf.indexOf(gi) * width;
+        Object.assign(g, onGpu.fromGpu(values.slice(first, first + width)));
       });
     }
     const state = this.publicNames.map((names, i) => {
@@ -919,15 +918,14 @@ export class Optimizer<A extends Algorithm> {
     this.errors.watch(check, operation);
   }
 
-  /** With a scaler: writes the GPU's per-tensor copies of the GROUP_CARRIED group values. */
+  /** With a scaler: writes the GPU's per-tensor copies of the groupCarried group values. */
   private writeGroupCarried(): void {
-    const names = GROUP_CARRIED[this.algorithm];
-    if (!names || !this.scalerSteps) return;
+    const onGpu = groupCarried(this.algorithm);
+    if (!onGpu || !this.scalerSteps) return;
     this.scalerSteps.writeCarried(
-      this.groupOf.flatMap((gi) => {
-        const g = this.paramGroups[gi] as unknown as Record<string, number>;
-        return names.map((n) => g[n] as number);
-      }),
+      this.groupOf.flatMap((gi) =>
+        onGpu.toGpu(this.paramGroups[gi] as unknown as Record<string, unknown>),
+      ),
     );
   }
 

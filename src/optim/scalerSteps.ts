@@ -113,8 +113,8 @@ export class ScalerSteps {
     data.setFloat32(at + 12, o.extra ?? 0, true);
     if (o.scheduleFree) {
       data.setUint32(at + 8, Math.min(o.scheduleFree.warmupSteps, WARMUP_MAX), true);
-      data.setFloat32(at + 24, o.scheduleFree.r, true);
-      data.setFloat32(at + 28, o.scheduleFree.weightLrPower, true);
+      data.setFloat32(at + 28, o.scheduleFree.r, true);
+      data.setFloat32(at + 32, o.scheduleFree.weightLrPower, true);
     }
     if (!o.betas) return;
     const key = `${o.betas[0]},${o.betas[1]},${o.momentumDecay}`;
@@ -161,8 +161,8 @@ export class ScalerSteps {
   }
 
   /**
-   * Sets every tensor's carried scalars (NAdam's mu_product; ScheduleFreeAdamW's weight_sum
-   * and lr_max, interleaved).
+   * Sets every tensor's carried scalars (NAdam's mu_product; ScheduleFreeAdamW's weight_sum hi
+   * and lo and lr_max, interleaved).
    */
   writeCarried(values: readonly number[]): void {
     this.device.queue.writeBuffer(this.carried, 0, new Float32Array(values));

@@ -6,6 +6,7 @@
  * GPU knows whether a step was taken. State dicts save it under its name, as a number.
  */
 import { nadamMuProduct } from './scalars.ts';
+import { splitWeightSum } from './scalerScheduleFree.ts';
 import type { Algorithm, NAdamOptions, Resolved } from './types.ts';
 
 /** A per-tensor scalar carried between steps. */
@@ -31,12 +32,29 @@ export function carriedScalar(algorithm: Algorithm): CarriedScalar | null {
 
 /**
  * Param-group values that the GPU carries per tensor instead while a GradScaler is attached
- * (only the GPU knows which steps were taken): ScheduleFreeAdamW's `weightSum` and `lrMax`
- * (the reference's group['weight_sum'] and group['lr_max']), at carried[2i] and
- * carried[2i + 1] of shaders/gradscaler.wgsl. The optimizer writes them from the param groups
- * at construction and by loadStateDict(); stateDict() saves the GPU's values, from each
- * group's first tensor, in the saved param groups, so the dict looks as without a scaler.
+ * (only the GPU knows which steps were taken): ScheduleFreeAdamW's `weightSum` (as an f32 pair
+ * hi + lo: src/options/scalerScheduleFree.ts) and `lrMax` (the reference's group['weight_sum']
+ * and group['lr_max']), at carried[3i ..] of shaders/gradscaler.wgsl. The optimizer writes them
+ * from the param groups at construction and by loadStateDict(); stateDict() saves the GPU's
+ * values, from each group's first tensor, in the saved param groups, so the dict looks as it
+ * does without a scaler.
  */
-export const GROUP_CARRIED: Partial<Record<Algorithm, readonly ('weightSum' | 'lrMax')[]>> = {
-  schedulefreeadamw: ['weightSum', 'lrMax'],
+export interface GroupCarried {
+  /** The GPU's values for tensors of a group with these options. */
+  toGpu(group: Record<string, unknown>): number[];
+  /** The group values for the GPU's values of a tensor. */
+  fromGpu(values: readonly number[]): Record<string, number>;
+}
+
+const SCHEDULE_FREE_GROUP: GroupCarried = {
+  toGpu: (g) => [...splitWeightSum(g.weightSum as number), g.lrMax as number],
+  fromGpu: ([hi, lo, lrMax]) => ({
+    weightSum: (hi as number) + (lo as number),
+    lrMax: lrMax as number,
+  }),
 };
+
+/** The group values `algorithm`'s GPU carries with a GradScaler, or null. */
+export function groupCarried(algorithm: Algorithm): GroupCarried | null {
+  return algorithm === 'schedulefreeadamw' ? SCHEDULE_FREE_GROUP : null;
+}

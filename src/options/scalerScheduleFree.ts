@@ -5,7 +5,9 @@
  * GPU, which carries weight_sum and lr_max per tensor and advances them only on a step that is
  * not skipped. Without a scaler the host computes the same numbers in f64 and rounds each once;
  * here every operation rounds to f32, and x^y is `powF32` (below), so the two paths differ by a
- * few ULP of each scalar (see docs/algorithms.md).
+ * few ULP of each scalar (see docs/algorithms.md). weight_sum, a running sum over every step,
+ * is kept as an f32 pair hi + lo (compensated summation, about 51 significant bits): a plain
+ * f32 sum of a constant weight drifts by 100 ULP of ckp1 in 1000 steps and stalls near 2^24.
  */
 import type { ScheduleFreeScalars } from './scheduleFree.ts';
 import { betaPower, betaPowerTable } from './scaler.ts';
@@ -91,6 +93,44 @@ export function powF32(xIn: number, yIn: number): number {
   return f32(f32(p * exp2i(n1)) * exp2i(n - n1));
 }
 
+/**
+ * The GPU's pair for a weight sum: hi = f32(ws), lo = f32(ws − hi). For a sum the pair came
+ * from (hi + lo, exact in f64: see addWeight) this gives the pair back.
+ */
+export function splitWeightSum(ws: number): [number, number] {
+  const hi = f32(ws);
+  return [hi, f32(ws - hi)];
+}
+
+/**
+ * (hi, lo) + w in f32, as `add_weight` in gradscaler.wgsl: TwoSum of hi and w, its error added
+ * to lo, renormalized by Fast2Sum (so hi = f32(hi + lo)), then lo's bits below 2^−51 of hi
+ * are cleared (`trimLo`), so that hi + lo is exact in f64 (52 bits at most): the state dict
+ * saves that sum as weightSum, and splitWeightSum recovers the pair.
+ */
+export function addWeight(hi: number, lo: number, w: number): [number, number] {
+  const s = f32(hi + w);
+  const bp = f32(s - hi);
+  const err = f32(f32(hi - f32(s - bp)) + f32(w - bp));
+  const lo1 = f32(lo + err);
+  const hi2 = f32(s + lo1);
+  const lo2 = f32(lo1 - f32(hi2 - s));
+  return [hi2, trimLo(lo2, hi2)];
+}
+
+/** `lo` with its bits below 2^(e − 51) cleared, e the exponent of `hi` (`trim_lo`). */
+export function trimLo(lo: number, hi: number): number {
+  const eHi = Math.floor(toBits(hi) / 2 ** 23) % 256;
+  const lb = toBits(lo);
+  const eLo = Math.floor(lb / 2 ** 23) % 256;
+  // lo's bits from 2^eLo down to 2^(eHi − 51): this many of its 24
+  const keep = eLo - eHi + 52;
+  if (keep >= 24) return lo;
+  if (keep <= 0) return 0;
+  const drop = 2 ** (24 - keep);
+  return fromBits(lb - (lb % drop));
+}
+
 /** What `prepare` reads for a ScheduleFreeAdamW tensor (its inputs and carried values). */
 export interface ScheduleFreeScalerInputs {
   lr: number;
@@ -103,7 +143,7 @@ export interface ScheduleFreeScalerInputs {
 /** The step-dependent uniform fields `prepare` writes, and the carried values after the step. */
 export interface ScheduleFreeScalerStep {
   fields: Pick<ScheduleFreeScalars, 'lr' | 'ckp1' | 'y_coef' | 'first_step' | 'bias_correction2'>;
-  /** weight_sum after the step (f32). */
+  /** weight_sum after the step: hi + lo of the GPU's pair (exact in f64). */
   weightSum: number;
   /** lr_max after the step (f32). */
   lrMax: number;
@@ -117,7 +157,7 @@ export const WARMUP_MAX = 0xffffffff;
  * `weightSumBefore` and `lrMaxBefore`, in f32 as `prepare` computes it:
  *   sched = t / warmup_steps while t <= warmup_steps, else 1;  lr_t = lr · sched
  *   lr_max = max(lr_t, lr_max);  weight = t^r · lr_max^weight_lr_power
- *   weight_sum = weight_sum + weight;  ckp1 = weight / weight_sum (0 when weight_sum is 0)
+ *   weight_sum = weight_sum + weight (addWeight);  ckp1 = weight / hi (0 when hi is 0)
  *   y_coef = lr_t · (β1 · (1 − ckp1) − 1);  bias_correction2 = 1 − β2^t (binary powering)
  */
 export function scalerScheduleFreeStep(
@@ -132,8 +172,9 @@ export function scalerScheduleFreeStep(
   const lrT = f32(lr * sched);
   const lrMax = Math.max(lrT, f32(lrMaxBefore));
   const weight = f32(powF32(f32(t), o.r) * powF32(lrMax, o.weightLrPower));
-  const weightSum = f32(f32(weightSumBefore) + weight);
-  const ckp1 = weightSum !== 0 ? f32(weight / weightSum) : 0;
+  const [before, lo] = splitWeightSum(weightSumBefore);
+  const [hi, lo2] = addWeight(before, lo, weight);
+  const ckp1 = hi !== 0 ? f32(weight / hi) : 0;
   const beta1 = f32(o.betas[0]);
   return {
     fields: {
@@ -143,7 +184,7 @@ export function scalerScheduleFreeStep(
       first_step: t === 1 ? 1 : 0,
       bias_correction2: betaPower(betaPowerTable(o.betas[1]), t).q,
     },
-    weightSum,
+    weightSum: hi + lo2,
     lrMax,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * ScheduleFreeAdamW's host layer on a fake device: what train() and eval() record, the mode
- * rules, the running weightSum/lrMax in the param groups and the state dict, and the options
- * it refuses. The GPU results themselves are checked in test/browser (scheduleFree.test.ts and
+ * rules, the running weightSum/lrMax in the param groups and the state dict (left to the GPU
+ * with a GradScaler), and the options it refuses. The GPU results themselves are checked in test/browser (scheduleFree.test.ts and
  * the parity table).
  */
 import { describe, expect, it } from 'vitest';
@@ -98,15 +98,31 @@ describe('ScheduleFreeAdamW host', () => {
     expect(other.opt.mode).toBe('train');
   });
 
-  it('refuses a gradScaler, and beta1 = 0 at eval()', () => {
+  it('with a gradScaler: prepare and update_scale bracket the step, prepare runs before the mode switch, and the GPU keeps weightSum and lrMax', () => {
     const f = fakeDevice();
     const scaler = new GradScaler(f.device);
-    expect(
-      () =>
-        new ScheduleFreeAdamW(f.device, [{ buffer: f.buffer(16), length: 4 }], {
-          gradScaler: scaler,
-        }),
-    ).toThrow(/gradScaler is not supported/);
+    const p = f.buffer(64);
+    const g = f.buffer(64);
+    const opt = new ScheduleFreeAdamW(f.device, [{ buffer: p, length: 4 }], {
+      gradScaler: scaler,
+      lr: 0.1,
+      weightSum: 0.5,
+    });
+    opt.step([{ buffer: g, length: 4 }]);
+    expect(opt.lastScalerDispatches).toBe(2); // prepare (ALGO 7) and update_scale
+    // the host cannot know whether the step was taken: the group keeps its values
+    expect(opt.paramGroups[0]?.weightSum).toBe(0.5);
+    expect(opt.paramGroups[0]?.lrMax).toBe(-1);
+    const before = { ...f.counts };
+    opt.eval();
+    // prepare (first_step from the GPU's count of steps taken), then the group's switch
+    expect(f.counts.dispatches).toBe(before.dispatches + 2);
+    expect(f.counts.submits).toBe(before.submits + 1);
+    expect(f.counts.pipelines).toBe(before.pipelines);
+  });
+
+  it('refuses beta1 = 0 at eval()', () => {
+    const f = fakeDevice();
     const opt = new ScheduleFreeAdamW(f.device, [{ buffer: f.buffer(16), length: 4 }], {
       betas: [0, 0.999],
     });
