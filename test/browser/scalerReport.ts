@@ -21,6 +21,12 @@ export const SCALER_CASES: OptimizerCase[] = [
     algorithm: 'sgd',
     options: { lr: 0.05, momentum: 0.9, stateDtype: 'bf16' },
   },
+  // the GPU carries weight_sum and lr_max: the poisoned first step must not start the average
+  {
+    desc: 'schedulefreeadamw(warmup 3, weight decay, r 0.5)',
+    algorithm: 'schedulefreeadamw',
+    options: { lr: 0.01, warmupSteps: 3, weightDecay: 0.05, r: 0.5 },
+  },
 ];
 
 const last = GEOMETRY_LENGTHS.length - 1;

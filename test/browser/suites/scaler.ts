@@ -49,8 +49,9 @@ export interface ScalerResult {
   /** Elements where reference A and reference B differ bitwise (must be 0). */
   referenceMismatches: number;
   /**
-   * Carried scalars (NAdam's mu_product) where the GPU's, read back by stateDict(), differs
-   * bitwise from reference B's (must be empty: both compute it in f32 the same way).
+   * Carried scalars (NAdam's mu_product; ScheduleFreeAdamW's weightSum and lrMax, in the param
+   * groups) where the GPU's, read back by stateDict(), differs bitwise from reference B's (must
+   * be empty: both compute them in f32 the same way).
    */
   carriedMismatches: string[];
   /** Per poisoned step: what changed on the GPU (must be empty). */
@@ -94,6 +95,15 @@ function changes(
       } else if (bitsDiffer(v as Float32Array, t[name] as Float32Array) > 0) {
         out.push(`state[${i}].${name}`);
       }
+    }
+  });
+  before.dict.paramGroups.forEach((g, gi) => {
+    const h = after.dict.paramGroups[gi] as Record<string, unknown>;
+    for (const name of ['weightSum', 'lrMax']) {
+      const v = (g as Record<string, unknown>)[name];
+      // ScheduleFreeAdamW's running values, carried on the GPU: a skipped step must keep them
+      if (!Object.is(v, h[name]))
+        out.push(`paramGroups[${gi}].${name} ${String(v)} -> ${String(h[name])}`);
     }
   });
   return out;
@@ -230,6 +240,17 @@ async function runCase(c: OptimizerCase, args: ScalerArgs, seed: number): Promis
     const g = gpuDict.state[i];
     if (!Object.is(rs.mu_product, g?.mu_product)) {
       carriedMismatches.push(`state[${i}].mu_product gpu=${g?.mu_product} ref=${rs.mu_product}`);
+    }
+  });
+  dictB.paramGroups.forEach((rg, gi) => {
+    const g = gpuDict.paramGroups[gi] as Record<string, unknown>;
+    for (const name of ['weightSum', 'lrMax']) {
+      const want = (rg as Record<string, unknown>)[name];
+      if (!Object.is(want, g[name])) {
+        carriedMismatches.push(
+          `paramGroups[${gi}].${name} gpu=${String(g[name])} ref=${String(want)}`,
+        );
+      }
     }
   });
   const steps = args.steps - skipped.length;
