@@ -1,11 +1,10 @@
 /**
  * The per-optimizer half of a GradScaler (shaders/gradscaler.wgsl): the count of steps each
  * tensor has actually taken, which lives on the GPU because a skipped step is decided there;
- * per-tensor scalars carried the same way (NAdam's mu_product, ScheduleFreeAdamW's weight_sum and
- * lr_max, advanced only by steps taken);
- * the table of beta powers Adam's bias corrections are built from; and the `prepare` and
- * `update_scale` dispatches that bracket the update. Its one bind group is made here, so a
- * step only records.
+ * per-tensor scalars carried the same way (NAdam's mu_product, ScheduleFreeAdamW's weight_sum
+ * and lr_max, advanced only by steps taken); the table of beta powers Adam's bias corrections
+ * are built from; and the `prepare` and `update_scale` dispatches that bracket the update. Its
+ * one bind group is made here, so a step only records.
  */
 import {
   PREP_BYTES,

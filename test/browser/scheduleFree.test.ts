@@ -44,10 +44,12 @@ describeGpu('ScheduleFreeAdamW on the GPU', () => {
     });
   });
 
-  it('steps recorded ahead of their submit equal steps taken one at a time (lr by hand and by an LRScheduler, rebinding)', async () => {
-    for (const [layout, lr, rebind] of [
-      ['arena', 'hand', true],
-      ['separate', 'scheduler', false],
+  it('steps recorded ahead of their submit equal steps taken one at a time (lr by hand and by an LRScheduler, rebinding, a GradScaler)', async () => {
+    for (const [layout, lr, rebind, scaler] of [
+      ['arena', 'hand', true, false],
+      ['separate', 'scheduler', false, false],
+      // poisoned steps among the recorded ones: prepare reads each step's own lr
+      ['arena', 'hand', false, true],
     ] as const) {
       const results = await testPage().run('recordedRun', {
         cases: CASES,
@@ -55,6 +57,7 @@ describeGpu('ScheduleFreeAdamW on the GPU', () => {
         layout,
         lr,
         rebind,
+        ...(scaler ? { scaler: { poison: [0, 6, 7] } } : {}),
         seed: 3,
         phases: [
           { mode: 'one', steps: 5 },
@@ -66,6 +69,8 @@ describeGpu('ScheduleFreeAdamW on the GPU', () => {
       for (const r of results) {
         expect(r.mismatches, r.desc).toEqual({ params: 0, state: 0, steps: 0 });
         expect(r.errors, r.desc).toEqual([]);
+        expect(r.scaler === null, r.desc).toBe(!scaler);
+        if (r.scaler) expect(r.scaler.recorded, r.desc).toBe(r.scaler.plain);
       }
     }
   });
