@@ -76,7 +76,16 @@ export const SCALER_FINAL_SCALE = 2 ** 6;
  * scale and taken-step counts of 3 after 5 step() calls.
  */
 export const SCHEDULED_ROUND_TRIP: RoundTripArgs = {
-  cases: [...DEFAULT_CASES, ...FULL_CASES],
+  cases: [
+    ...DEFAULT_CASES,
+    ...FULL_CASES,
+    // weightSum and lrMax come from the GPU into the checkpoint's param groups and back
+    {
+      desc: 'schedulefreeadamw(warmup 3, r 0.5)',
+      algorithm: 'schedulefreeadamw',
+      options: { lr: 0.01, warmupSteps: 3, r: 0.5 },
+    },
+  ],
   lengths: GEOMETRY_LENGTHS,
   stepsBefore: 5,
   stepsAfter: 5,
