@@ -13,7 +13,7 @@ type Algorithm =
   | 'nadam'
   | 'radam'
   | 'schedulefree';
-type StateDtype = 'f32' | 'f16' | 'bf16';
+type StateDtype = 'f32' | 'f16' | 'bf16' | 'q8'; // q8: entry point main_q8
 
 const require = createRequire(import.meta.url);
 const wgsl = (name: string): string =>

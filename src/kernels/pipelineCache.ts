@@ -1,5 +1,6 @@
 import type { KernelSpec } from './spec.ts';
 import { commonEntries, sumsLayout, type SumsLayoutRole } from './tensorSums.ts';
+import { q8PipelineLayout } from './q8.ts';
 
 /**
  * Pipelines memoized per (device, algorithm, override constants, workgroup size), plus one
@@ -65,7 +66,12 @@ export interface PipelineVariant {
    * For a spec with tensorSums: the `tensor_sums` or `tensor_finalize` entry point instead of
    * the update (`main`).
    */
-  entry?: 'main' | 'tensor_sums' | 'tensor_finalize';
+  entry?: 'main' | 'tensor_sums' | 'tensor_finalize' | 'main_q8';
+  /**
+   * For `main_q8` (shaders/state_q8.wgsl): the Q8_SIGNED override, bit j set when state array
+   * j uses the signed map.
+   */
+  q8Signed?: number;
 }
 
 function pipelineLayoutOf(
@@ -104,6 +110,7 @@ export function getPipeline<O>(
     CLIP_NORM: Number(variant.clipNorm ?? false),
     CLIP_VALUE: Number(variant.clipValue ?? false),
     SCALER: Number(variant.scaler ?? false),
+    ...(variant.entry === 'main_q8' ? { Q8_SIGNED: variant.q8Signed ?? 0 } : {}),
   };
   const entryPoint = variant.entry ?? 'main';
   const key = `${spec.name}/${spec.stateDtype}/${entryPoint}:${JSON.stringify(constants)}`;
@@ -119,7 +126,10 @@ export function getPipeline<O>(
     }
     pipeline = device.createComputePipeline({
       label: `webgpu-optim/${spec.name}/${entryPoint === 'main' ? 'pipeline' : entryPoint} ${spec.stateDtype} ${JSON.stringify(constants)}`,
-      layout: pipelineLayoutOf(device, cache, spec.tensorSums ? ROLES[entryPoint] : null),
+      layout:
+        entryPoint === 'main_q8'
+          ? q8PipelineLayout(device)
+          : pipelineLayoutOf(device, cache, spec.tensorSums ? ROLES[entryPoint] : null),
       compute: { module, entryPoint, constants },
     });
     cache.pipelines.set(key, pipeline);

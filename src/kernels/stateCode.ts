@@ -1,6 +1,7 @@
 import stateF32 from '../../shaders/state_f32.wgsl?raw';
 import stateF16 from '../../shaders/state_f16.wgsl?raw';
 import stateBf16 from '../../shaders/state_bf16.wgsl?raw';
+import stateQ8 from '../../shaders/state_q8.wgsl?raw';
 import type { StateDtype } from '../options/stateDict.ts';
 import type { KernelSpec } from './spec.ts';
 
@@ -9,6 +10,7 @@ export const STATE_SNIPPETS: Record<StateDtype, string> = {
   f32: stateF32,
   f16: stateF16,
   bf16: stateBf16,
+  q8: stateQ8,
 };
 
 /** The complete WGSL of a kernel: the state snippet, common.wgsl, then the algorithm. */

@@ -47,6 +47,16 @@ import { GATHER_BELOW, planGather } from './gather.ts';
 import { ownsPadding, registerOwnedPadding } from './ownedPadding.ts';
 import { planRuns } from './runs.ts';
 import { StepRing } from './stepRing.ts';
+import { Q8Store } from './q8Store.ts';
+import { bindQ8Tensor, q8Variant } from './q8Binder.ts';
+import {
+  checkMin8bitSize,
+  dequantize,
+  Q8_REFUSED,
+  q8Signed,
+  quantize,
+  type Quantized,
+} from '../options/q8.ts';
 import { TensorSums, planTensorSums } from './tensorSums.ts';
 import {
   checkNoOverlap,
@@ -76,8 +86,9 @@ export interface HostOptions extends ClipOptions {
   gradScaler?: GradScaler;
   /**
    * How the state arrays (momentum_buffer, sum, square_avg, grad_avg, exp_avg, exp_avg_sq,
-   * max_exp_avg_sq, exp_inf, ...) are stored: 'f32' (default), or 'f16' / 'bf16' for half the
-   * memory. The maths stays f32; values are rounded to nearest even when stored. Fixed at
+   * max_exp_avg_sq, exp_inf, ...) are stored: 'f32' (default), 'f16' / 'bf16' for half the
+   * memory (rounded to nearest even), or 'q8': block-wise dynamic 8-bit codes, about a quarter
+   * (src/options/q8.ts; tensors below `min8bitSize` stay f32). The maths stays f32. Fixed at
    * construction.
    */
   stateDtype?: StateDtype;
@@ -89,6 +100,11 @@ export interface HostOptions extends ClipOptions {
    * gathering off. Fixed at construction.
    */
   gatherBelow?: number;
+  /**
+   * With stateDtype 'q8': tensors shorter than this many elements keep f32 state (bitsandbytes'
+   * `min_8bit_size`). Default 4096; 0 quantises every tensor. Fixed at construction.
+   */
+  min8bitSize?: number;
 }
 
 /**
@@ -144,6 +160,14 @@ export class Optimizer<A extends Algorithm> {
   private readonly carried: number[];
   private readonly carry: CarriedScalar | null;
   private readonly store: StateStore;
+  /** Storage type of the StateStore's arrays: stateDtype, or f32 for a 'q8' optimizer. */
+  private readonly storeDtype: StateDtype;
+  /** The 8-bit state of a 'q8' optimizer's large tensors, or null. */
+  private readonly q8: Q8Store | null = null;
+  /** Per tensor, whether its state is stored in 8 bits. */
+  private readonly isQ8: boolean[];
+  /** The kernel with 8-bit state, for the Q8Store's tensors. */
+  private readonly q8Spec: KernelSpec<Resolved<OptionsByAlgorithm[A]>>;
   /** Shadow buffers of gathered runs (src/optim/gather.ts), or null. */
   private gathered: Gathered | null = null;
   private readonly uniform: GPUBuffer;
@@ -219,6 +243,7 @@ export class Optimizer<A extends Algorithm> {
       gradScaler,
       stateDtype,
       gatherBelow = GATHER_BELOW,
+      min8bitSize,
       ...hyper
     } = (options ?? {}) as OptionsByAlgorithm[A] & HostOptions;
     if (typeof gatherBelow !== 'number' || !Number.isInteger(gatherBelow) || gatherBelow < 0) {
@@ -232,8 +257,16 @@ export class Optimizer<A extends Algorithm> {
       );
     }
     const dtype = checkStateDtype(stateDtype, displayName);
+    const min8 = checkMin8bitSize(min8bitSize, displayName);
+    if (dtype === 'q8' && Q8_REFUSED[algorithm]) {
+      throw new RangeError(
+        `${displayName}: stateDtype "q8" is not available: ${Q8_REFUSED[algorithm]}`,
+      );
+    }
     this.stateDtype = dtype;
-    this.spec = withStateDtype(spec, dtype);
+    // The StateStore's tensors: f32 in a 'q8' optimizer (the 8-bit ones live in the Q8Store).
+    this.storeDtype = dtype === 'q8' ? 'f32' : dtype;
+    this.spec = withStateDtype(spec, this.storeDtype);
     // ε is raised to the storage type's floor (see guardEps) before the uniform is written.
     this.scalars = (o, step, carried) =>
       guardEps(scalars(o, step, carried), dtype, epsAtStateScale(algorithm, o));
@@ -294,6 +327,13 @@ export class Optimizer<A extends Algorithm> {
         initial: names.map((n) => initialStateValue(algorithm, n, o)),
       };
     });
+    this.isQ8 = requests.map(
+      (r) => dtype === 'q8' && r.names.length > 0 && r.length >= Math.max(min8, 1),
+    );
+    this.q8Spec = withStateDtype(spec, 'q8');
+    const storeRequests = requests.map((r, i) =>
+      this.isQ8[i] ? { ...r, names: [], initial: [] } : r,
+    );
     // The per-tensor reduction's limits, checked before anything is created.
     const sumsPlan = spec.tensorSums
       ? planTensorSums(
@@ -307,8 +347,29 @@ export class Optimizer<A extends Algorithm> {
     try {
       // Compile the common pipelines now, so the first step only binds.
       for (const o of this.frozen) getPipeline(device, this.spec, o, workgroupSize);
+      // The Binder's groups: every tensor but the 8-bit ones (bound by bindQ8Tensor).
       const groups = this.paramGroups.map(() => [] as number[]);
-      this.groupOf.forEach((gi, i) => groups[gi]?.push(i));
+      this.groupOf.forEach((gi, i) => {
+        if (!this.isQ8[i]) groups[gi]?.push(i);
+      });
+      if (this.isQ8.some(Boolean)) {
+        this.q8 = new Q8Store(
+          device,
+          this.label,
+          requests.map((r, i) => (this.isQ8[i] ? r : null)),
+          Math.min(this.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize),
+          displayName,
+        );
+        this.isQ8.forEach((q, i) => {
+          if (!q) return;
+          const gi = this.groupOf[i] as number;
+          const variant = q8Variant(requests[i]?.names ?? [], false, {
+            clip: { norm: clip.maxNorm !== null, value: clip.value !== null },
+            scaler: gradScaler !== undefined,
+          });
+          getPipeline(device, this.q8Spec, this.frozen[gi] as never, workgroupSize, variant);
+        });
+      }
       const table = tableLayout(
         groups,
         this.refs.map((r) => r.length),
@@ -342,10 +403,15 @@ export class Optimizer<A extends Algorithm> {
             maxRun,
           )
         : null;
-      this.store = new StateStore(device, this.label, requests, device.limits, displayName, dtype, [
-        ...runs,
-        ...(gather?.runs ?? []),
-      ]);
+      this.store = new StateStore(
+        device,
+        this.label,
+        storeRequests,
+        device.limits,
+        displayName,
+        this.storeDtype,
+        [...runs, ...(gather?.runs ?? [])],
+      );
       if (gather && gather.size > 0) {
         const shadow = (role: string) =>
           device.createBuffer({
@@ -442,12 +508,26 @@ export class Optimizer<A extends Algorithm> {
       });
     } catch (e) {
       this.sums?.destroy();
+      this.q8?.destroy();
       // A failed construction leaves the scaler free for another optimizer.
       gradScaler?.detach();
       throw e;
     } finally {
       this.errors.close(device, 'construction');
     }
+  }
+
+  /**
+   * Bytes of GPU memory the optimizer's state arrays take, from the sizes of the buffers it
+   * allocated for them (StateStore slabs and, with 'q8', the 8-bit regions: codes and absmax).
+   */
+  get stateBytes(): number {
+    return this.store.buffers.reduce((a, b) => a + b.size, 0) + (this.q8?.stateBytes ?? 0);
+  }
+
+  /** Whether tensor `i`'s state is stored in 8 bits (stateDtype 'q8' and min8bitSize). */
+  isQuantized(i: number): boolean {
+    return this.isQ8[i] ?? false;
   }
 
   /** Number of tensors, over all param groups. */
@@ -639,10 +719,12 @@ export class Optimizer<A extends Algorithm> {
     const scheduler = this.scheduler?.stateDict();
     this.errors.open(this.device);
     let arrays: Float32Array[][];
+    let quantized: (Quantized[] | null)[] = [];
     let scaled: { steps: number[]; scaler: GradScalerState; carried?: number[] } | undefined;
     try {
       // Every copy is submitted before the first await, so they read one moment in the queue.
       const pending = this.store.read(this.label);
+      const pendingQ8 = this.q8?.read(this.label);
       const scaler = this.gradScaler;
       const taken = this.scalerSteps?.read();
       const carriedOnGpu =
@@ -655,6 +737,7 @@ export class Optimizer<A extends Algorithm> {
       // Awaited last; marked handled now so that an earlier rejection leaves none unhandled.
       void unsubmitted.catch(() => undefined);
       arrays = await pending;
+      quantized = pendingQ8 ? await pendingQ8 : [];
       if (scaler && taken && control) {
         scaled = {
           steps: await taken,
@@ -687,6 +770,17 @@ export class Optimizer<A extends Algorithm> {
     const state = this.publicNames.map((names, i) => {
       const out: TensorState = { step: counts[i] as number };
       if (this.carry) out[this.carry.name] = carried[i] as number;
+      const q = quantized[i];
+      if (q) {
+        // 8-bit state: the values it reads back as, and the codes and absmax themselves.
+        const raw: Partial<Record<StateName, Quantized>> = {};
+        names.forEach((name, j) => {
+          raw[name] = q[j] as Quantized;
+          out[name] = dequantize(q[j] as Quantized, q8Signed(name));
+        });
+        out.q8 = raw;
+        return out;
+      }
       names.forEach((name, j) => {
         out[name] = (arrays[i] as Float32Array[])[j] as Float32Array;
       });
@@ -745,7 +839,15 @@ export class Optimizer<A extends Algorithm> {
       this.bound = null;
       dict.state.forEach((s, i) => {
         this.steps[i] = s.step;
-        this.publicNames[i]?.forEach((name, j) => this.store.write(i, j, s[name] as Float32Array));
+        this.publicNames[i]?.forEach((name, j) => {
+          if (!this.isQ8[i]) {
+            this.store.write(i, j, s[name] as Float32Array);
+            return;
+          }
+          // Codes and absmax as saved (bitwise resume), else the f32 values quantised.
+          const q = s.q8?.[name] ?? quantize(s[name] as Float32Array, q8Signed(name));
+          this.q8?.write(i, j, q);
+        });
       });
       this.checkOrder('loadStateDict', 'loadStateDict()');
     } finally {
@@ -894,6 +996,7 @@ export class Optimizer<A extends Algorithm> {
     this.clipper.destroy();
     this.scalerSteps?.destroy();
     this.sums?.destroy();
+    this.q8?.destroy();
     this.ring.destroy();
     this.gradScaler?.detach();
     this.bound = null;
@@ -981,6 +1084,7 @@ export class Optimizer<A extends Algorithm> {
       ...(this.scalerSteps?.buffers ?? []),
       ...(this.gathered ? [this.gathered.params, this.gathered.grads] : []),
       ...(this.sums?.buffers ?? []),
+      ...(this.q8?.buffers ?? []),
     ]);
     for (const r of [...this.refs, ...checked]) {
       if (owned.has(r.buffer)) {
@@ -988,6 +1092,40 @@ export class Optimizer<A extends Algorithm> {
       }
     }
     const bound = this.binder.bind(this.refs, checked, this.steps, write);
+    const q8 = this.q8;
+    if (q8) {
+      const context = {
+        device: this.device,
+        label: this.label,
+        spec: this.q8Spec,
+        limits: this.device.limits,
+        workgroupSize: this.workgroupSize,
+        uniform: this.uniform,
+        uniformData: this.uniformData,
+        slot: this.slot,
+        dummy: this.dummy,
+        table: this.table,
+        control: this.clipper.control,
+        q8Table: q8.table,
+        clip: { norm: this.clipper.maxNorm !== null, value: this.clipper.value !== null },
+        scaler: this.gradScaler !== null,
+      };
+      q8.regions.forEach((region, i) => {
+        if (!region) return;
+        const gi = this.groupOf[i] as number;
+        bound.dispatches.push(
+          bindQ8Tensor(
+            context,
+            i,
+            gi,
+            this.frozen[gi] as Resolved<OptionsByAlgorithm[A]>,
+            this.refs[i] as CheckedRef,
+            checked[i] as CheckedRef,
+            region,
+          ),
+        );
+      });
+    }
     for (const spec of this.passKernels) this.passPipelines(spec, bound.dispatches);
     this.clipper.bind(checked, (b) => retired.push(...b));
     return { grads: checked, ...bound };

@@ -76,20 +76,23 @@ export function roundToBf16(x: number): number {
   return bf16FromBits(bf16Bits(x));
 }
 
-/** How a state value of `dtype` is rounded when stored (f32: Math.fround). */
+/**
+ * How a state value of `dtype` is rounded when stored (f32: Math.fround). 'q8' rounds block by
+ * block after the update (src/options/q8.ts), so element by element it is f32.
+ */
 export function stateRounding(dtype: StateDtype): (x: number) => number {
   if (dtype === 'f16') return roundToF16;
   if (dtype === 'bf16') return roundToBf16;
   return Math.fround;
 }
 
-/** Bytes one state element takes on the GPU. */
+/** Bytes one state element takes in a StateStore ('q8' tensors live elsewhere: f32 here). */
 export function stateBytesPerElement(dtype: StateDtype): 2 | 4 {
-  return dtype === 'f32' ? 4 : 2;
+  return dtype === 'f16' || dtype === 'bf16' ? 2 : 4;
 }
 
 /** The storage types a state array may use. */
-export const STATE_DTYPES: readonly StateDtype[] = ['f32', 'f16', 'bf16'];
+export const STATE_DTYPES: readonly StateDtype[] = ['f32', 'f16', 'bf16', 'q8'];
 
 /** Validates a `stateDtype` option; the error names the option and the value. */
 export function checkStateDtype(value: unknown, where: string): StateDtype {
@@ -111,7 +114,8 @@ export function checkStateDtype(value: unknown, where: string): StateDtype {
  * subnormals; floor 2^-63 ≈ 1e-19, below every sensible ε). f32: no floor (unchanged).
  */
 export function epsFloor(dtype: StateDtype, insideSqrt: boolean): number {
-  if (dtype === 'f32') return 0;
+  // q8: no floor, as bitsandbytes (a block's small values read back as 0 or map[1] · absmax).
+  if (dtype === 'f32' || dtype === 'q8') return 0;
   const tiny = dtype === 'f16' ? 2 ** -24 : 2 ** -126;
   return insideSqrt ? tiny : Math.sqrt(tiny);
 }

@@ -1,6 +1,7 @@
 import type { GradScalerState } from './scaler.ts';
 import { carriedScalar } from './carried.ts';
 import type { Algorithm, StateName } from './types.ts';
+import { q8Blocks, type Quantized } from './q8.ts';
 
 /** One tensor's optimizer state, under PyTorch's state names. */
 export type TensorState = {
@@ -8,6 +9,12 @@ export type TensorState = {
   step: number;
   /** NAdam: the running product of the momentum schedule (src/options/carried.ts). */
   mu_product?: number;
+  /**
+   * stateDtype 'q8', tensors stored in 8 bits: each array's codes (one per element) and
+   * absmax (one per block of 256), as stored on the GPU. The f32 arrays beside them are the
+   * values these read back as. loadStateDict restores these bit for bit when present.
+   */
+  q8?: Partial<Record<StateName, Quantized>>;
 } & { [K in StateName]?: Float32Array };
 
 /** A param group as saved: tensor indices (into `state`) plus every resolved option. */
@@ -85,8 +92,11 @@ export function restoreScheduler(
   if (scheduler && dict.scheduler) scheduler.loadStateDict(dict.scheduler);
 }
 
-/** Storage types for optimizer state. */
-export type StateDtype = 'f32' | 'f16' | 'bf16';
+/**
+ * Storage types for optimizer state: 'f32', the 16-bit 'f16' and 'bf16', and 'q8', block-wise
+ * dynamic 8-bit codes (src/options/q8.ts) for tensors of at least `min8bitSize` elements.
+ */
+export type StateDtype = 'f32' | 'f16' | 'bf16' | 'q8';
 
 export const STATE_DICT_FORMAT = 'webgpu-optim/state-dict';
 export const STATE_DICT_VERSION = 1;
@@ -114,7 +124,8 @@ export function validateStateDict(
     bad('format', `must be "${STATE_DICT_FORMAT}", got ${JSON.stringify(d.format)}`);
   if (d.version !== STATE_DICT_VERSION)
     bad('version', `must be ${STATE_DICT_VERSION}, got ${JSON.stringify(d.version)}`);
-  if (d.stateDtype !== stateDtype) {
+  // A 'q8' optimizer loads any dict: f32 arrays are quantised (codes kept only from q8 dicts).
+  if (d.stateDtype !== stateDtype && !(stateDtype === 'q8' && isStateDtype(d.stateDtype))) {
     bad(
       'stateDtype',
       `is ${JSON.stringify(d.stateDtype)} but this optimizer stores "${stateDtype}" (stateDtype is fixed at construction)`,
@@ -157,7 +168,10 @@ export function validateStateDict(
         );
       }
     }
+    if (s.q8 !== undefined)
+      checkQ8Entry(s.q8, kept, lengths[i] as number, d.stateDtype, `state[${i}].q8`, bad);
     for (const key of Object.keys(s)) {
+      if (key === 'q8') continue;
       if (key !== 'step' && key !== carried?.name && !kept.includes(key as StateName)) {
         bad(
           `state[${i}].${key}`,
@@ -166,6 +180,46 @@ export function validateStateDict(
       }
     }
   });
+}
+
+function isStateDtype(v: unknown): v is StateDtype {
+  return v === 'f32' || v === 'f16' || v === 'bf16' || v === 'q8';
+}
+
+/** Checks a tensor's `q8` entry: only in a 'q8' dict, kept arrays, codes and absmax sizes. */
+function checkQ8Entry(
+  q8: unknown,
+  kept: readonly StateName[],
+  length: number,
+  dtype: unknown,
+  field: string,
+  bad: (field: string, msg: string) => never,
+): void {
+  if (dtype !== 'q8')
+    bad(field, `is only valid in a "q8" state dict, this one is ${JSON.stringify(dtype)}`);
+  if (typeof q8 !== 'object' || q8 === null) bad(field, `must be an object, got ${String(q8)}`);
+  for (const [name, q] of Object.entries(q8 as Record<string, unknown>)) {
+    if (!kept.includes(name as StateName)) {
+      bad(
+        `${field}.${name}`,
+        `is not kept for this tensor (it keeps ${kept.join(', ') || 'no arrays'})`,
+      );
+    }
+    const { codes, absmax } = (q ?? {}) as Partial<Quantized>;
+    if (!(codes instanceof Uint8Array) || codes.length !== length) {
+      bad(
+        `${field}.${name}.codes`,
+        `must be a Uint8Array of ${length} codes, got ${codes instanceof Uint8Array ? `length ${codes.length}` : typeof codes}`,
+      );
+    }
+    const blocks = q8Blocks(length);
+    if (!(absmax instanceof Float32Array) || absmax.length !== blocks) {
+      bad(
+        `${field}.${name}.absmax`,
+        `must be a Float32Array of ${blocks} blocks, got ${absmax instanceof Float32Array ? `length ${absmax.length}` : typeof absmax}`,
+      );
+    }
+  }
 }
 
 /** Param groups as a state dict saves them: tensor indices plus every option. */

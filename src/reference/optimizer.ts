@@ -22,14 +22,38 @@ import { clipGrads } from './clip.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { GradScalerReference } from './gradScaler.ts';
 import { carriedScalar, type CarriedScalar } from '../options/carried.ts';
+import {
+  checkMin8bitSize,
+  dequantize,
+  Q8_REFUSED,
+  q8Signed,
+  quantize,
+  type Quantized,
+} from '../options/q8.ts';
 
 /** Options of the reference optimizers besides the hyperparameters (as the GPU's HostOptions). */
 export type ReferenceOptions = ClipOptions & {
-  /** How state is stored and rounded: 'f32' (default), 'f16' or 'bf16'. */
+  /** How state is stored and rounded: 'f32' (default), 'f16', 'bf16' or 'q8'. */
   stateDtype?: StateDtype;
+  /** With 'q8': tensors shorter than this keep f32 state (default 4096), as on the GPU. */
+  min8bitSize?: number;
   /** The CPU twin of a GPU optimizer's `gradScaler`. */
   gradScaler?: GradScalerReference;
 };
+
+/**
+ * Stores a 'q8' tensor's state arrays as the kernel does after an update: quantised block by
+ * block, and read back as the dequantised values (src/options/q8.ts).
+ */
+function requantize(slot: Slot): void {
+  if (!slot.q8) return;
+  for (const name of slot.names) {
+    const signed = q8Signed(name);
+    const q = quantize(slot.state[name] as Float32Array, signed);
+    slot.q8[name] = q;
+    slot.state[name] = dequantize(q, signed);
+  }
+}
 
 interface Slot {
   group: number;
@@ -38,6 +62,8 @@ interface Slot {
   carried: number;
   names: StateName[];
   state: StateArrays;
+  /** 'q8' tensors: each array's codes and absmax (state[name] holds what they read back as). */
+  q8: Partial<Record<StateName, Quantized>> | null;
 }
 
 /**
@@ -65,9 +91,15 @@ export class ReferenceOptimizer<A extends Algorithm> {
   ) {
     this.algorithm = algorithm;
     this.where = `${algorithm} reference`;
-    const { clipGradNorm, clipGradValue, stateDtype, gradScaler, ...hyper } =
+    const { clipGradNorm, clipGradValue, stateDtype, gradScaler, min8bitSize, ...hyper } =
       options ?? ({} as ReferenceOptions);
     this.stateDtype = checkStateDtype(stateDtype, this.where);
+    const min8 = checkMin8bitSize(min8bitSize, this.where);
+    if (this.stateDtype === 'q8' && Q8_REFUSED[algorithm]) {
+      throw new RangeError(
+        `${this.where}: stateDtype "q8" is not available: ${Q8_REFUSED[algorithm]}`,
+      );
+    }
     const round = stateRounding(this.stateDtype);
     if (gradScaler !== undefined && !(gradScaler instanceof GradScalerReference)) {
       throw new TypeError(`${this.where}: gradScaler must be a GradScalerReference`);
@@ -102,7 +134,11 @@ export class ReferenceOptimizer<A extends Algorithm> {
             round(initialStateValue(algorithm, name, o)),
           );
         }
-        this.slots.push({ group: gi, step: 0, carried: carry?.initial ?? 1, names, state });
+        const q8 =
+          this.stateDtype === 'q8' && names.length > 0 && p.length >= Math.max(min8, 1) ? {} : null;
+        const slot: Slot = { group: gi, step: 0, carried: carry?.initial ?? 1, names, state, q8 };
+        requantize(slot);
+        this.slots.push(slot);
       });
     });
   }
@@ -182,6 +218,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
         this.gradScaler !== null,
         slot.carried,
       );
+      requantize(slot);
     });
     this.gradScaler?.update(false);
   }
@@ -202,6 +239,14 @@ export class ReferenceOptimizer<A extends Algorithm> {
       const out: TensorState = { step: s.step };
       if (this.carry) out[this.carry.name] = s.carried;
       for (const name of s.names) out[name] = new Float32Array(s.state[name] as Float32Array);
+      if (s.q8) {
+        const raw: Partial<Record<StateName, Quantized>> = {};
+        for (const name of s.names) {
+          const q = s.q8[name] as Quantized;
+          raw[name] = { codes: q.codes.slice(), absmax: q.absmax.slice() };
+        }
+        out.q8 = raw;
+      }
       return out;
     });
     return composeStateDict(
@@ -245,6 +290,12 @@ export class ReferenceOptimizer<A extends Algorithm> {
       const round = stateRounding(this.stateDtype);
       for (const name of slot.names) {
         slot.state[name] = (s[name] as Float32Array).map(round);
+        if (slot.q8) {
+          // Codes and absmax as saved (bitwise resume), else the f32 values quantised.
+          const q = s.q8?.[name] ?? quantize(s[name] as Float32Array, q8Signed(name));
+          slot.q8[name] = { codes: q.codes.slice(), absmax: q.absmax.slice() };
+          slot.state[name] = dequantize(q, q8Signed(name));
+        }
       }
     });
   }

@@ -42,7 +42,7 @@ const KERNELS: [file: Parameters<typeof kernelSource>[0], spec: KernelSpec<never
   ['radam', RADAM_KERNEL as KernelSpec<never>],
   ['schedulefree', SCHEDULE_FREE_KERNEL as KernelSpec<never>],
 ];
-const DTYPES: StateDtype[] = ['f32', 'f16', 'bf16'];
+const DTYPES: StateDtype[] = ['f32', 'f16', 'bf16', 'q8'];
 
 describe('docs/shaders.md', () => {
   it('opens with examples/shaderSource.ts verbatim', () => {

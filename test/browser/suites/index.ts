@@ -13,6 +13,7 @@ import { trackedDevice } from './device.ts';
 import { torchFixtures } from './torch.ts';
 import { scheduleFreeFresh } from './scheduleFree.ts';
 import { scheduleFreeScaler } from './scheduleFreeScaler.ts';
+import { q8Quantiser, q8Run, q8Scaler } from './q8State.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
@@ -38,5 +39,8 @@ export const suites = {
   torchFixtures,
   scheduleFreeFresh,
   scheduleFreeScaler,
+  q8Run,
+  q8Scaler,
+  q8Quantiser,
   uncaptured,
 };

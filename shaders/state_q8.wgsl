@@ -1,0 +1,189 @@
+// state_q8.wgsl: optimizer state stored as block-wise dynamic 8-bit codes (stateDtype 'q8';
+// Dettmers et al. 2022, "8-bit Optimizers via Block-wise Quantization", as bitsandbytes'
+// blockwise optimizers store it), prepended before common.wgsl. Bit for bit as
+// src/options/q8.ts, which explains the scheme. The entry point is `main_q8` below; common.wgsl's
+// `main` is not used with this snippet, so its state accessors are stubs.
+//
+// Layout of one tensor's state binding (`state`, u32 words): NUM_STATES code arrays of
+// state_stride elements each (a multiple of 256; four codes per u32, element 4q + j in byte j of
+// word q), then NUM_STATES absmax arrays of state_stride / 256 f32 (as bits), one per block of
+// 256 elements. Element e of the tensor is element e of each array (no head offset).
+//
+// One thread owns one u32 of codes: elements 4q .. 4q + 3. It dequantises its four values of
+// each array, runs the algorithm's `update` on them in f32 registers, and the workgroup takes
+// each block's new absmax with an atomicMax over the 64 threads of the block (blocks never span
+// workgroups: 256 threads = 4 blocks), then each thread requantises and writes its own word. One
+// pass reads and writes every state byte once. The param update uses the unquantised new state,
+// as bitsandbytes does.
+
+@group(0) @binding(4) var<storage, read_write> state: array<u32>;
+
+// The maps and midpoints (src/options/q8.ts, q8Table): signed map, unsigned map, signed
+// midpoints, unsigned midpoints, 256 f32 each.
+struct Q8Table {
+  v: array<vec4<f32>, 256>,
+}
+@group(0) @binding(9) var<uniform> q8_table: Q8Table;
+
+const STATE_PAIRS: bool = false;
+// Bit j is set when state array j is quantised with the signed map.
+override Q8_SIGNED: u32 = 0u;
+
+fn load_state4(i4: u32) -> vec4<f32> {
+  return vec4<f32>(0.0);
+}
+
+fn store_state4(i4: u32, v: vec4<f32>) {
+}
+
+fn load_state1(i: u32) -> f32 {
+  return 0.0;
+}
+
+fn store_state1(i: u32, v: f32) {
+}
+
+// The table, copied into workgroup memory once per workgroup (the binary search's loads
+// diverge across threads, which workgroup memory serves well on every device).
+var<workgroup> q8_lut: array<f32, 1024>;
+// Per state array and block of the workgroup: the largest |new value| as f32 bits.
+var<workgroup> q8_max: array<atomic<u32>, 12>;
+
+fn q8_is_signed(j: u32) -> bool {
+  return ((Q8_SIGNED >> j) & 1u) == 1u;
+}
+
+// A subnormal (or -0) as +0, by its bits: devices may flush subnormal arithmetic or not, so
+// the quantiser never lets a result depend on it (src/options/q8.ts).
+fn q8_flush(x: f32) -> f32 {
+  return select(x, 0.0, (bitcast<u32>(x) & 0x7fffffffu) < 0x00800000u);
+}
+
+// The value of `code` in a block of absmax `a`.
+fn q8_value(signed: bool, code: u32, a: f32) -> f32 {
+  return q8_flush(q8_lut[select(256u, 0u, signed) + code] * a);
+}
+
+// The code of v: the number of midpoints k with v >= mid[k] * absmax (src/options/q8.ts,
+// q8Code); 0 is the map's zero (code 127 signed, 0 unsigned).
+fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
+  let v = q8_flush(v_in);
+  if (v == 0.0) {
+    return select(0u, 127u, signed);
+  }
+  let mids = select(768u, 512u, signed);
+  var c = 0u;
+  for (var b = 128u; b > 0u; b = b >> 1u) {
+    if (v >= q8_lut[mids + c + b - 1u] * absmax) {
+      c = c + b;
+    }
+  }
+  return c;
+}
+
+// The largest |v[k]| (as f32 bits, sign cleared) over the lanes that hold elements.
+fn q8_abs_bits(v: vec4<f32>, lanes: u32) -> u32 {
+  var m = 0u;
+  for (var k = 0u; k < lanes; k++) {
+    m = max(m, bitcast<u32>(q8_flush(v[k])) & 0x7fffffffu);
+  }
+  return m;
+}
+
+fn q8_load(j: u32, code_word: u32, absmax_word: u32) -> vec4<f32> {
+  let w = state[code_word];
+  let a = bitcast<f32>(state[absmax_word]);
+  let signed = q8_is_signed(j);
+  return vec4<f32>(q8_value(signed, w & 0xffu, a), q8_value(signed, (w >> 8u) & 0xffu, a),
+                   q8_value(signed, (w >> 16u) & 0xffu, a), q8_value(signed, w >> 24u, a));
+}
+
+// Requantises array j's four new values with the block's new absmax (lanes past the tensor's
+// end hold 0) and writes the word, and the block's absmax from its first thread.
+fn q8_store(j: u32, v: vec4<f32>, lanes: u32, slot: u32, lid: u32, code_word: u32,
+            absmax_word: u32) {
+  let a = bitcast<f32>(atomicLoad(&q8_max[4u * j + slot]));
+  let signed = q8_is_signed(j);
+  var w = 0u;
+  for (var k = 0u; k < 4u; k++) {
+    let x = select(0.0, v[k], k < lanes);
+    w = w | (q8_code(x, a, signed) << (8u * k));
+  }
+  state[code_word] = w;
+  if ((lid & 63u) == 0u) {
+    state[absmax_word] = bitcast<u32>(a);
+  }
+}
+
+@compute @workgroup_size(256)
+fn main_q8(@builtin(workgroup_id) wg: vec3<u32>,
+           @builtin(local_invocation_index) lid: u32,
+           @builtin(num_workgroups) groups: vec3<u32>) {
+  // A skipped step (GradScaler found inf or NaN) leaves params and state bitwise untouched.
+  // control is read-only storage, so the branch is uniform and the barriers below stay legal.
+  if (SCALER && control.found_inf != 0u) {
+    return;
+  }
+  let t = q8_table.v[lid];
+  q8_lut[4u * lid] = t.x;
+  q8_lut[4u * lid + 1u] = t.y;
+  q8_lut[4u * lid + 2u] = t.z;
+  q8_lut[4u * lid + 3u] = t.w;
+  workgroupBarrier();
+  let geo = u.geo;
+  let q = (wg.x + wg.y * groups.x) * 256u + lid;
+  let e0 = 4u * q;
+  var lanes = 0u;
+  if (e0 < geo.n) {
+    lanes = min(4u, geo.n - e0);
+  }
+  let words = geo.state_stride >> 2u;
+  let blocks = geo.state_stride >> 8u;
+  let code0 = (geo.state_off >> 2u) + q;
+  let absmax0 = (geo.state_off >> 2u) + NUM_STATES * words + (q >> 6u);
+  let slot = lid >> 6u;
+  let vec = geo.head == 0u && q < geo.body4;
+  var p = vec4<f32>(0.0);
+  var g = vec4<f32>(0.0);
+  var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  if (lanes > 0u) {
+    if (vec) {
+      p = param4[(geo.param_off + e0) >> 2u];
+      if (GRAD_IN_PARAM) {
+        g = param4[(geo.grad_off + e0) >> 2u];
+      } else {
+        g = grad4[(geo.grad_off + e0) >> 2u];
+      }
+    } else {
+      for (var k = 0u; k < lanes; k++) {
+        p[k] = param_at(geo.param_off + e0 + k, geo.param_split);
+        g[k] = grad_at(geo.grad_off + e0 + k, geo.grad_split);
+      }
+    }
+    if (NUM_STATES > 0u) { s.s0 = q8_load(0u, code0, absmax0); }
+    if (NUM_STATES > 1u) { s.s1 = q8_load(1u, code0 + words, absmax0 + blocks); }
+    if (NUM_STATES > 2u) { s.s2 = q8_load(2u, code0 + 2u * words, absmax0 + 2u * blocks); }
+  }
+  let r = update(p, prepare_grad(g), s);
+  if (NUM_STATES > 0u) { atomicMax(&q8_max[slot], q8_abs_bits(r.s.s0, lanes)); }
+  if (NUM_STATES > 1u) { atomicMax(&q8_max[4u + slot], q8_abs_bits(r.s.s1, lanes)); }
+  if (NUM_STATES > 2u) { atomicMax(&q8_max[8u + slot], q8_abs_bits(r.s.s2, lanes)); }
+  workgroupBarrier();
+  if (lanes == 0u) {
+    return;
+  }
+  if (vec) {
+    param4[(geo.param_off + e0) >> 2u] = r.p;
+  } else {
+    for (var k = 0u; k < lanes; k++) {
+      store_param1(geo.param_off + e0 + k, geo.param_split, r.p[k]);
+    }
+  }
+  if (NUM_STATES > 0u) { q8_store(0u, r.s.s0, lanes, slot, lid, code0, absmax0); }
+  if (NUM_STATES > 1u) {
+    q8_store(1u, r.s.s1, lanes, slot, lid, code0 + words, absmax0 + blocks);
+  }
+  if (NUM_STATES > 2u) {
+    q8_store(2u, r.s.s2, lanes, slot, lid, code0 + 2u * words, absmax0 + 2u * blocks);
+  }
+}

@@ -1,0 +1,49 @@
+import { commonEntries } from './tensorSums.ts';
+import { ShaderStage } from './usage.ts';
+
+/**
+ * The bind group layout of the 8-bit state kernel (`main_q8`, shaders/state_q8.wgsl):
+ * common.wgsl's nine bindings (the state binding holds the codes and the absmax values) plus
+ * the maps and midpoints as a 4 KiB uniform (binding 9). Eight storage buffers, as the other
+ * kernels: WebGPU's default maxStorageBuffersPerShaderStage.
+ */
+export const Q8_TABLE_BINDING = 9;
+/** Bytes of the table uniform: 1024 f32 (src/options/q8.ts, q8Table). */
+export const Q8_TABLE_BYTES = 4096;
+/** Elements one workgroup of `main_q8` updates: 256 threads of four. */
+export const Q8_ELEMENTS_PER_WORKGROUP = 1024;
+
+const layouts = new WeakMap<
+  GPUDevice,
+  { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }
+>();
+
+function cached(device: GPUDevice): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+  let l = layouts.get(device);
+  if (!l) {
+    const group = device.createBindGroupLayout({
+      label: 'webgpu-optim/q8/bind-group-layout',
+      entries: [
+        ...commonEntries(),
+        { binding: Q8_TABLE_BINDING, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+      ],
+    });
+    const pipeline = device.createPipelineLayout({
+      label: 'webgpu-optim/q8/pipeline-layout',
+      bindGroupLayouts: [group],
+    });
+    l = { group, pipeline };
+    layouts.set(device, l);
+  }
+  return l;
+}
+
+/** The bind group layout of `main_q8` on `device`. */
+export function q8BindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
+  return cached(device).group;
+}
+
+/** The pipeline layout of `main_q8` on `device`. */
+export function q8PipelineLayout(device: GPUDevice): GPUPipelineLayout {
+  return cached(device).pipeline;
+}

@@ -1,0 +1,32 @@
+/**
+ * 8-bit block-wise state ('q8') on Dawn in Node: the suites of test/browser/suites/q8State.ts,
+ * bit for bit against the reference (test/browser/q8.test.ts runs them in Chrome).
+ */
+import { expect, it } from 'vitest';
+import { Q8_CASES, q8Quantiser, q8Run, q8Scaler } from '../browser/suites/q8State.ts';
+import { describeNodeGpu, useNodeDevice } from './harness.ts';
+
+describeNodeGpu('q8 state on Dawn in Node', () => {
+  useNodeDevice();
+
+  it('quantises edge-case blocks as the reference does', async () => {
+    const r = await q8Quantiser();
+    expect(r.failures).toEqual([]);
+    expect(r.blocks).toBe(12);
+  });
+
+  it.each(['separate', 'arena'] as const)(
+    'steps, saves, loads and continues bitwise on %s buffers',
+    async (layout) => {
+      const r = await q8Run(layout, 3);
+      expect(r.failures).toEqual([]);
+      // 5000, 4099 and 4096 are stored in 8 bits, 300 stays f32.
+      expect(r.quantized).toEqual(Q8_CASES.map(() => 3));
+      expect(r.arrays).toBeGreaterThan(2 * Q8_CASES.length * 3);
+    },
+  );
+
+  it('skips a GradScaler step with inf or NaN bitwise', async () => {
+    expect(await q8Scaler()).toEqual([]);
+  });
+});
