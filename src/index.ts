@@ -50,6 +50,7 @@ export type {
   AttachedScheduler,
   AttachedGradScaler,
 } from './options/stateDict.ts';
+export type { Quantized } from './options/q8.ts';
 export * from './schedules/index.ts';
 export { ParamArena, type ArenaTensor, type ParamArenaOptions } from './optim/paramArena.ts';
 export { serializeStateDict, deserializeStateDict } from './options/checkpoint.ts';

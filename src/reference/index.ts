@@ -49,6 +49,18 @@ export { radamKernel, type RAdamFlags } from './radam.ts';
 export { lambKernel, lambRatio, type LambFlags } from './lamb.ts';
 export { tensorSums } from './tensorSums.ts';
 export {
+  quantize,
+  dequantize,
+  q8Code,
+  q8Value,
+  blockAbsmax,
+  Q8_BLOCK,
+  MIN_8BIT_SIZE,
+  SIGNED_MAP,
+  UNSIGNED_MAP,
+  type Quantized,
+} from '../options/q8.ts';
+export {
   sgdScalars,
   adagradScalars,
   rmspropScalars,
