@@ -20,10 +20,15 @@
 
 // The maps and midpoints (src/options/q8.ts, q8Table): signed map, unsigned map, signed
 // midpoints, unsigned midpoints, 256 f32 each.
-struct Q8Table {
-  v: array<vec4<f32>, 256>,
-}
-@group(0) @binding(9) var<uniform> q8_table: Q8Table;
+// Read-only storage: the binary search's loads diverge across threads, which a uniform
+// buffer serves badly on some GPUs. main_q8's layout leaves out `tensors` and `owner`
+// (bindings 6 and 7, which it never reads), so it stays within eight storage buffers.
+// Words 0..1023: the maps and midpoints as f32 bits; then the guess tables, four u8 per word
+// (src/options/q8.ts, q8Table).
+@group(0) @binding(9) var<storage, read> q8_lut: array<u32, 1600>;
+const Q8_GUESS_BUCKETS: u32 = 768u;
+// Threads per workgroup of main_q8, a multiple of 64 (one block is 64 threads of four).
+const Q8_WG: u32 = 64u;
 
 const STATE_PAIRS: bool = false;
 // Bit j is set when state array j is quantised with the signed map.
@@ -43,11 +48,8 @@ fn load_state1(i: u32) -> f32 {
 fn store_state1(i: u32, v: f32) {
 }
 
-// The table, copied into workgroup memory once per workgroup (the binary search's loads
-// diverge across threads, which workgroup memory serves well on every device).
-var<workgroup> q8_lut: array<f32, 1024>;
 // Per state array and block of the workgroup: the largest |new value| as f32 bits.
-var<workgroup> q8_max: array<atomic<u32>, 12>;
+var<workgroup> q8_max: array<atomic<u32>, 3u * (Q8_WG / 64u)>;
 
 fn q8_is_signed(j: u32) -> bool {
   return ((Q8_SIGNED >> j) & 1u) == 1u;
@@ -61,33 +63,64 @@ fn q8_flush(x: f32) -> f32 {
 
 // The value of `code` in a block of absmax `a`.
 fn q8_value(signed: bool, code: u32, a: f32) -> f32 {
-  return q8_flush(q8_lut[select(256u, 0u, signed) + code] * a);
+  return q8_flush(bitcast<f32>(q8_lut[select(256u, 0u, signed) + code]) * a);
+}
+
+// Whether v >= mid[k] * absmax: the predicate whose count of true k is the code.
+fn q8_above(v: f32, absmax: f32, mids: u32, k: u32) -> bool {
+  return v >= bitcast<f32>(q8_lut[mids + k]) * absmax;
 }
 
 // The code of v: the number of midpoints k with v >= mid[k] * absmax (src/options/q8.ts,
-// q8Code); 0 is the map's zero (code 127 signed, 0 unsigned).
+// q8Code; the predicate is true exactly for k below the count); 0 is the map's zero (code 127
+// signed, 0 unsigned). A guess from a table indexed by |v| / absmax's exponent and top mantissa
+// bits lands on or next to the count, and single steps reach it exactly, so the guess (and the
+// division's rounding) decides only how many comparisons run, never the code.
 fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
   let v = q8_flush(v_in);
   if (v == 0.0) {
     return select(0u, 127u, signed);
   }
+  let vb = bitcast<u32>(v) & 0x7fffffffu;
+  let ab = bitcast<u32>(absmax) & 0x7fffffffu;
+  // NaN in v or absmax: every comparison is false. +inf: every one is true.
+  if (vb > 0x7f800000u || ab > 0x7f800000u) {
+    return 0u;
+  }
+  if (bitcast<u32>(v) == 0x7f800000u) {
+    return 255u;
+  }
   let mids = select(768u, 512u, signed);
-  var c = 0u;
-  for (var b = 128u; b > 0u; b = b >> 1u) {
-    if (v >= q8_lut[mids + c + b - 1u] * absmax) {
-      c = c + b;
+  let y = bitcast<u32>(abs(v) / absmax);
+  let bucket = u32(clamp(i32(y >> 18u) - i32((127u - 23u) << 5u), 0, i32(Q8_GUESS_BUCKETS) - 1));
+  var table = 0u;
+  if (signed) {
+    table = select(1u, 2u, v < 0.0);
+  }
+  let at = table * Q8_GUESS_BUCKETS + bucket;
+  var c = (q8_lut[1024u + (at >> 2u)] >> (8u * (at & 3u))) & 0xffu;
+  loop {
+    if (c >= 255u || !q8_above(v, absmax, mids, c)) {
+      break;
     }
+    c = c + 1u;
+  }
+  loop {
+    if (c == 0u || q8_above(v, absmax, mids, c - 1u)) {
+      break;
+    }
+    c = c - 1u;
   }
   return c;
 }
 
-// The largest |v[k]| (as f32 bits, sign cleared) over the lanes that hold elements.
+// The largest |v[k]| (as f32 bits, sign cleared, subnormals flushed) over the lanes that hold
+// elements (straight-line code: dynamic vector indexing is slow on some compilers).
 fn q8_abs_bits(v: vec4<f32>, lanes: u32) -> u32 {
-  var m = 0u;
-  for (var k = 0u; k < lanes; k++) {
-    m = max(m, bitcast<u32>(q8_flush(v[k])) & 0x7fffffffu);
-  }
-  return m;
+  let b = bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu);
+  let m = select(b, vec4<u32>(0u), (b < vec4<u32>(0x00800000u)) |
+                 (vec4<u32>(0u, 1u, 2u, 3u) >= vec4<u32>(lanes)));
+  return max(max(m.x, m.y), max(m.z, m.w));
 }
 
 fn q8_load(j: u32, code_word: u32, absmax_word: u32) -> vec4<f32> {
@@ -102,20 +135,17 @@ fn q8_load(j: u32, code_word: u32, absmax_word: u32) -> vec4<f32> {
 // end hold 0) and writes the word, and the block's absmax from its first thread.
 fn q8_store(j: u32, v: vec4<f32>, lanes: u32, slot: u32, lid: u32, code_word: u32,
             absmax_word: u32) {
-  let a = bitcast<f32>(atomicLoad(&q8_max[4u * j + slot]));
+  let a = bitcast<f32>(atomicLoad(&q8_max[(Q8_WG / 64u) * j + slot]));
   let signed = q8_is_signed(j);
-  var w = 0u;
-  for (var k = 0u; k < 4u; k++) {
-    let x = select(0.0, v[k], k < lanes);
-    w = w | (q8_code(x, a, signed) << (8u * k));
-  }
-  state[code_word] = w;
+  let x = select(vec4<f32>(0.0), v, vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(lanes));
+  state[code_word] = q8_code(x.x, a, signed) | (q8_code(x.y, a, signed) << 8u) |
+                     (q8_code(x.z, a, signed) << 16u) | (q8_code(x.w, a, signed) << 24u);
   if ((lid & 63u) == 0u) {
     state[absmax_word] = bitcast<u32>(a);
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(Q8_WG)
 fn main_q8(@builtin(workgroup_id) wg: vec3<u32>,
            @builtin(local_invocation_index) lid: u32,
            @builtin(num_workgroups) groups: vec3<u32>) {
@@ -124,14 +154,8 @@ fn main_q8(@builtin(workgroup_id) wg: vec3<u32>,
   if (SCALER && control.found_inf != 0u) {
     return;
   }
-  let t = q8_table.v[lid];
-  q8_lut[4u * lid] = t.x;
-  q8_lut[4u * lid + 1u] = t.y;
-  q8_lut[4u * lid + 2u] = t.z;
-  q8_lut[4u * lid + 3u] = t.w;
-  workgroupBarrier();
   let geo = u.geo;
-  let q = (wg.x + wg.y * groups.x) * 256u + lid;
+  let q = (wg.x + wg.y * groups.x) * Q8_WG + lid;
   let e0 = 4u * q;
   var lanes = 0u;
   if (e0 < geo.n) {
@@ -166,8 +190,8 @@ fn main_q8(@builtin(workgroup_id) wg: vec3<u32>,
   }
   let r = update(p, prepare_grad(g), s);
   if (NUM_STATES > 0u) { atomicMax(&q8_max[slot], q8_abs_bits(r.s.s0, lanes)); }
-  if (NUM_STATES > 1u) { atomicMax(&q8_max[4u + slot], q8_abs_bits(r.s.s1, lanes)); }
-  if (NUM_STATES > 2u) { atomicMax(&q8_max[8u + slot], q8_abs_bits(r.s.s2, lanes)); }
+  if (NUM_STATES > 1u) { atomicMax(&q8_max[(Q8_WG / 64u) + slot], q8_abs_bits(r.s.s1, lanes)); }
+  if (NUM_STATES > 2u) { atomicMax(&q8_max[2u * (Q8_WG / 64u) + slot], q8_abs_bits(r.s.s2, lanes)); }
   workgroupBarrier();
   if (lanes == 0u) {
     return;

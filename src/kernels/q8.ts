@@ -3,15 +3,13 @@ import { ShaderStage } from './usage.ts';
 
 /**
  * The bind group layout of the 8-bit state kernel (`main_q8`, shaders/state_q8.wgsl):
- * common.wgsl's nine bindings (the state binding holds the codes and the absmax values) plus
- * the maps and midpoints as a 4 KiB uniform (binding 9). Eight storage buffers, as the other
- * kernels: WebGPU's default maxStorageBuffersPerShaderStage.
+ * common.wgsl's bindings but `tensors` and `owner` (6, 7: main_q8 never reads them; the state
+ * binding holds the codes and the absmax values) plus the maps, midpoints and guess tables
+ * (src/options/q8.ts, q8Table), 4.6 KiB of read-only storage (binding 9). Seven storage buffers, within WebGPU's default eight.
  */
 export const Q8_TABLE_BINDING = 9;
-/** Bytes of the table uniform: 1024 f32 (src/options/q8.ts, q8Table). */
-export const Q8_TABLE_BYTES = 4096;
 /** Elements one workgroup of `main_q8` updates: 256 threads of four. */
-export const Q8_ELEMENTS_PER_WORKGROUP = 1024;
+export const Q8_ELEMENTS_PER_WORKGROUP = 256;
 
 const layouts = new WeakMap<
   GPUDevice,
@@ -24,8 +22,12 @@ function cached(device: GPUDevice): { group: GPUBindGroupLayout; pipeline: GPUPi
     const group = device.createBindGroupLayout({
       label: 'webgpu-optim/q8/bind-group-layout',
       entries: [
-        ...commonEntries(),
-        { binding: Q8_TABLE_BINDING, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        ...commonEntries().filter((e) => e.binding !== 6 && e.binding !== 7),
+        {
+          binding: Q8_TABLE_BINDING,
+          visibility: ShaderStage.COMPUTE,
+          buffer: { type: 'read-only-storage' },
+        },
       ],
     });
     const pipeline = device.createPipelineLayout({

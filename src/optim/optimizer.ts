@@ -1104,7 +1104,6 @@ export class Optimizer<A extends Algorithm> {
         uniformData: this.uniformData,
         slot: this.slot,
         dummy: this.dummy,
-        table: this.table,
         control: this.clipper.control,
         q8Table: q8.table,
         clip: { norm: this.clipper.maxNorm !== null, value: this.clipper.value !== null },

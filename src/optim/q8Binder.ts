@@ -8,7 +8,7 @@ import { bindingAlignment, grid, planTensor, type ByteRange } from '../kernels/g
 import { getPipeline, type PipelineVariant } from '../kernels/pipelineCache.ts';
 import { Q8_ELEMENTS_PER_WORKGROUP, Q8_TABLE_BINDING, q8BindGroupLayout } from '../kernels/q8.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
-import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
+import { packGeometry } from '../kernels/uniforms.ts';
 import { q8Signed } from '../options/q8.ts';
 import type { Dispatch } from './binder.ts';
 import type { Q8Region } from './q8Store.ts';
@@ -28,7 +28,6 @@ export interface Q8BindContext<O> {
   uniformData: DataView;
   slot: number;
   dummy: GPUBuffer;
-  table: GPUBuffer;
   control: GPUBuffer;
   q8Table: GPUBuffer;
   clip: { norm: boolean; value: boolean };
@@ -91,8 +90,6 @@ export function bindQ8Tensor<O>(
       binding: 5,
       resource: { buffer: c.uniform, offset: i * c.slot, size: c.spec.layout.size },
     },
-    { binding: 6, resource: { buffer: c.table, offset: 0, size: GEOMETRY_BYTES } },
-    { binding: 7, resource: { buffer: c.table, offset: 0, size: 4 } },
     { binding: 8, resource: { buffer: c.control } },
     { binding: Q8_TABLE_BINDING, resource: { buffer: c.q8Table } },
   ];

@@ -1,5 +1,4 @@
 import { BufferUsage } from '../kernels/usage.ts';
-import { Q8_TABLE_BYTES } from '../kernels/q8.ts';
 import { Q8_BLOCK, q8Blocks, q8Signed, q8Table, quantize, type Quantized } from '../options/q8.ts';
 import type { StateName } from '../options/types.ts';
 
@@ -44,11 +43,11 @@ export class Q8Store {
   ) {
     this.table = device.createBuffer({
       label: `${label}/q8-table`,
-      size: Q8_TABLE_BYTES,
-      usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+      size: 4 * q8Table().length,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
       mappedAtCreation: true,
     });
-    new Float32Array(this.table.getMappedRange()).set(q8Table());
+    new Uint32Array(this.table.getMappedRange()).set(q8Table());
     this.table.unmap();
     const made: GPUBuffer[] = [];
     try {

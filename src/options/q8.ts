@@ -54,16 +54,51 @@ export const SIGNED_MIDS: Float32Array = midpoints(SIGNED_MAP);
 export const UNSIGNED_MIDS: Float32Array = midpoints(UNSIGNED_MAP);
 
 /**
- * The table the kernels read (binding 9, shaders/state_q8.wgsl), 1024 f32: the signed map,
- * the unsigned map, the signed midpoints (255 and a pad), the unsigned midpoints (255, pad).
+ * Buckets of the kernel's first guess at a code: |v| / absmax (approximate) by its f32 exponent
+ * (2^-23 .. 2^0, 24 binades) and top 5 mantissa bits; smaller values fall in bucket 0, larger
+ * in the last.
  */
-export function q8Table(): Float32Array {
-  const t = new Float32Array(1024);
-  t.set(SIGNED_MAP, 0);
-  t.set(UNSIGNED_MAP, 256);
-  t.set(SIGNED_MIDS, 512);
-  t.set(UNSIGNED_MIDS, 768);
-  return t;
+export const Q8_GUESS_BUCKETS = 24 * 32;
+
+/** The lower bound of guess bucket `k` (its smallest |v| / absmax). */
+function bucketLow(k: number): number {
+  const u = new Uint32Array([((127 - 23) << 23) + (k << 18)]);
+  return new Float32Array(u.buffer)[0] as number;
+}
+
+/**
+ * A first guess at the code of every bucket: the code of the bucket's lower bound (positive
+ * values) and of the negated upper bound (negative values, signed map). The kernel then steps
+ * to the exact count of midpoints below v, one comparison at a time (q8_code), so the guess
+ * only saves comparisons: it never changes a code.
+ */
+function guesses(): Uint8Array {
+  const out = new Uint8Array(3 * Q8_GUESS_BUCKETS);
+  for (let k = 0; k < Q8_GUESS_BUCKETS; k++) {
+    const lo = bucketLow(k);
+    const hi = k + 1 < Q8_GUESS_BUCKETS ? bucketLow(k + 1) : 2;
+    out[k] = q8Code(lo, 1, false);
+    out[Q8_GUESS_BUCKETS + k] = q8Code(lo, 1, true);
+    out[2 * Q8_GUESS_BUCKETS + k] = q8Code(-hi, 1, true);
+  }
+  return out;
+}
+
+/**
+ * The table the kernels read (binding 9, shaders/state_q8.wgsl), as u32 words: the signed
+ * map, the unsigned map, the signed midpoints (255 and a pad), the unsigned midpoints (255,
+ * pad), all as f32 bits, then the guess tables (unsigned, signed positive, signed negative;
+ * Q8_GUESS_BUCKETS codes each, four per word).
+ */
+export function q8Table(): Uint32Array {
+  const f = new Float32Array(1024 + (3 * Q8_GUESS_BUCKETS) / 4);
+  f.set(SIGNED_MAP, 0);
+  f.set(UNSIGNED_MAP, 256);
+  f.set(SIGNED_MIDS, 512);
+  f.set(UNSIGNED_MIDS, 768);
+  const words = new Uint32Array(f.buffer);
+  new Uint8Array(f.buffer, 4 * 1024).set(guesses());
+  return words;
 }
 
 /**

@@ -3,7 +3,7 @@
  * bit for bit against the reference (test/browser/q8.test.ts runs them in Chrome).
  */
 import { expect, it } from 'vitest';
-import { Q8_CASES, q8Quantiser, q8Run, q8Scaler } from '../browser/suites/q8State.ts';
+import { Q8_CASES, q8Grid, q8Quantiser, q8Run, q8Scaler } from '../browser/suites/q8State.ts';
 import { describeNodeGpu, useNodeDevice } from './harness.ts';
 
 describeNodeGpu('q8 state on Dawn in Node', () => {
@@ -29,4 +29,10 @@ describeNodeGpu('q8 state on Dawn in Node', () => {
   it('skips a GradScaler step with inf or NaN bitwise', async () => {
     expect(await q8Scaler()).toEqual([]);
   });
+
+  it('takes a 2-D grid past 65 535 workgroups, bitwise', async () => {
+    const r = await q8Grid();
+    expect(r.failures).toEqual([]);
+    expect(r.grid).toBeGreaterThan(65535);
+  }, 120_000);
 });

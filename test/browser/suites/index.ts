@@ -13,7 +13,7 @@ import { trackedDevice } from './device.ts';
 import { torchFixtures } from './torch.ts';
 import { scheduleFreeFresh } from './scheduleFree.ts';
 import { scheduleFreeScaler } from './scheduleFreeScaler.ts';
-import { q8Quantiser, q8Run, q8Scaler } from './q8State.ts';
+import { q8Grid, q8Quantiser, q8Run, q8Scaler } from './q8State.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
@@ -42,5 +42,6 @@ export const suites = {
   q8Run,
   q8Scaler,
   q8Quantiser,
+  q8Grid,
   uncaptured,
 };

@@ -333,3 +333,36 @@ export async function q8Quantiser(): Promise<QuantiserResult> {
   if (err) failures.push(`validation: ${err.message}`);
   return { failures, blocks: q8Blocks(n), absmax: Array.from(q?.absmax ?? []) };
 }
+
+/**
+ * A tensor of 2^24 + 300 elements: 65 538 workgroups of main_q8, more than one grid dimension
+ * holds (65 535), so the dispatch takes a 2-D grid. One SGD momentum step, bitwise.
+ */
+export async function q8Grid(): Promise<{ failures: string[]; grid: number }> {
+  const { device } = await trackedDevice();
+  const failures: string[] = [];
+  device.pushErrorScope('validation');
+  const n = (1 << 24) + 300;
+  const next = rng(5);
+  const init = randomArray(next, n);
+  const g = randomArray(next, n);
+  const param = device.createBuffer({ label: 'test/q8g-param', size: 4 * n, usage: USAGE });
+  const grad = device.createBuffer({ label: 'test/q8g-grad', size: 4 * n, usage: USAGE });
+  device.queue.writeBuffer(param, 0, init);
+  device.queue.writeBuffer(grad, 0, g);
+  const options = { lr: 0.1, momentum: 0.9, stateDtype: 'q8' } as const;
+  const opt = createOptimizer('sgd', device, [{ buffer: param, length: n }], options);
+  opt.step([{ buffer: grad, length: n }]);
+  const ref = new ReferenceOptimizer('sgd', [init], options);
+  ref.step([g]);
+  const [p] = await readViews(device, [{ buffer: param, offset: 0, length: n }]);
+  const d = firstDiff(p as Float32Array, init);
+  if (d) failures.push(`params ${d}`);
+  failures.push(...diffDicts(await opt.stateDict(), ref.stateDict(), 'grid'));
+  opt.destroy();
+  param.destroy();
+  grad.destroy();
+  const err = await device.popErrorScope();
+  if (err) failures.push(`validation: ${err.message}`);
+  return { failures, grid: Math.ceil(n / 256) };
+}
