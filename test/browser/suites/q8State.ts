@@ -101,7 +101,7 @@ export async function q8Run(
   steps: number,
   min8bitSize?: number,
 ): Promise<Q8RunResult> {
-  const { device } = await trackedDevice();
+  const { device, counts } = await trackedDevice();
   const failures: string[] = [];
   const quantized: number[] = [];
   const stateBytes: number[] = [];
@@ -168,6 +168,7 @@ export async function q8Run(
     const ref = new ReferenceOptimizer(kase.algorithm, refParams, options);
     const run = (count: number, seed: number, opt: typeof gpu) => {
       const g = rng(seed);
+      let after1 = '';
       for (let s = 0; s < count; s++) {
         // Mixed magnitudes per block: a scale per tensor and step, and a quiet block of zeros.
         const gs = lengths.map((n, k) => {
@@ -178,6 +179,13 @@ export async function q8Run(
         gs.forEach((a, k) => device.queue.writeBuffer(gbuf(k), offsets[k] as number, a));
         opt.step(grads);
         ref.step(gs);
+        if (s === 0) after1 = JSON.stringify(counts);
+      }
+      // Steady state: no buffer, bind group, pipeline or shader module after the first step.
+      if (JSON.stringify(counts) !== after1) {
+        failures.push(
+          `${where}: steps after the first created objects: ${after1} → ${JSON.stringify(counts)}`,
+        );
       }
     };
     run(steps, 2000 + c, gpu);
