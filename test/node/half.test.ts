@@ -168,7 +168,7 @@ describe('stateDtype option, placement and the ε floor', () => {
     expect(checkStateDtype(undefined, 'Adam')).toBe('f32');
     expect(checkStateDtype('bf16', 'Adam')).toBe('bf16');
     expect(() => checkStateDtype('fp16', 'Adam')).toThrow(
-      /Adam: stateDtype must be one of "f32", "f16", "bf16", got "fp16"/,
+      /Adam: stateDtype must be one of "f32", "f16", "bf16", "q8", got "fp16"/,
     );
     expect(() => checkStateDtype(16, 'Adam')).toThrow(RangeError);
   });

@@ -260,13 +260,13 @@ describe('state dicts with 16-bit state', () => {
 
   it('rejects an unknown stateDtype on the reference and on the GPU optimizers', () => {
     expect(() => new AdamReference([new Float32Array(1)], { stateDtype: 'fp8' as never })).toThrow(
-      /stateDtype must be one of "f32", "f16", "bf16", got "fp8"/,
+      /stateDtype must be one of "f32", "f16", "bf16", "q8", got "fp8"/,
     );
     const f = fakeDevice();
     const b = f.buffer(256);
     expect(
       () => new Adam(f.device, [{ buffer: b, length: 4 }], { stateDtype: 'half' as never }),
-    ).toThrow(/Adam: stateDtype must be one of "f32", "f16", "bf16", got "half"/);
+    ).toThrow(/Adam: stateDtype must be one of "f32", "f16", "bf16", "q8", got "half"/);
     const opt = new SGD(f.device, [{ buffer: b, length: 4 }], {
       momentum: 0.9,
       stateDtype: 'bf16',
