@@ -73,7 +73,7 @@ fn q8_above(v: f32, absmax: f32, mids: u32, k: u32) -> bool {
 
 // The code of v: the number of midpoints k with v >= mid[k] * absmax (src/options/q8.ts,
 // q8Code; the predicate is true exactly for k below the count); 0 is the map's zero (code 127
-// signed, 0 unsigned). A guess from a table indexed by |v| / absmax's exponent and top mantissa
+// signed, 0 unsigned), and a positive value in an unsigned array gets at least code 1. A guess from a table indexed by |v| / absmax's exponent and top mantissa
 // bits lands on or next to the count, and single steps reach it exactly, so the guess (and the
 // division's rounding) decides only how many comparisons run, never the code.
 fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
@@ -83,9 +83,10 @@ fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
   }
   let vb = bitcast<u32>(v) & 0x7fffffffu;
   let ab = bitcast<u32>(absmax) & 0x7fffffffu;
-  // NaN in v or absmax: every comparison is false. +inf: every one is true.
+  // NaN in v or absmax: every comparison is false (count 0; the zero-point rule still
+  // applies to a positive v). +inf: every one is true.
   if (vb > 0x7f800000u || ab > 0x7f800000u) {
-    return 0u;
+    return select(0u, 1u, !signed && v > 0.0);
   }
   if (bitcast<u32>(v) == 0x7f800000u) {
     return 255u;
@@ -110,6 +111,10 @@ fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
       break;
     }
     c = c - 1u;
+  }
+  // The zero-point rule: a positive value is never stored as 0 in an unsigned array.
+  if (!signed && c == 0u && v > 0.0) {
+    return 1u;
   }
   return c;
 }

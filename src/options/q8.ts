@@ -11,8 +11,14 @@
  * - code(v) = the number of midpoints mid[k] (k = 0..254, the f32 rounding of the mean of
  *   map[k] and map[k + 1]) with v >= f32(mid[k] · absmax): the nearest entry of the map to
  *   v / absmax, decided by f32 products (exact and the same on every device, unlike a
- *   division). Ties go up. A block of zeros (absmax 0) gets the top code (map 1.0 · 0 = +0);
- *   a negative value in an unsigned array gets code 0 (the map's 0).
+ *   division). Ties go up. 0 gets the map's zero; a negative value in an unsigned array gets
+ *   code 0 (the map's 0).
+ * - One departure from bitsandbytes: in an unsigned array a positive value never gets code 0
+ *   (it gets code 1, the smallest positive entry, 3.25e-7 · absmax). Those arrays are
+ *   denominators (second moments, accumulators, infinity norms); a small one stored as 0
+ *   makes Adam's next step m / ε-sized for that element, every step (the zero-point problem of
+ *   Li et al. 2023, "Memory Efficient Optimizers with 4-bit States", who drop zero from the
+ *   second moment's map for this reason). Rounding it up errs the other way: a smaller step.
  * - A stored value reads back as f32(map[code] · absmax).
  * - Subnormals are flushed to +0 by bit tests, before quantising and after dequantising, and 0
  *   gets the map's zero directly. WGSL lets a device flush subnormal f32 arithmetic (SwiftShader
@@ -73,6 +79,8 @@ function bucketLow(k: number): number {
  * only saves comparisons: it never changes a code.
  */
 function guesses(): Uint8Array {
+  // q8Code of a positive value in an unsigned array is at least 1 (the zero-point rule), a
+  // harmless guess: the kernel steps to the count, then applies the rule.
   const out = new Uint8Array(3 * Q8_GUESS_BUCKETS);
   for (let k = 0; k < Q8_GUESS_BUCKETS; k++) {
     const lo = bucketLow(k);
@@ -157,7 +165,8 @@ export function q8Code(v: number, absmax: number, signed: boolean): number {
     const k = c + b - 1;
     if (x >= Math.fround((mids[k] as number) * absmax)) c += b;
   }
-  return c;
+  // The zero-point rule: a positive value is never stored as 0 in an unsigned array.
+  return !signed && c === 0 && x > 0 ? 1 : c;
 }
 
 /** The value code `code` stands for in a block of absmax `absmax`: f32(map[code] · absmax). */

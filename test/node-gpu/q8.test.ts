@@ -13,6 +13,7 @@ describeNodeGpu('q8 state on Dawn in Node', () => {
     const r = await q8Quantiser();
     expect(r.failures).toEqual([]);
     expect(r.blocks).toBe(12);
+    expect(r.zeroPoint).toBeGreaterThan(0);
   });
 
   it.each(['separate', 'arena'] as const)(

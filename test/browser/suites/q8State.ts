@@ -300,6 +300,8 @@ export interface QuantiserResult {
   blocks: number;
   /** The GPU's absmax per block, and the reference's, for the test to show. */
   absmax: number[];
+  /** Positive squares stored as code 1 (the zero-point rule's cases, some rounded up). */
+  zeroPoint: number;
 }
 
 /** SGD momentum's first step stores buf = g: the GPU's codes of g against quantize(g). */
@@ -335,11 +337,31 @@ export async function q8Quantiser(): Promise<QuantiserResult> {
     if (q.absmax.length !== q8Blocks(n)) failures.push(`blocks ${q.absmax.length}`);
   }
   opt.destroy();
+  // The unsigned map: Adagrad's first step stores sum = 0 + g·g (squares of the same blocks:
+  // tiny positive values meet the zero-point rule, subnormal squares flush to 0).
+  const ada = createOptimizer('adagrad', device, [{ buffer: param, length: n }], {
+    lr: 0.1,
+    stateDtype: 'q8',
+    min8bitSize: 0,
+  });
+  ada.step([{ buffer: grad, length: n }]);
+  const sq = (await ada.stateDict()).state[0]?.q8?.sum;
+  const squares = grads.map((x) => Math.fround(x * x));
+  const expectedSq = quantize(squares, false);
+  if (!sq) failures.push('no q8.sum in the state dict');
+  else {
+    const dc = firstDiff(sq.codes, expectedSq.codes);
+    if (dc) failures.push(`sum codes ${dc}`);
+    const da = firstDiff(sq.absmax, expectedSq.absmax);
+    if (da) failures.push(`sum absmax ${da}`);
+  }
+  const ones = expectedSq.codes.filter((c, i) => c === 1 && (squares[i] as number) > 0).length;
+  ada.destroy();
   param.destroy();
   grad.destroy();
   const err = await device.popErrorScope();
   if (err) failures.push(`validation: ${err.message}`);
-  return { failures, blocks: q8Blocks(n), absmax: Array.from(q?.absmax ?? []) };
+  return { failures, blocks: q8Blocks(n), absmax: Array.from(q?.absmax ?? []), zeroPoint: ones };
 }
 
 /**
