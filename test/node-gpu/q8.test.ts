@@ -19,7 +19,7 @@ describeNodeGpu('q8 state on Dawn in Node', () => {
   it.each(['separate', 'arena'] as const)(
     'steps, saves, loads and continues bitwise on %s buffers',
     async (layout) => {
-      const r = await q8Run(layout, 3);
+      const r = await q8Run(layout, 4);
       expect(r.failures).toEqual([]);
       // 5000, 4099 and 4096 are stored in 8 bits, 300 stays f32.
       expect(r.quantized).toEqual(Q8_CASES.map(() => 3));

@@ -24,9 +24,21 @@ export const Q8_CASES: readonly Q8Case[] = [
   { algorithm: 'sgd', options: { lr: 0.01, momentum: 0.9, dampening: 0.1 } },
   { algorithm: 'sgd', options: { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.01 } },
   { algorithm: 'adagrad', options: { lr: 0.01, initialAccumulatorValue: 0.1 } },
-  { algorithm: 'rmsprop', options: { lr: 0.01, centered: true, momentum: 0.5 } },
+  {
+    algorithm: 'rmsprop',
+    options: { lr: 0.01, centered: true, momentum: 0.5, clipGradValue: 0.05 },
+  },
   { algorithm: 'adam', options: { lr: 0.01 } },
-  { algorithm: 'adam', options: { lr: 0.01, amsgrad: true, weightDecay: 0.01, maximize: true } },
+  {
+    algorithm: 'adam',
+    options: {
+      lr: 0.01,
+      amsgrad: true,
+      weightDecay: 0.01,
+      maximize: true,
+      clipGradNorm: 0.5,
+    },
+  },
   { algorithm: 'adamw', options: { lr: 0.01, epsInsideSqrt: true } },
   { algorithm: 'adamax', options: { lr: 0.01 } },
   { algorithm: 'adadelta', options: { lr: 0.5 } },
@@ -156,7 +168,7 @@ export async function q8Run(
     const host = { stateDtype: 'q8', ...(min8bitSize === undefined ? {} : { min8bitSize }) };
     const options = { ...kase.options, ...host } as never;
     const gpu = createOptimizer(kase.algorithm, device, params, options) as unknown as {
-      step(g: typeof grads): void;
+      step(g: typeof grads, encoder?: GPUCommandEncoder): void;
       stateDict(): Promise<StateDict>;
       loadStateDict(d: StateDict): void;
       destroy(): void;
@@ -177,15 +189,25 @@ export async function q8Run(
           return a;
         });
         gs.forEach((a, k) => device.queue.writeBuffer(gbuf(k), offsets[k] as number, a));
-        opt.step(grads);
+        if (s === count - 1) {
+          // Steady state: no buffer, bind group, pipeline or shader module after the first
+          // step (the recorded steps below then allocate the step ring, as documented).
+          if (JSON.stringify(counts) !== after1) {
+            failures.push(
+              `${where}: steps after the first created objects: ${after1} → ${JSON.stringify(counts)}`,
+            );
+          }
+          // Two steps recorded into one encoder before it is submitted (the step ring).
+          const encoder = device.createCommandEncoder({ label: 'test/q8-recorded' });
+          opt.step(grads, encoder);
+          opt.step(grads, encoder);
+          device.queue.submit([encoder.finish()]);
+          ref.step(gs);
+        } else {
+          opt.step(grads);
+        }
         ref.step(gs);
         if (s === 0) after1 = JSON.stringify(counts);
-      }
-      // Steady state: no buffer, bind group, pipeline or shader module after the first step.
-      if (JSON.stringify(counts) !== after1) {
-        failures.push(
-          `${where}: steps after the first created objects: ${after1} → ${JSON.stringify(counts)}`,
-        );
       }
     };
     run(steps, 2000 + c, gpu);
