@@ -41,8 +41,9 @@ function fromBits(bits: readonly number[]): Float32Array {
   return new Float32Array(new Uint32Array(bits).buffer);
 }
 
-/** The signed and unsigned dynamic maps, 256 f32 values each, ascending. */
+/** The signed dynamic map: 256 f32 values in [-0.993, 1], ascending, 0 at index 127. */
 export const SIGNED_MAP: Float32Array = fromBits(SIGNED_MAP_BITS);
+/** The unsigned dynamic map: 256 f32 values in [0, 1], ascending, 0 at index 0. */
 export const UNSIGNED_MAP: Float32Array = fromBits(UNSIGNED_MAP_BITS);
 
 function midpoints(map: Float32Array): Float32Array {
@@ -177,7 +178,9 @@ export function q8Value(code: number, absmax: number, signed: boolean): number {
 
 /** One state array in 8 bits: a code per element and an absmax per block of 256. */
 export interface Quantized {
+  /** One code per element: the index of its entry in the signed or unsigned map. */
   codes: Uint8Array;
+  /** One f32 per block of 256 elements: the block's largest |value|. */
   absmax: Float32Array;
 }
 
