@@ -57,7 +57,7 @@ function same(a: number, b: number): boolean {
 }
 
 /** Where the first element of `gpu` and `ref` differ, or null. */
-function firstDiff(gpu: ArrayLike<number>, ref: ArrayLike<number>): string | null {
+export function firstDiff(gpu: ArrayLike<number>, ref: ArrayLike<number>): string | null {
   if (gpu.length !== ref.length) return `length ${gpu.length} vs ${ref.length}`;
   for (let i = 0; i < ref.length; i++) {
     if (!same(gpu[i] as number, ref[i] as number)) {
@@ -68,7 +68,7 @@ function firstDiff(gpu: ArrayLike<number>, ref: ArrayLike<number>): string | nul
 }
 
 /** Compares two state dicts' arrays, codes and absmax; returns the differences. */
-function diffDicts(gpu: StateDict, ref: StateDict, where: string): string[] {
+export function diffDicts(gpu: StateDict, ref: StateDict, where: string): string[] {
   const out: string[] = [];
   ref.state.forEach((r, i) => {
     const g = gpu.state[i] as StateDict['state'][number];
