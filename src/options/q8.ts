@@ -230,7 +230,7 @@ export function checkMin8bitSize(value: unknown, where: string): number {
   if (value === undefined) return MIN_8BIT_SIZE;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new RangeError(
-      `${where}: min8bitSize must be a non-negative integer, got ${JSON.stringify(value) ?? String(value)}`,
+      `${where}: min8bitSize must be a non-negative integer, got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`,
     );
   }
   return value;
