@@ -1,0 +1,52 @@
+/**
+ * 8-bit block-wise state ('q8') in headless Chrome (SwiftShader): the suites of
+ * test/browser/suites/q8State.ts and q8Checkpoint.ts, bit for bit against the reference, in one
+ * page. test/node-gpu/q8.test.ts runs the same suites on Dawn in Node; this is the check on
+ * the browser's WebGPU, which the package targets (the file took 16-21 s on SwiftShader here, most
+ * of it compiling pipelines).
+ */
+import { expect, it } from 'vitest';
+import { describeGpu, useTestPage } from './harness.ts';
+
+/** Cases in test/browser/suites/q8State.ts's Q8_CASES. */
+const CASES = 12;
+
+describeGpu('q8 state on the GPU (Chrome)', () => {
+  const testPage = useTestPage();
+
+  it('quantises edge-case blocks as the reference does', async () => {
+    const r = await testPage().run('q8Quantiser');
+    expect(r.failures).toEqual([]);
+    expect(r.blocks).toBe(12);
+    // zeros, 0.3, -2.5: absmax 0, f32(0.3), 2.5 (the poisoned blocks' inf and NaN are
+    // compared in the page: page.evaluate returns them as null)
+    expect(r.absmax.slice(0, 3)).toEqual([0, Math.fround(0.3), 2.5]);
+  });
+
+  it.each(['separate', 'arena'] as const)(
+    'steps, saves, loads and continues bitwise on %s buffers',
+    async (layout) => {
+      const r = await testPage().run('q8Run', layout, 3);
+      expect(r.failures).toEqual([]);
+      // 5000, 4099 and 4096 are stored in 8 bits, 300 stays f32 (min8bitSize 4096).
+      expect(r.quantized).toEqual(Array.from({ length: CASES }, () => 3));
+      expect(r.arrays).toBeGreaterThan(2 * CASES * 3);
+    },
+  );
+
+  it('min8bitSize 0 stores every tensor in 8 bits', async () => {
+    const r = await testPage().run('q8Run', 'separate', 1, 0);
+    expect(r.failures).toEqual([]);
+    expect(r.quantized).toEqual(Array.from({ length: CASES }, () => 4));
+  });
+
+  it('skips a GradScaler step with inf or NaN bitwise', async () => {
+    expect(await testPage().run('q8Scaler')).toEqual([]);
+  });
+
+  it('resumes bitwise through a binary checkpoint', async () => {
+    const r = await testPage().run('q8Checkpoint', 3);
+    expect(r.failures).toEqual([]);
+    expect(r.quantized).toEqual([2, 2, 2]);
+  });
+});
