@@ -136,6 +136,15 @@ describeGpu('webgpu-optim/tfjs', () => {
     },
   );
 
+  it("stateDtype 'q8': 8-bit state for the large variable, bitwise as the reference", async () => {
+    const r = await run('q8Adapter');
+    expect(r.stateDtype).toBe('q8');
+    expect(r.quantized).toEqual([true, false]); // 5000 ≥ min8bitSize 4096 > 300
+    expect(r.codes).toBe(5000);
+    expect(r.gpu).toHaveLength(5300);
+    expect(r.gpu).toEqual(r.ref);
+  });
+
   it('keeps tf.memory() flat and makes no bind group over 200 minimize and 50 applyGradients steps', async () => {
     const r = await run('leakCheck', 'adam');
     expect(r.after200).toEqual(r.after1);

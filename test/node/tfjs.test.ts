@@ -42,6 +42,26 @@ describe('createTfjsOptimizer', () => {
     );
   });
 
+  it("takes stateDtype 'q8' and min8bitSize, and refuses them where the core would", () => {
+    const opt = createTfjsOptimizer('adam', {}, { stateDtype: 'q8', min8bitSize: 0 });
+    expect(opt.getConfig()).toEqual({
+      algorithm: 'adam',
+      options: {},
+      hostOptions: { stateDtype: 'q8', min8bitSize: 0 },
+    });
+    opt.dispose();
+    expect(() => createTfjsOptimizer('adam', {}, { stateDtype: 'q8', min8bitSize: -1 })).toThrow(
+      new RangeError('createTfjsOptimizer: min8bitSize must be a non-negative integer, got -1'),
+    );
+    // at creation, not at the first applyGradients
+    expect(() => createTfjsOptimizer('lamb', {}, { stateDtype: 'q8' })).toThrow(
+      /^createTfjsOptimizer\(lamb\): stateDtype "q8" is not available: LAMB's per-tensor norm pass/,
+    );
+    expect(() => createTfjsOptimizer('schedulefreeadamw', {}, { stateDtype: 'q8' })).toThrow(
+      /stateDtype "q8" is not available: ScheduleFreeAdamW's z/,
+    );
+  });
+
   it('getConfig / fromConfig round-trip algorithm, options and host options', () => {
     const opt = createTfjsOptimizer(
       'adamw',

@@ -18,6 +18,7 @@ import {
 } from '../../index.ts';
 import { checkClip } from '../../options/clip.ts';
 import { checkStateDtype } from '../../options/half.ts';
+import { checkMin8bitSize, Q8_REFUSED } from '../../options/q8.ts';
 import { composeStateDict, savedParamGroups } from '../../options/stateDict.ts';
 import { resolveOptions, stateNames } from '../../options/validate.ts';
 import {
@@ -40,7 +41,7 @@ import {
 /** Host options the TF.js optimizer takes (the rest of HostOptions are chosen for you). */
 export interface TfjsHostOptions extends Pick<
   HostOptions,
-  'clipGradNorm' | 'clipGradValue' | 'gradScaler' | 'stateDtype' | 'onError'
+  'clipGradNorm' | 'clipGradValue' | 'gradScaler' | 'stateDtype' | 'min8bitSize' | 'onError'
 > {
   /**
    * How each step hands TF.js's gradient buffers to the kernels: 'copy' (default) copies them
@@ -63,6 +64,7 @@ const HOST_KEYS = [
   'clipGradValue',
   'gradScaler',
   'stateDtype',
+  'min8bitSize',
   'onError',
   'gradTransfer',
   'disposeGradients',
@@ -124,7 +126,14 @@ export class TfjsOptimizer extends tf.Optimizer {
       }
     }
     checkClip(host, 'createTfjsOptimizer');
-    checkStateDtype(host.stateDtype, 'createTfjsOptimizer');
+    const dtype = checkStateDtype(host.stateDtype, 'createTfjsOptimizer');
+    checkMin8bitSize(host.min8bitSize, 'createTfjsOptimizer');
+    // Refused here rather than at the first applyGradients, where the optimizer is built.
+    if (dtype === 'q8' && Q8_REFUSED[algorithm]) {
+      throw new RangeError(
+        `createTfjsOptimizer(${algorithm}): stateDtype "q8" is not available: ${Q8_REFUSED[algorithm]}`,
+      );
+    }
     if (
       host.gradTransfer !== undefined &&
       host.gradTransfer !== 'copy' &&

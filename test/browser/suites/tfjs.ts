@@ -586,6 +586,46 @@ async function byName(algorithm: Algorithm): Promise<{ gpu: number[]; ref: numbe
   return { gpu, ref: Array.from(p) };
 }
 
+/**
+ * stateDtype 'q8' through the adapter: a 5000-element variable (stored in 8 bits) and a
+ * 300-element one (f32 under min8bitSize), 3 Adam steps, against the reference with 'q8'.
+ */
+async function q8Adapter(): Promise<{
+  gpu: number[];
+  ref: number[];
+  quantized: boolean[];
+  stateDtype: string;
+  codes: number;
+}> {
+  await webgpu();
+  const sizes = [5000, 300];
+  const w0 = sizes.map((n, k) => lcg(n, 70 + k));
+  const ws = w0.map((w, k) => tf.variable(tf.tensor1d(w), true, `q8_adapter_${k}`));
+  const o = createTfjsOptimizer('adam', { lr: 0.01 }, { stateDtype: 'q8' });
+  const ps = w0.map((w) => new Float32Array(w));
+  const ref = new ReferenceOptimizer('adam', ps, { lr: 0.01, stateDtype: 'q8' });
+  for (let s = 0; s < 3; s++) {
+    const gs = sizes.map((n, k) => lcg(n, 80 + 10 * s + k));
+    o.applyGradients(
+      ws.map((w, k) => ({ name: w.name, tensor: tf.tensor1d(gs[k] as Float32Array) })),
+    );
+    ref.step(gs.map((g) => new Float32Array(g)));
+  }
+  const gpu = (await Promise.all(ws.map((w) => w.data()))).flatMap((d) => Array.from(d));
+  const core = o.gpuOptimizer;
+  const dict = await o.stateDict();
+  const out = {
+    gpu,
+    ref: ps.flatMap((p) => Array.from(p)),
+    quantized: sizes.map((_, k) => core?.isQuantized(k) ?? false),
+    stateDtype: dict.stateDtype,
+    codes: dict.state[0]?.q8?.exp_avg?.codes.length ?? 0,
+  };
+  o.dispose();
+  tf.dispose(ws);
+  return out;
+}
+
 /** The docs example's losses, and the tensors it left behind (none). */
 async function runTfjsFit(): Promise<{ losses: number[]; leftTensors: number }> {
   await webgpu();
@@ -604,6 +644,7 @@ export const tfjsSuites = {
   transferModes,
   clipValue,
   byName,
+  q8Adapter,
   leakCheck,
   wrongBackend,
   tfjsUncaptured,
