@@ -41,6 +41,9 @@ const ADAGRAD_REF = 'src/reference/adagrad.ts';
 const SCALARS = 'src/options/scalars.ts';
 const DEFAULTS = 'src/options/defaults.ts';
 const H11A_TESTS = ['test/node/torchAdamaxAdadeltaLion.test.ts'];
+const Q8 = 'src/options/q8.ts';
+const Q8_WGSL = 'shaders/state_q8.wgsl';
+const Q8_TESTS = ['test/node/q8.test.ts'];
 const NADAM_RADAM_TESTS = [
   'test/node/torchNadamRadam.test.ts',
   'test/node/goldensNadamRadam.test.ts',
@@ -557,5 +560,76 @@ export const BUGS: Bug[] = [
       },
     ],
     tests: ['test/node/scheduleFree.test.ts'],
+  },
+  {
+    id: 'q8-ties-round-down',
+    desc: 'The 8-bit quantiser sends a value exactly on a midpoint to the lower entry (> for >=)',
+    edits: [
+      {
+        file: Q8_WGSL,
+        find: 'if (v >= q8_lut[mids + c + b - 1u] * absmax) {',
+        replace: 'if (v > q8_lut[mids + c + b - 1u] * absmax) {',
+      },
+      { file: Q8, find: 'if (x >= Math.fround(', replace: 'if (x > Math.fround(' },
+    ],
+    tests: Q8_TESTS,
+  },
+  {
+    id: 'q8-zero-code-128',
+    desc: "0 is stored as signed code 128 (the smallest positive entry) instead of 127 (the map's 0)",
+    edits: [
+      {
+        file: Q8_WGSL,
+        find: 'return select(0u, 127u, signed);',
+        replace: 'return select(0u, 128u, signed);',
+      },
+      {
+        file: Q8,
+        find: 'if (x === 0) return signed ? SIGNED_ZERO : 0;',
+        replace: 'if (x === 0) return signed ? SIGNED_ZERO + 1 : 0;',
+      },
+    ],
+    tests: Q8_TESTS,
+  },
+  {
+    id: 'q8-signed-map-swapped',
+    desc: 'First moments use the unsigned 8-bit map and second moments the signed one',
+    edits: [
+      {
+        file: Q8,
+        find: 'return Q8_SIGNED_STATES.includes(name);',
+        replace: 'return !Q8_SIGNED_STATES.includes(name);',
+      },
+    ],
+    tests: Q8_TESTS,
+  },
+  {
+    id: 'q8-no-subnormal-flush',
+    desc: 'The 8-bit quantiser keeps subnormals, so codes depend on whether a device flushes them',
+    edits: [
+      {
+        file: Q8_WGSL,
+        find: 'return select(x, 0.0, (bitcast<u32>(x) & 0x7fffffffu) < 0x00800000u);',
+        replace: 'return x;',
+      },
+      {
+        file: Q8,
+        find: 'return absBits(x) < MIN_NORMAL_BITS ? 0 : Math.fround(x);',
+        replace: 'return Math.fround(x);',
+      },
+    ],
+    tests: Q8_TESTS,
+  },
+  {
+    id: 'q8-thresholds-at-upper-entry',
+    desc: 'The 8-bit decision thresholds are the upper map entries, not the midpoints (rounds down)',
+    edits: [
+      {
+        file: Q8,
+        find: 'mids[k] = ((map[k] as number) + (map[k + 1] as number)) / 2;',
+        replace: 'mids[k] = map[k + 1] as number;',
+      },
+    ],
+    tests: Q8_TESTS,
   },
 ];
