@@ -567,8 +567,8 @@ export const BUGS: Bug[] = [
     edits: [
       {
         file: Q8_WGSL,
-        find: 'if (v >= q8_lut[mids + c + b - 1u] * absmax) {',
-        replace: 'if (v > q8_lut[mids + c + b - 1u] * absmax) {',
+        find: 'return v >= bitcast<f32>(q8_lut[mids + k]) * absmax;',
+        replace: 'return v > bitcast<f32>(q8_lut[mids + k]) * absmax;',
       },
       { file: Q8, find: 'if (x >= Math.fround(', replace: 'if (x > Math.fround(' },
     ],

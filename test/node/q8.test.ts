@@ -179,10 +179,13 @@ describe('q8Code and q8Value on edge cases', () => {
     const back = dequantize(q, true);
     expect(back[0]).toBe(Infinity);
     expect([back[1], back[2], back[3]].every(Number.isNaN)).toBe(true);
-    // unsigned: every midpoint·inf is +inf, so finite v gets code 0, value 0·inf = NaN
-    const u = quantize(Float32Array.from([3, Infinity]), false);
-    expect(Array.from(u.codes)).toEqual([0, 255]);
-    expect(Number.isNaN(dequantize(u, false)[0])).toBe(true);
+    // unsigned: every midpoint·inf is +inf, so a finite v > 0 passes none: count 0, raised to
+    // code 1 by the zero-point rule, value map[1]·inf = inf; 0 keeps code 0, value 0·inf = NaN
+    const u = quantize(Float32Array.from([3, Infinity, 0]), false);
+    expect(Array.from(u.codes)).toEqual([1, 255, 0]);
+    const ub = dequantize(u, false);
+    expect([ub[0], ub[1]]).toEqual([Infinity, Infinity]);
+    expect(Number.isNaN(ub[2])).toBe(true);
   });
 
   it('-inf makes the absmax +inf (|bits|), and reads back as NaN', () => {
@@ -216,14 +219,27 @@ describe('q8Code and q8Value on edge cases', () => {
       for (const k of [0, 1, 100, 126, 127, 128, 200, 253, 254]) {
         const m = mid(map, k);
         if (m === 0) continue;
-        // absmax 1: the threshold is the midpoint itself
+        // absmax 1: the threshold is the midpoint itself. Below the first unsigned midpoint a
+        // positive value counts 0 midpoints but is stored as code 1 (the zero-point rule).
+        const down = !signed && k === 0 ? 1 : k;
         expect(q8Code(m, 1, signed), `${signed} mid[${k}]`).toBe(k + 1);
-        expect(q8Code(below(m), 1, signed), `${signed} below mid[${k}]`).toBe(k);
+        expect(q8Code(below(m), 1, signed), `${signed} below mid[${k}]`).toBe(down);
         // absmax 4 (a power of two scales exactly): the same decisions
         expect(q8Code(4 * m, 4, signed)).toBe(k + 1);
-        expect(q8Code(4 * below(m), 4, signed)).toBe(k);
+        expect(q8Code(4 * below(m), 4, signed)).toBe(down);
       }
     }
+  });
+
+  it('zero-point rule: a positive value in an unsigned array is never code 0', () => {
+    // unsigned map[1] = 3.25e-7: 1e-9 (in a block of 1) is nearest 0 but is stored as code 1,
+    // so a denominator never reads back as 0 while its value is positive
+    expect(q8Code(1e-9, 1, false)).toBe(1);
+    expect(q8Value(1, 1, false)).toBe(UNSIGNED_MAP[1]);
+    expect(q8Code(Math.fround(1e-37), 1e30, false)).toBe(1);
+    // the signed map keeps the nearest entry, 0; 0 itself stays code 0 unsigned
+    expect(q8Code(1e-9, 1, true)).toBe(127);
+    expect(q8Code(0, 1, false)).toBe(0);
   });
 
   it('negative values in an unsigned array get code 0 (the map zero)', () => {
@@ -250,6 +266,11 @@ describe('quantiser properties', () => {
         const v = Math.fround((signed ? 2 * next() - 1 : next()) * a * 10 ** (-7 * next()));
         const c = q8Code(v, a, signed);
         const y = v / a;
+        if (!signed && y > 0 && y < (map[1] as number) / 2) {
+          // nearest is 0, but the zero-point rule stores a positive value as code 1
+          if (c !== 1) far.push(`${v} in a block of ${a}: code ${c}, expected 1 (zero point)`);
+          continue;
+        }
         const d = Math.abs(y - (map[c] as number));
         const nearer = [c - 1, c + 1].filter(
           (k) => k >= 0 && k < 256 && Math.abs(y - (map[k] as number)) < d,
