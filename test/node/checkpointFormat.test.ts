@@ -115,6 +115,21 @@ describe('deserializeStateDict rejects', () => {
     );
   });
 
+  it('a header that ends at the end of the buffer before its padding: no data, no crash', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const b = build({ state: [], note: 'x'.repeat(pad) });
+      const len = new DataView(b).getUint32(8, true);
+      const cut = b.slice(0, 12 + len); // the zero padding to 4 bytes is missing
+      expect(deserializeStateDict(cut).state).toEqual([]);
+      const header = { state: [{ step: 1, arrays: { sum: [0, 1] } }], note: 'x'.repeat(pad) };
+      const one = build(header);
+      const short = one.slice(0, 12 + new DataView(one).getUint32(8, true));
+      expect(() => deserializeStateDict(short)).toThrowError(
+        new Error(fail('state[0].sum lies at [0, 1) but the data holds 0 floats')),
+      );
+    }
+  });
+
   it('a header that is not JSON, with the parser message', () => {
     const b = build({ state: [] });
     new Uint8Array(b)[12] = 0x7d; // '}'
