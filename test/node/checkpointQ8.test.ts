@@ -179,6 +179,30 @@ describe("binary checkpoints of 'q8' state", () => {
   });
 });
 
+describe('serializeStateDict', () => {
+  it('refuses an 8-bit entry without typed codes and absmax, naming it', () => {
+    const dict: StateDict = {
+      format: 'webgpu-optim/state-dict',
+      version: 1,
+      algorithm: 'sgd',
+      stateDtype: 'q8',
+      state: [
+        {
+          step: 1,
+          momentum_buffer: new Float32Array(2),
+          q8: { momentum_buffer: { codes: [127, 127] as never, absmax: new Float32Array(1) } },
+        },
+      ],
+      paramGroups: [{ params: [0], lr: 0.1 }],
+    };
+    expect(() => serializeStateDict(dict)).toThrowError(
+      new Error(
+        'serializeStateDict: state[0].q8.momentum_buffer must hold codes (a Uint8Array) and absmax (a Float32Array)',
+      ),
+    );
+  });
+});
+
 describe('deserializeStateDict rejects damaged 8-bit ranges', () => {
   const base = {
     format: 'webgpu-optim/state-dict',
