@@ -104,6 +104,14 @@ describeGpu('webgpu-optim/tfjs', () => {
     expect(r.c).toEqual(r.a);
   });
 
+  it("getWeights / setWeights with 'q8' state (every variable in 8 bits): bitwise too", async () => {
+    // the weights hold read-back f32 values; setWeights recovers the codes behind them
+    // (src/options/q8Recover.ts), including blocks whose largest value is negative
+    const r = await run('weightsRoundTrip', { stateDtype: 'q8', min8bitSize: 0 });
+    expect(r.b).toEqual(r.a);
+    expect(r.c).toEqual(r.a);
+  });
+
   it('model.save with includeOptimizer and tf.loadLayersModel keep the state bitwise', async () => {
     const r = await run('saveLoad');
     expect(r.className).toBe('WebgpuOptim');

@@ -15,6 +15,7 @@ import {
   type StateDict,
   type StateName,
   type TensorRef,
+  type TensorState,
 } from '../../index.ts';
 import { checkClip } from '../../options/clip.ts';
 import { checkStateDtype } from '../../options/half.ts';
@@ -32,6 +33,7 @@ import { GradArena } from './gradArena.ts';
 import { namedGrads, type NamedTensor } from './gradients.ts';
 import {
   fillState,
+  attachQ8,
   readStateWeights,
   stateTensors,
   type KnownVariable,
@@ -273,7 +275,15 @@ export class TfjsOptimizer extends tf.Optimizer {
     }
     const dict = await this.core.stateDict();
     fillState(dict.state, arrays, step, this.vars, this.stateNames(), WHERE);
+    this.recoverQ8(dict.state);
     this.core.loadStateDict(dict);
+  }
+
+  /** With 'q8': the 8-bit codes behind the weights' values, so loading them is bitwise. */
+  private recoverQ8(state: TensorState[]): void {
+    const core = this.core;
+    if (core?.stateDtype !== 'q8') return;
+    attachQ8(state, (i) => core.isQuantized(i), this.stateNames());
   }
 
   /** This package's state dict (see the README's "Saving and loading state"). */
@@ -462,6 +472,7 @@ export class TfjsOptimizer extends tf.Optimizer {
       this.pending = null;
       const state = this.vars.map(() => ({ step }));
       fillState(state, arrays, step, this.vars, this.stateNames(), WHERE);
+      this.recoverQ8(state);
       this.core.loadStateDict(
         composeStateDict(
           this.algorithm,

@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict, StateName, TensorState } from '../../index.ts';
 import type { NamedTensor } from './gradients.ts';
+import { q8Signed } from '../../options/q8.ts';
+import { recoverQuantized } from '../../options/q8Recover.ts';
 
 /** A variable the optimizer steps: its name and shape. */
 export interface KnownVariable {
@@ -90,5 +92,23 @@ export function fillState(
       k++;
     }
     state[i] = s;
+  });
+}
+
+/**
+ * With stateDtype 'q8': gives each 8-bit tensor's state (`isQuantized(i)`) the codes and absmax
+ * its f32 weights were read back from (src/options/q8Recover.ts), so that loading them
+ * continues bitwise instead of quantising the read-back values again.
+ */
+export function attachQ8(
+  state: TensorState[],
+  isQuantized: (i: number) => boolean,
+  names: readonly StateName[],
+): void {
+  state.forEach((s, i) => {
+    if (!isQuantized(i)) return;
+    s.q8 = Object.fromEntries(
+      names.map((n) => [n, recoverQuantized(s[n] as Float32Array, q8Signed(n))]),
+    );
   });
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createTfjsOptimizer } from '../../../src/adapters/tfjs/index.ts';
+import { createTfjsOptimizer, type TfjsHostOptions } from '../../../src/adapters/tfjs/index.ts';
 import type { Algorithm } from '../../../src/index.ts';
 import { ReferenceOptimizer } from '../../../src/reference/optimizer.ts';
 import { tfjsFit } from '../../../examples/tfjsFit.ts';
@@ -295,8 +295,9 @@ async function applyForms(): Promise<{
 /**
  * getWeights after 3 trainOnBatch steps, setWeights into a fresh optimizer (before its first
  * step) over a copy of the model, 3 more steps on both: weights as bits, and the names saved.
+ * `host` is given to every optimizer (stateDtype 'q8': the 8-bit codes are recovered).
  */
-async function weightsRoundTrip(): Promise<{
+async function weightsRoundTrip(host?: TfjsHostOptions): Promise<{
   names: string[];
   a: number[];
   b: number[];
@@ -304,7 +305,7 @@ async function weightsRoundTrip(): Promise<{
 }> {
   await webgpu();
   const { xs, ys } = dataset();
-  const o1 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true });
+  const o1 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true }, host);
   const m1 = mlp(31);
   m1.compile({ optimizer: o1, loss: 'meanSquaredError' });
   const batch = (i: number) =>
@@ -318,7 +319,7 @@ async function weightsRoundTrip(): Promise<{
   const names = saved.map((w) => w.name);
   const snapshot = m1.getWeights().map((w) => tf.clone(w));
   // o3 steps once on other data first, then takes the saved state and weights.
-  const o3 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true });
+  const o3 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true }, host);
   const m3 = mlp(33);
   m3.compile({ optimizer: o3, loss: 'meanSquaredError' });
   await m3.trainOnBatch(tf.onesLike(xs), ys);
@@ -326,7 +327,7 @@ async function weightsRoundTrip(): Promise<{
   m3.setWeights(snapshot);
   const m2 = mlp(32);
   m2.setWeights(m1.getWeights());
-  const o2 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true });
+  const o2 = createTfjsOptimizer('adam', { lr: 0.01, amsgrad: true }, host);
   await o2.setWeights(saved);
   tf.dispose(saved.map((w) => w.tensor));
   m2.compile({ optimizer: o2, loss: 'meanSquaredError' });
