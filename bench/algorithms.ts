@@ -5,7 +5,18 @@
 import type { Algorithm } from '../src/index.ts';
 import { stateNames, resolveOptions } from '../src/options/validate.ts';
 
+/**
+ * A benchmark row's key: the algorithm's name, or a name of its own where one algorithm has two
+ * rows with different TF.js peers. `sgd` is SGD with momentum 0.9 (against tf.train.momentum,
+ * the row every earlier run reported); `sgd-plain` is SGD with momentum 0 (against
+ * tf.train.sgd).
+ */
+export type BenchKey = Algorithm | 'sgd-plain';
+
 export interface BenchAlgorithm {
+  /** The row's key: what --algorithms= selects, and the JSON's and the tables' `algorithm`. */
+  key: BenchKey;
+  /** The optimizer the row runs. */
   name: Algorithm;
   label: string;
   options: Record<string, unknown>;
@@ -20,13 +31,24 @@ export interface BenchAlgorithm {
 
 export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
   {
+    key: 'sgd',
     name: 'sgd',
     label: 'SGD momentum 0.9',
     options: { lr: 0.01, momentum: 0.9 },
     tfjs: 'tf.train.momentum(0.01, 0.9)',
     tfjsOps: 4,
   },
+  // tfjsOps from tfjs-core's sgd_optimizer.js: mul(-lr, g), add the value (then an assign)
   {
+    key: 'sgd-plain',
+    name: 'sgd',
+    label: 'SGD',
+    options: { lr: 0.01 },
+    tfjs: 'tf.train.sgd(0.01)',
+    tfjsOps: 2,
+  },
+  {
+    key: 'adagrad',
     name: 'adagrad',
     label: 'Adagrad',
     options: { lr: 0.01 },
@@ -34,6 +56,7 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
     tfjsOps: 7,
   },
   {
+    key: 'rmsprop',
     name: 'rmsprop',
     label: 'RMSprop',
     options: { lr: 0.01 },
@@ -41,16 +64,18 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
     tfjsOps: 15,
   },
   {
+    key: 'adam',
     name: 'adam',
     label: 'Adam',
     options: { lr: 0.001 },
     tfjs: 'tf.train.adam(0.001)',
     tfjsOps: 14,
   },
-  { name: 'adamw', label: 'AdamW', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
+  { key: 'adamw', name: 'adamw', label: 'AdamW', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
   // tfjsOps from tfjs-core's adamax_optimizer.js: 3 ops for m, 3 for u (mul, abs, maximum), 5
   // for the update (add ε, div, div lr, mul, add)
   {
+    key: 'adamax',
     name: 'adamax',
     label: 'Adamax',
     options: { lr: 0.002 },
@@ -60,17 +85,19 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
   // tfjsOps from tfjs-core's adadelta_optimizer.js: 4 ops for the gradient accumulator, 6 for
   // the update (2 adds, 2 sqrts, div, mul), 4 for the update accumulator, 2 for the param
   {
+    key: 'adadelta',
     name: 'adadelta',
     label: 'Adadelta',
     options: { lr: 1 },
     tfjs: 'tf.train.adadelta(1, 0.9, 1e-6)',
     tfjsOps: 16,
   },
-  { name: 'lion', label: 'Lion', options: { lr: 1e-4 }, tfjs: null, tfjsOps: 0 },
-  { name: 'nadam', label: 'NAdam', options: { lr: 0.002 }, tfjs: null, tfjsOps: 0 },
-  { name: 'radam', label: 'RAdam', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
-  { name: 'lamb', label: 'LAMB', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
+  { key: 'lion', name: 'lion', label: 'Lion', options: { lr: 1e-4 }, tfjs: null, tfjsOps: 0 },
+  { key: 'nadam', name: 'nadam', label: 'NAdam', options: { lr: 0.002 }, tfjs: null, tfjsOps: 0 },
+  { key: 'radam', name: 'radam', label: 'RAdam', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
+  { key: 'lamb', name: 'lamb', label: 'LAMB', options: { lr: 0.001 }, tfjs: null, tfjsOps: 0 },
   {
+    key: 'schedulefreeadamw',
     name: 'schedulefreeadamw',
     label: 'Schedule-Free AdamW',
     options: { lr: 0.0025 },
@@ -81,7 +108,8 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
 
 /**
  * Bytes moved per parameter by one fused step in f32: read param, grad and each state array;
- * write param and each state array. 12 + 8·(state arrays): Adam = 28, AdamW = 28, Adagrad = 20,
+ * write param and each state array. 12 + 8·(state arrays): plain SGD (momentum 0, no state) =
+ * 12, Adam = 28, AdamW = 28, Adagrad = 20,
  * SGD with momentum = 20, RMSprop = 20 (+8 for momentum, +8 for centered), AMSGrad +8,
  * Adamax = 28, Adadelta = 28, Lion = 20, NAdam = 28, RAdam = 28 (their per-step scalars, NAdam's
  * mu_product included, live in the uniform), Schedule-Free AdamW = 28 (z and exp_avg_sq; its saved_y is touched only by eval()/train()).
@@ -100,3 +128,6 @@ export function bytesPerParam(algorithm: Algorithm, options: Record<string, unkn
 function sumsBytes(algorithm: Algorithm, states: number): number {
   return algorithm === 'lamb' ? 8 + 4 * states : 0;
 }
+
+/** The rows' keys, in the order the benchmark runs them. */
+export const BENCH_KEYS: readonly BenchKey[] = BENCH_ALGORITHMS.map((a) => a.key);

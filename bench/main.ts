@@ -1,5 +1,5 @@
 /** The benchmark page: a form, the runner, a results table and the chart. */
-import type { Algorithm } from '../src/index.ts';
+import type { BenchKey } from './algorithms.ts';
 import { runBreakdown, type BreakdownRow } from './breakdown.ts';
 import { calibrate } from './calibrate.ts';
 import { GpuTimer } from './gpuTimer.ts';
@@ -69,7 +69,7 @@ function readForm(form: HTMLFormElement): BenchConfig {
   const data = new FormData(form);
   const num = (k: string) => Math.max(1, Number(data.get(k)));
   return {
-    algorithms: data.getAll('alg') as Algorithm[],
+    algorithms: data.getAll('alg') as BenchKey[],
     scenarios: data.getAll('scenario') as ScenarioName[],
     steps: num('steps'),
     reps: num('reps'),

@@ -4,8 +4,7 @@
  * calibration measured; `--full` is the long fixed run. Pure: costModel.ts prices each
  * measurement, this module fits them to the budget and says how long the run should take.
  */
-import type { Algorithm } from '../src/options/types.ts';
-import { BENCH_ALGORITHMS, bytesPerParam } from './algorithms.ts';
+import { BENCH_ALGORITHMS, bytesPerParam, type BenchKey } from './algorithms.ts';
 import {
   REFERENCE_FACTOR,
   cpuCost,
@@ -94,7 +93,7 @@ export const BOX_SLACK = 1.1;
 /** What to run: the command line's choices. */
 export interface PlanRequest {
   mode: Mode;
-  algorithms: Algorithm[];
+  algorithms: BenchKey[];
   scenarios: ScenarioName[];
   peers: { tfjs: boolean; plainJs: boolean; reference: boolean };
   /** Scenario of the feature-cost rows (absent: skipped). */
@@ -193,24 +192,24 @@ export function pricedUnits(req: PlanRequest, c: Calibration, lever: Lever): Pri
     const params = parameterCount(s);
     const roof = m.rooflineReps;
     add(`roofline/${name}`, 'ours', rooflineCost(c, params), fixed(1, roof));
-    for (const alg of BENCH_ALGORITHMS.filter((a) => req.algorithms.includes(a.name))) {
+    for (const alg of BENCH_ALGORITHMS.filter((a) => req.algorithms.includes(a.key))) {
       const bpp = bytesPerParam(alg.name, alg.options);
-      add(`ours/${name}/${alg.name}`, 'ours', oursCost(c, params, bpp), ours);
+      add(`ours/${name}/${alg.key}`, 'ours', oursCost(c, params, bpp), ours);
       // The separate-buffers column (runBench.ts) on the many-tensor scenarios.
       if (name !== 'big')
-        add(`separate/${name}/${alg.name}`, 'ours', oursCost(c, params, bpp), ours);
+        add(`separate/${name}/${alg.key}`, 'ours', oursCost(c, params, bpp), ours);
       if (req.peers.tfjs && alg.tfjs)
         add(
-          `tfjs/${name}/${alg.name}`,
+          `tfjs/${name}/${alg.key}`,
           'tfjs',
           tfjsCost(c, params, s.tensors.length, alg.tfjsOps),
           tfjsBounds,
         );
       if (req.peers.plainJs)
-        add(`plainJs/${name}/${alg.name}`, 'cpu', cpuCost(c, params, bpp), cpuBounds);
+        add(`plainJs/${name}/${alg.key}`, 'cpu', cpuCost(c, params, bpp), cpuBounds);
       if (req.peers.reference)
         add(
-          `reference/${name}/${alg.name}`,
+          `reference/${name}/${alg.key}`,
           'cpu',
           cpuCost(c, params, bpp, REFERENCE_FACTOR),
           cpuBounds,

@@ -72,16 +72,16 @@ export async function runBench(
       `${name}: roofline ${roofline.best.toFixed(2)} GB/s (vec4 copy kernel ${roofline.kernel.median.toFixed(2)}, copyBufferToBuffer ${roofline.copy.median.toFixed(2)})`,
     );
     const rows: Row[] = [];
-    for (const alg of BENCH_ALGORITHMS.filter((a) => config.algorithms.includes(a.name))) {
-      const options = { ...alg.options, ...(config.options[alg.name] ?? {}) };
+    for (const alg of BENCH_ALGORITHMS.filter((a) => config.algorithms.includes(a.key))) {
+      const options = { ...alg.options, ...(config.options[alg.key] ?? {}) };
       const bpp = bytesPerParam(alg.name, options);
-      progress(`${name}/${alg.name}: webgpu-optim`);
+      progress(`${name}/${alg.key}: webgpu-optim`);
       const ours = await benchOurs(
         dev,
         s,
         alg.name,
         options,
-        unit(`ours/${name}/${alg.name}`, config.steps, config.reps),
+        unit(`ours/${name}/${alg.key}`, config.steps, config.reps),
         timer,
         config.layout,
       );
@@ -89,44 +89,44 @@ export async function runBench(
       const gbps = (bpp * params) / (msPerStep * 1e6);
       let tfjs = null;
       if (config.peers.tfjs && alg.tfjs) {
-        progress(`${name}/${alg.name}: TF.js ${alg.tfjs}`);
+        progress(`${name}/${alg.key}: TF.js ${alg.tfjs}`);
         tfjs = await benchTfjs(
           s,
-          alg.name,
-          unit(`tfjs/${name}/${alg.name}`, config.tfjsSteps, config.tfjsReps),
+          alg.key,
+          unit(`tfjs/${name}/${alg.key}`, config.tfjsSteps, config.tfjsReps),
         );
       }
       let plainJs = null;
       let reference = null;
       if (config.peers.plainJs) {
-        progress(`${name}/${alg.name}: plain JS loop`);
+        progress(`${name}/${alg.key}: plain JS loop`);
         plainJs = await benchPlainJs(
           s,
-          alg.name,
-          unit(`plainJs/${name}/${alg.name}`, config.cpuSteps, config.cpuReps),
+          alg.key,
+          unit(`plainJs/${name}/${alg.key}`, config.cpuSteps, config.cpuReps),
         );
       }
       if (config.peers.reference) {
-        progress(`${name}/${alg.name}: CPU reference`);
+        progress(`${name}/${alg.key}: CPU reference`);
         reference = await benchReference(
           s,
           alg.name,
           options,
-          unit(`reference/${name}/${alg.name}`, config.cpuSteps, config.cpuReps),
+          unit(`reference/${name}/${alg.key}`, config.cpuSteps, config.cpuReps),
         );
       }
       const wall = ours.wallMs.median;
       // The separate layout next to the arena, on the many-tensor scenarios, with the same plan.
       let separate: Row['separate'] = null;
       if (config.layout === 'arena' && name !== 'big') {
-        progress(`${name}/${alg.name}: webgpu-optim, one buffer per tensor`);
+        progress(`${name}/${alg.key}: webgpu-optim, one buffer per tensor`);
         const sep = await benchOurs(
           dev,
           s,
           alg.name,
           options,
-          config.plan?.units[`separate/${name}/${alg.name}`] ??
-            unit(`ours/${name}/${alg.name}`, config.steps, config.reps),
+          config.plan?.units[`separate/${name}/${alg.key}`] ??
+            unit(`ours/${name}/${alg.key}`, config.steps, config.reps),
           timer,
           'separate',
         );
@@ -138,7 +138,7 @@ export async function runBench(
         };
       }
       const row: Omit<Row, 'flags' | 'unreliable'> = {
-        algorithm: alg.name,
+        algorithm: alg.key,
         label: alg.label,
         options,
         bytesPerParam: bpp,
@@ -161,7 +161,7 @@ export async function runBench(
       const flags = rowFlags(row, rooflineBound(roofline));
       rows.push({ ...row, flags, unreliable: flags.length > 0 });
       progress(
-        `${name}/${alg.name}: ${msPerStep.toFixed(3)} ms/step ±${(100 * ours.gpuMs.spread).toFixed(0)}%, ${gbps.toFixed(2)} GB/s (${row.percentOfRoofline.toFixed(0)}% of roofline)` +
+        `${name}/${alg.key}: ${msPerStep.toFixed(3)} ms/step ±${(100 * ours.gpuMs.spread).toFixed(0)}%, ${gbps.toFixed(2)} GB/s (${row.percentOfRoofline.toFixed(0)}% of roofline)` +
           (row.speedup.tfjs ? `, ${row.speedup.tfjs.toFixed(1)}× TF.js` : '') +
           (separate
             ? `; separate buffers ${separate.msPerStep.toFixed(3)} ms/step, ${separate.gbps.toFixed(2)} GB/s` +

@@ -1,4 +1,4 @@
-import type { Algorithm } from '../src/index.ts';
+import type { BenchKey } from './algorithms.ts';
 import type { TfTiming } from './peers/tfjs.ts';
 import type { Roofline } from './roofline.ts';
 import type { Stat } from './stats.ts';
@@ -10,7 +10,8 @@ import type { RepPlan } from './repPlan.ts';
 export type ScenarioName = 'big' | 'model' | 'tiny';
 
 export interface BenchConfig {
-  algorithms: Algorithm[];
+  /** The rows to run, by key (algorithms.ts). */
+  algorithms: BenchKey[];
   scenarios: ScenarioName[];
   /** GPU steps per repetition, and repetitions. */
   steps: number;
@@ -23,7 +24,7 @@ export interface BenchConfig {
   cpuReps: number;
   peers: { tfjs: boolean; plainJs: boolean; reference: boolean };
   /** Extra options per algorithm (state options such as amsgrad or centered). */
-  options: Partial<Record<Algorithm, Record<string, unknown>>>;
+  options: Partial<Record<BenchKey, Record<string, unknown>>>;
   /** How our params and grads are allocated: a ParamArena, or one buffer per tensor. */
   layout: 'arena' | 'separate';
   /** Tensor counts for the tiny-scenario host-time scaling (empty to skip). */
@@ -38,7 +39,8 @@ export interface BenchConfig {
 }
 
 export interface Row {
-  algorithm: Algorithm;
+  /** The row's key (algorithms.ts): the algorithm's name, or `sgd-plain`. */
+  algorithm: BenchKey;
   label: string;
   options: Record<string, unknown>;
   bytesPerParam: number;

@@ -8,6 +8,7 @@
  *   npm run bench -- --quick                     about 80 s
  *   npm run bench -- --full                      the long fixed run (big 2^24, 20 steps × 7)
  *   npm run bench -- --algorithms=adam,sgd --scenarios=model,tiny
+ *   npm run bench -- --algorithms=sgd,sgd-plain    SGD with momentum 0.9, and plain SGD
  *   npm run bench -- --steps=20 --reps=7 --no-tfjs --no-cpu
  *   npm run bench -- --layout=separate            one buffer per tensor instead of a ParamArena
  *   npm run bench -- --no-features                skip the clipGradNorm / GradScaler costs
@@ -15,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Algorithm } from '../src/index.ts';
+import { BENCH_KEYS } from '../bench/algorithms.ts';
 import { chartSvg } from '../bench/chart.ts';
 import type { Calibration } from '../bench/costModel.ts';
 import { MODES, planBench, type Mode, type PlanRequest } from '../bench/plan.ts';
@@ -32,20 +33,7 @@ import {
 import type { BenchConfig, BenchResult, ScenarioName } from '../bench/types.ts';
 import { openGpuPage } from './gpuPage.ts';
 
-const ALGORITHMS: Algorithm[] = [
-  'sgd',
-  'adagrad',
-  'rmsprop',
-  'adam',
-  'adamw',
-  'adamax',
-  'adadelta',
-  'lion',
-  'nadam',
-  'radam',
-  'lamb',
-  'schedulefreeadamw',
-];
+const ALGORITHMS = BENCH_KEYS;
 const SCENARIOS: ScenarioName[] = ['big', 'model', 'tiny'];
 
 function list<T extends string>(

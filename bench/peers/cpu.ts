@@ -3,6 +3,7 @@
  * per tensor), and webgpu-optim's own CPU reference.
  */
 import type { Algorithm } from '../../src/index.ts';
+import type { BenchKey } from '../algorithms.ts';
 import { ReferenceOptimizer } from '../../src/reference/optimizer.ts';
 import { randomPool } from '../randomPool.ts';
 import { anotherRep, type RepPlan } from '../repPlan.ts';
@@ -12,8 +13,15 @@ import { stat, type Stat } from '../stats.ts';
 type Step = (p: Float32Array, g: Float32Array, s: Float32Array[], t: number) => void;
 
 /** Plain loops with the benchmark's options (see algorithms.ts). */
-function plainStep(algorithm: Algorithm): { states: number; step: Step } {
-  switch (algorithm) {
+function plainStep(key: BenchKey): { states: number; step: Step } {
+  switch (key) {
+    case 'sgd-plain':
+      return {
+        states: 0,
+        step: (p, g) => {
+          for (let i = 0; i < p.length; i++) p[i] = (p[i] as number) - 0.01 * (g[i] as number);
+        },
+      };
     case 'sgd':
       return {
         states: 1,
@@ -207,7 +215,7 @@ function plainStep(algorithm: Algorithm): { states: number; step: Step } {
         },
       };
     default: {
-      const decoupled = algorithm === 'adamw';
+      const decoupled = key === 'adamw';
       return {
         states: 2,
         step: (p, g, [a, b], t) => {
@@ -254,13 +262,9 @@ async function timeReps(plan: RepPlan, run: () => void): Promise<Stat> {
   return stat(out);
 }
 
-export async function benchPlainJs(
-  s: Scenario,
-  algorithm: Algorithm,
-  plan: RepPlan,
-): Promise<Stat> {
+export async function benchPlainJs(s: Scenario, key: BenchKey, plan: RepPlan): Promise<Stat> {
   const { params, grads } = tensors(s);
-  const { states, step } = plainStep(algorithm);
+  const { states, step } = plainStep(key);
   const state = params.map((p) => Array.from({ length: states }, () => new Float32Array(p.length)));
   let t = 0;
   return timeReps(plan, () => {

@@ -2,7 +2,7 @@
  * TF.js's WebGPU backend optimizers (tf.train.*), on tensors of the same shapes, timed the
  * same way as ours: `steps` steps back to back, one wait per repetition.
  */
-import type { Algorithm } from '../../src/index.ts';
+import type { BenchKey } from '../algorithms.ts';
 import { measureReps } from '../measure.ts';
 import type { RepPlan } from '../repPlan.ts';
 import type { Scenario } from '../scenarios.ts';
@@ -33,10 +33,12 @@ export interface TfTiming {
   dispatches: number;
 }
 
-function optimizerFor(tf: Tf, algorithm: Algorithm) {
-  switch (algorithm) {
+function optimizerFor(tf: Tf, key: BenchKey) {
+  switch (key) {
     case 'sgd':
       return tf.train.momentum(0.01, 0.9);
+    case 'sgd-plain':
+      return tf.train.sgd(0.01);
     case 'adagrad':
       return tf.train.adagrad(0.01);
     case 'rmsprop':
@@ -54,14 +56,14 @@ function optimizerFor(tf: Tf, algorithm: Algorithm) {
 
 export async function benchTfjs(
   s: Scenario,
-  algorithm: Algorithm,
+  key: BenchKey,
   plan: RepPlan,
 ): Promise<TfTiming | null> {
   const tf = await loadTf();
-  const optimizer = optimizerFor(tf, algorithm);
+  const optimizer = optimizerFor(tf, key);
   if (!optimizer) return null;
   const vars = s.tensors.map((t, i) =>
-    tf.variable(tf.randomUniform([t.length], -1, 1), true, `bench_${algorithm}_${i}`),
+    tf.variable(tf.randomUniform([t.length], -1, 1), true, `bench_${key}_${i}`),
   );
   const grads = s.tensors.map((t) => tf.randomUniform([t.length], -1, 1));
   const named = vars.map((v, i) => ({

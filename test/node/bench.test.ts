@@ -62,6 +62,25 @@ describe('bytes per parameter (f32)', () => {
   });
 });
 
+describe('bench rows', () => {
+  it('have keys of their own: SGD with momentum against tf.train.momentum, plain SGD against tf.train.sgd', () => {
+    const keys = BENCH_ALGORITHMS.map((a) => a.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const sgd = BENCH_ALGORITHMS.find((a) => a.key === 'sgd');
+    const plain = BENCH_ALGORITHMS.find((a) => a.key === 'sgd-plain');
+    expect(sgd).toMatchObject({ name: 'sgd', tfjs: 'tf.train.momentum(0.01, 0.9)' });
+    expect(plain).toMatchObject({ name: 'sgd', tfjs: 'tf.train.sgd(0.01)' });
+    // momentum 0.9: read p, g, momentum_buffer + write p, momentum_buffer = 20 B
+    expect(bytesPerParam('sgd', sgd?.options ?? {})).toBe(20);
+    // momentum 0 (PyTorch's default): read p, g + write p = 12 B
+    expect(bytesPerParam('sgd', plain?.options ?? {})).toBe(12);
+  });
+  it('every other row is keyed by its algorithm', () => {
+    const others = BENCH_ALGORITHMS.filter((a) => a.key !== 'sgd-plain');
+    expect(others.every((a) => a.key === a.name)).toBe(true);
+  });
+});
+
 describe('bench statistics and output', () => {
   it('median and spread', () => {
     expect(stat([3, 1, 2])).toMatchObject({ median: 2, min: 1, max: 3, spread: 1, samples: 3 });

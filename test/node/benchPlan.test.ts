@@ -125,6 +125,18 @@ describe('plan', () => {
     expect(Object.values(p.units).every((u) => u.budgetMs === undefined)).toBe(true);
     expect(p.estimateS).toBeGreaterThan(600); // the 22-minute run the user did not expect
   });
+  it('plans the plain-SGD row under its own key, with its TF.js peer priced at 2 ops per tensor', () => {
+    const p = planBench(request({ mode: 'full', algorithms: ['sgd', 'sgd-plain'] }), loaded);
+    for (const name of ['big', 'model', 'tiny'])
+      for (const key of ['sgd', 'sgd-plain']) {
+        expect(p.units[`ours/${name}/${key}`]).toBeDefined();
+        expect(p.units[`tfjs/${name}/${key}`]).toBeDefined();
+      }
+    // tf.train.sgd issues 2 ops per tensor, tf.train.momentum 4: fewer on the same shapes
+    expect(p.units['tfjs/tiny/sgd-plain']?.estMs).toBeLessThan(
+      p.units['tfjs/tiny/sgd']?.estMs as number,
+    );
+  });
   it('honours --steps and --reps for our measurements', () => {
     const p = planBench(request({ steps: 4, reps: 2 }), swiftShader);
     expect(p.units['ours/tiny/adam']).toMatchObject({ steps: 4, reps: 2, minReps: 2 });
