@@ -10,10 +10,15 @@
  * - `separate, gathered`: one buffer per tensor, the small ones gathered (src/optim/gather.ts).
  * - `separate, per tensor`: one buffer per tensor, one dispatch each (gatherBelow 0): the
  *   per-dispatch overhead and its bind-group switches, against `rows`.
+ * For an algorithm with a per-tensor reduction (LAMB), each variant is also timed pass by pass
+ * (`pass`): the other passes' dispatches dropped (bench/passFilter.ts), so `tensor_sums`,
+ * `tensor_finalize` and the update (`pipeline`) each get a row; the gather copies, outside the
+ * compute pass, stay in every one.
  */
 import { createOptimizer, ParamArena, type Algorithm, type TensorRef } from '../src/index.ts';
 import { BENCH_ALGORITHMS, bytesPerParam } from './algorithms.ts';
 import type { GpuTimer } from './gpuTimer.ts';
+import { withPassFilter } from './passFilter.ts';
 import { randomPool } from './randomPool.ts';
 import { parameterCount, scenario, type Scenario } from './scenarios.ts';
 import { stat, type Stat } from './stats.ts';
@@ -28,10 +33,19 @@ export const BREAKDOWN_VARIANTS = [
 ] as const;
 export type BreakdownVariant = (typeof BREAKDOWN_VARIANTS)[number];
 
+/** The passes of a step with a per-tensor reduction, by their pipelines' label parts. */
+export const BREAKDOWN_PASSES = ['tensor_sums', 'tensor_finalize', 'pipeline'] as const;
+export type BreakdownPass = (typeof BREAKDOWN_PASSES)[number];
+
+/** Algorithms whose step has the three passes (tensor_sums.wgsl). */
+const WITH_SUMS: readonly Algorithm[] = ['lamb'];
+
 export interface BreakdownRow {
   scenario: Scenario['name'];
   algorithm: Algorithm;
   variant: BreakdownVariant;
+  /** The one pass timed (its pipeline label's entry point), or absent for the whole step. */
+  pass?: BreakdownPass;
   msPerStep: Stat;
   gbps: number;
   dispatches: number;
@@ -160,19 +174,26 @@ export async function runBreakdown(
       const alg = BENCH_ALGORITHMS.find((a) => a.name === algorithm);
       const bpp = bytesPerParam(algorithm, alg?.options ?? {});
       for (const variant of BREAKDOWN_VARIANTS) {
-        const v = views(device, s, variant);
-        const { ms, dispatches } = await time(
-          device,
-          v,
-          algorithm,
-          config.steps,
-          config.reps,
-          timer,
-        );
-        v.destroy();
-        const gbps = (bpp * parameterCount(s)) / (ms.median * 1e6);
-        progress(`${name}/${algorithm}/${variant}: ${ms.median.toFixed(2)} ms/step`);
-        out.push({ scenario: name, algorithm, variant, msPerStep: ms, gbps, dispatches });
+        const passes = WITH_SUMS.includes(algorithm) ? [null, ...BREAKDOWN_PASSES] : [null];
+        for (const pass of passes) {
+          const v = views(device, s, variant);
+          const { ms, dispatches } = await withPassFilter(pass, () =>
+            time(device, v, algorithm, config.steps, config.reps, timer),
+          );
+          v.destroy();
+          const gbps = (bpp * parameterCount(s)) / (ms.median * 1e6);
+          const what = pass ? `${variant}, ${pass} only` : variant;
+          progress(`${name}/${algorithm}/${what}: ${ms.median.toFixed(2)} ms/step`);
+          out.push({
+            scenario: name,
+            algorithm,
+            variant,
+            ...(pass ? { pass } : {}),
+            msPerStep: ms,
+            gbps,
+            dispatches,
+          });
+        }
       }
     }
   }
