@@ -80,6 +80,10 @@ struct Geometry {
 // one-tensor dispatch. For updates that read a per-tensor value (LAMB's trust ratio, at the
 // tensor's uniform index + tensor_row); the others never read it.
 var<private> tensor_row: u32 = 0u;
+// The param element (from the param bindings' base) of the element or vec4 being updated, set
+// by body, tail and tail_pair before they call `update`. For updates that look up a per-tensor
+// value inside a flat run, where a row spans several tensors (LAMB); the others never read it.
+var<private> elem_index: u32 = 0u;
 
 // The control block: loss-scaler state (the scale first, so a loss kernel can bind the buffer
 // at offset 0) and gradient-clipping scalars, written on the GPU by gradnorm.wgsl and
@@ -186,6 +190,7 @@ fn body(geo: Geometry, t: u32) {
   if (NUM_STATES > 0u) { s.s0 = load_state4(si); }
   if (NUM_STATES > 1u) { s.s1 = load_state4(si + stride); }
   if (NUM_STATES > 2u) { s.s2 = load_state4(si + 2u * stride); }
+  elem_index = geo.param_off + e;
   let r = update(param4[pi], prepare_grad(g), s);
   param4[pi] = r.p;
   if (NUM_STATES > 0u) { store_state4(si, r.s.s0); }
@@ -210,6 +215,7 @@ fn tail(geo: Geometry, k: u32) {
   if (NUM_STATES > 0u) { s.s0 = vec4<f32>(load_state1(si)); }
   if (NUM_STATES > 1u) { s.s1 = vec4<f32>(load_state1(si + stride)); }
   if (NUM_STATES > 2u) { s.s2 = vec4<f32>(load_state1(si + 2u * stride)); }
+  elem_index = px;
   let r = update(vec4<f32>(param_at(px, geo.param_split)),
                  prepare_grad(vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split))), s);
   if (px < geo.param_split) {
@@ -259,6 +265,7 @@ fn tail_pair(geo: Geometry, e: u32) {
   let p = vec4<f32>(param_at(px, geo.param_split), param_at(py, geo.param_split), 0.0, 0.0);
   let g = vec4<f32>(grad_at(geo.grad_off + e, geo.grad_split),
                     grad_at(geo.grad_off + e1, geo.grad_split), 0.0, 0.0);
+  elem_index = px;
   let r = update(p, prepare_grad(g), s);
   store_param1(px, geo.param_split, r.p.x);
   if (NUM_STATES > 0u) { store_state1(si, r.s.s0.x); }

@@ -37,13 +37,20 @@ struct LambUniforms {
   // Tensor-sums bookkeeping (tensor_sums.wgsl), written by the host with the scalars:
   ratio_base: u32,     // index of this dispatch's first tensor among the optimizer's tensors
   partial_base: u32,   // first partial this dispatch writes
-  sum_workgroups: u32, // MULTI: workgroups with work in the group's dispatch
+  sum_workgroups: u32, // MULTI: workgroups with work in the group's sums dispatch
+  ratio_count: u32,    // MULTI with flat runs: the group's tensors (0: one tensor per row)
 }
 
 @group(0) @binding(5) var<uniform> u: LambUniforms;
 // The trust ratio of every tensor of the optimizer, written by tensor_finalize (as
 // `ratios_out`). A uniform binding: the update's storage bindings are all taken (common.wgsl).
 @group(0) @binding(12) var<uniform> ratios: array<vec4<f32>, MAX_SUM_TENSORS_VEC4>;
+// Where each tensor of the optimizer starts: its first element in its group's param bindings
+// (ascending within a group), written by the host when it binds. The update's row of a flat run
+// spans several tensors, so it finds an element's tensor here (ratio_index).
+@group(0) @binding(13) var<uniform> starts: array<vec4<u32>, MAX_SUM_TENSORS_VEC4>;
+// The tensor this invocation last looked up (its items ascend, so the next is at or after it).
+var<private> ratio_at: u32 = 0xffffffffu;
 
 struct Direction {
   exp_avg: vec4<f32>,
@@ -79,10 +86,45 @@ fn tensor_ratio(sums: vec4<f32>) -> f32 {
   return param_norm / update_norm;
 }
 
+fn start_of(i: u32) -> u32 {
+  return starts[i >> 2u][i & 3u];
+}
+
+// The index of the element's tensor among the optimizer's. A row that is one tensor: the
+// dispatch's first tensor plus the row. In a group with flat runs (u.ratio_count > 0): the
+// last of the group's tensors that starts at or before elem_index, by a binary search on a
+// thread's first item, then a walk forward (a thread's items ascend).
+fn ratio_index() -> u32 {
+  if (!MULTI || u.ratio_count == 0u) {
+    return u.ratio_base + tensor_row;
+  }
+  let hi = u.ratio_base + u.ratio_count;
+  var i = ratio_at;
+  if (i == 0xffffffffu || start_of(i) > elem_index) {
+    var lo = u.ratio_base;
+    var h = hi;
+    while (h - lo > 1u) {
+      let mid = (lo + h) / 2u;
+      if (start_of(mid) <= elem_index) {
+        lo = mid;
+      } else {
+        h = mid;
+      }
+    }
+    i = lo;
+  } else {
+    while (i + 1u < hi && start_of(i + 1u) <= elem_index) {
+      i = i + 1u;
+    }
+  }
+  ratio_at = i;
+  return i;
+}
+
 // s0 = exp_avg, s1 = exp_avg_sq.
 fn update(p: vec4<f32>, g: vec4<f32>, s: States) -> Updated {
   let d = lamb_direction(p, g, s);
-  let i = u.ratio_base + tensor_row;
+  let i = ratio_index();
   let ratio = ratios[i >> 2u][i & 3u];
   return Updated(p - u.lr * (ratio * d.u), States(d.exp_avg, d.exp_avg_sq, vec4<f32>(0.0)));
 }

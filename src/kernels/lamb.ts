@@ -7,7 +7,7 @@ import { kernelCode } from './stateCode.ts';
 import { uniformLayout } from './uniforms.ts';
 
 /** The uniform fields the tensor-sums passes need, written by the host with the scalars. */
-export const SUMS_FIELDS = ['ratio_base', 'partial_base', 'sum_workgroups'] as const;
+export const SUMS_FIELDS = ['ratio_base', 'partial_base', 'sum_workgroups', 'ratio_count'] as const;
 
 const layout = uniformLayout([
   { name: 'weight_decay', type: 'f32' },
@@ -35,7 +35,10 @@ export const LAMB_KERNEL: KernelSpec<Resolved<LambOptions>> = {
   stateDtype: 'f32',
   layout,
   tensorSums: true,
-  // No flatRuns: the trust ratio is per tensor, and a flat run would sum several tensors (and
-  // their padding) into one norm.
+  // A zero gradient with zero state gives u = (0 / eps)·c + wd·0 = 0 (eps > 0 is validated), so
+  // the padding stays zero and adds 0 to both norms. The update runs a flat run as one row and
+  // finds each element's tensor (lamb.wgsl, ratio_index); the sums pass still runs one row per
+  // tensor (binder.ts), so no norm mixes two tensors.
+  flatRuns: true,
   constants: (o) => ({ MAXIMIZE: Number(o.maximize), NUM_STATES: 2 }),
 };

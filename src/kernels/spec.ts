@@ -26,8 +26,9 @@ export interface KernelSpec<O> {
   /**
    * The update reads a per-tensor value computed by shaders/tensor_sums.wgsl (appended to
    * `code`): each step records the tensor_sums and tensor_finalize passes before the update,
-   * and the update's bind group adds the ratios uniform (binding 12). See tensorSums.ts.
-   * Exclusive with flatRuns: a flat run would merge tensors whose values must stay apart.
+   * and the update's bind group adds the ratios and starts uniforms (bindings 12 and 13). See
+   * tensorSums.ts. With flatRuns too, the update runs a flat run as one row and must find each
+   * element's tensor itself (lamb.wgsl's ratio_index); the sums pass keeps one row per tensor.
    */
   tensorSums?: boolean;
   /** The `override` constants (code-path switches) for a param group's options. */

@@ -4,7 +4,9 @@ import { ShaderStage } from './usage.ts';
  * The bind group layouts and limits of the per-tensor reduction (shaders/tensor_sums.wgsl).
  * Three pipelines come from an algorithm's module (state snippet, common.wgsl, the algorithm's
  * file, tensor_sums.wgsl), each with its own layout:
- * - the update (`main`): common.wgsl's nine bindings plus the ratios uniform (binding 12);
+ * - the update (`main`): common.wgsl's nine bindings plus the ratios uniform (binding 12) and
+ *   the tensors' starts (binding 13, one u32 per tensor: its first element in its group's
+ *   param bindings, for the lookup inside a flat run);
  * - `tensor_sums`: common.wgsl's bindings but `owner` (7), plus `partials` (9): eight storage
  *   buffers, WebGPU's default maxStorageBuffersPerShaderStage;
  * - `tensor_finalize`: `partials` (9), `sum_spans` (10), `ratios_out` (11).
@@ -14,6 +16,8 @@ import { ShaderStage } from './usage.ts';
 export const RATIO_VEC4S = 4096;
 /** Bytes of the ratios uniform binding: 64 KiB, WebGPU's default maxUniformBufferBindingSize. */
 export const RATIOS_BYTES = RATIO_VEC4S * 16;
+/** Bytes of the starts uniform binding (as the ratios: one u32 per tensor). */
+export const STARTS_BYTES = RATIOS_BYTES;
 /** The most tensors an optimizer with tensor sums (LAMB) can hold, over all its groups. */
 export const MAX_SUM_TENSORS = RATIO_VEC4S * 4;
 /** Bytes of one partial (a vec4 of four sums) and of one sum_spans row. */
@@ -46,7 +50,7 @@ export function commonEntries(): GPUBindGroupLayoutEntry[] {
 function entriesOf(role: SumsLayoutRole): GPUBindGroupLayoutEntry[] {
   switch (role) {
     case 'update':
-      return [...commonEntries(), entry(12, 'uniform')];
+      return [...commonEntries(), entry(12, 'uniform'), entry(13, 'uniform')];
     case 'sums':
       return [...commonEntries().filter((e) => e.binding !== 7), entry(9, 'storage')];
     case 'finalize':

@@ -7,9 +7,12 @@
  *   one tensor, when their params and grads still lie back to back;
  * - otherwise one body and/or tail dispatch per tensor.
  * Bind groups are made here, once per set of grad views; a steady-state step only records.
- * With a kernel that has tensorSums (LAMB), every update dispatch gets a tensor_sums twin (same
- * ranges and grid, its own bind group without `owner` and with `partials`), ranked before all
- * updates, and each tensor's partial range is written to the finalize pass's spans.
+ * With a kernel that has tensorSums (LAMB), every update dispatch gets a tensor_sums dispatch,
+ * ranked before all updates, with its own bind group (without `owner`, with `partials`) and,
+ * on the MULTI path, its own rows: one per tensor even where the update runs a flat run as one
+ * row (a member's row then ends with its padding, which is zero), so no sum mixes tensors. Each
+ * tensor's partial range is written to the finalize pass's spans, and its first element to
+ * `starts`, where the update looks up the tensor of an element of a flat run.
  */
 import {
   bindingAlignment,
@@ -32,7 +35,7 @@ import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
 import { COPY_DST, COPY_SRC } from './gather.ts';
 import { ownsPadding } from './ownedPadding.ts';
 import { isRun, type Run, type RunTensor } from './runs.ts';
-import { RATIOS_BYTES, sumsLayout } from '../kernels/tensorSums.ts';
+import { RATIOS_BYTES, STARTS_BYTES, sumsLayout } from '../kernels/tensorSums.ts';
 import type { SideWrite } from './sideWrites.ts';
 import type { TensorSums } from './tensorSums.ts';
 import type { StateRegion, StateStore } from './stateStore.ts';
@@ -71,6 +74,8 @@ export interface BinderContext<O> {
   tableOffsets: readonly number[];
   /** Byte offset of each group's workgroup-to-tensor map in `table`. */
   mapOffsets: readonly number[];
+  /** Byte offset of each group's tensor_sums rows (one per tensor) in `table`. */
+  sumsOffsets: readonly number[];
   /** Tensor indices of each param group, in order. */
   groups: readonly (readonly number[])[];
   /** Resolved options of each group. */
@@ -119,16 +124,18 @@ const RANK: Record<DispatchMode | 'multi', number> = { multi: 0, body: 1, both: 
 export const SUMS_RANK = -10;
 
 /**
- * Where each group's rows (its tensors' Geometry) and its workgroup-to-tensor map live in the
- * table buffer, each range aligned for binding. The map is sized for the most workgroups a
- * group can take: at most 2·ceil(n / workgroupSize) + 2 per tensor of n elements.
+ * Where each group's rows (its tensors' Geometry), its workgroup-to-tensor map and, with
+ * `sums`, its tensor_sums rows (one per tensor) live in the table buffer, each range aligned
+ * for binding. The map is sized for the most workgroups a group can take: at most
+ * 2·ceil(n / workgroupSize) + 2 per tensor of n elements.
  */
 export function tableLayout(
   groups: readonly (readonly number[])[],
   lengths: readonly number[],
   workgroupSize: number,
   align: number,
-): { offsets: number[]; mapOffsets: number[]; size: number } {
+  sums = false,
+): { offsets: number[]; mapOffsets: number[]; sumsOffsets: number[]; size: number } {
   let at = 0;
   const take = (bytes: number) => {
     const o = at;
@@ -139,7 +146,17 @@ export function tableLayout(
   const mapOffsets = groups.map((g) =>
     take(4 * g.reduce((a, i) => a + 2 * Math.ceil((lengths[i] as number) / workgroupSize) + 2, 0)),
   );
-  return { offsets, mapOffsets, size: Math.max(at, align) };
+  const sumsOffsets = groups.map((g) => (sums ? take(g.length * GEOMETRY_BYTES) : 0));
+  return { offsets, mapOffsets, sumsOffsets, size: Math.max(at, align) };
+}
+
+/** A row of a MULTI dispatch: a tensor, or a flat run (its first tensor and position `k`). */
+interface Unit {
+  first: number;
+  k: number;
+  /** Elements the row updates: the run's (padding included) or the tensor's. */
+  length: number;
+  run: Run | null;
 }
 
 export class Binder<O> {
@@ -180,13 +197,14 @@ export class Binder<O> {
     const gatherIn: Copy[] = [];
     const scatterOut: Copy[] = [];
     const spans = new Uint32Array(2 * params.length);
+    const starts = new Uint32Array(params.length);
     this.c.groups.forEach((indices, gi) => {
-      const multi = this.bindGroup(gi, indices, params, grads, steps, write, spans);
+      const multi = this.bindGroup(gi, indices, params, grads, steps, write, spans, starts);
       if (multi) {
         out.push(...multi);
         return;
       }
-      const gathered = this.bindGathered(gi, indices, params, grads, steps, write, spans);
+      const gathered = this.bindGathered(gi, indices, params, grads, steps, write, spans, starts);
       if (gathered) {
         out.push(...gathered.dispatches);
         gatherIn.push(...gathered.gatherIn);
@@ -198,7 +216,10 @@ export class Binder<O> {
       }
     });
     const sums = this.c.sums;
-    if (sums) write({ buffer: sums.spans, offset: 0, data: new Uint8Array(spans.buffer) });
+    if (sums) {
+      write({ buffer: sums.spans, offset: 0, data: new Uint8Array(spans.buffer) });
+      write({ buffer: sums.starts, offset: 0, data: new Uint8Array(starts.buffer) });
+    }
     return { gatherIn, dispatches: out.sort((a, b) => a.rank - b.rank), scatterOut };
   }
 
@@ -214,6 +235,7 @@ export class Binder<O> {
     steps: readonly number[],
     write: (w: SideWrite) => void,
     sumSpans: Uint32Array,
+    starts: Uint32Array,
   ): { dispatches: Dispatch[]; members: Set<number>; gatherIn: Copy[]; scatterOut: Copy[] } | null {
     const g = this.c.gather;
     const run = g?.runs.find((r) => indices.includes(r.indices[0] as number));
@@ -250,6 +272,7 @@ export class Binder<O> {
       steps,
       write,
       sumSpans,
+      starts,
     );
     if (!dispatches) return null;
     return { dispatches, members: new Set(run.indices), gatherIn, scatterOut };
@@ -282,6 +305,7 @@ export class Binder<O> {
     uniformSlot: number,
     table: GPUBufferBinding,
     owner: GPUBufferBinding,
+    sumsRows?: { entries: GPUBufferBinding[]; table: GPUBufferBinding },
   ): { update: GPUBindGroup; sums: GPUBindGroup | null } {
     const common: GPUBindGroupEntry[] = [
       ...entries.map((resource, binding) => ({ binding, resource })),
@@ -316,17 +340,35 @@ export class Binder<O> {
           ...common,
           { binding: 7, resource: owner },
           { binding: 12, resource: { buffer: sums.ratios, size: RATIOS_BYTES } },
+          { binding: 13, resource: { buffer: sums.starts, size: STARTS_BYTES } },
         ],
       }),
       sums: device.createBindGroup({
         label: `${label}/tensor-sums`,
         layout: sumsLayout(device, 'sums'),
-        entries: [...common, { binding: 9, resource: { buffer: sums.partials } }],
+        entries: [
+          ...(sumsRows
+            ? common.map((e) =>
+                e.binding === 6
+                  ? { binding: 6, resource: sumsRows.table }
+                  : e.binding < 4
+                    ? {
+                        binding: e.binding,
+                        resource: sumsRows.entries[e.binding] as GPUBufferBinding,
+                      }
+                    : e,
+              )
+            : common),
+          { binding: 9, resource: { buffer: sums.partials } },
+        ],
       }),
     };
   }
 
-  /** The update's dispatch, and with tensor sums the same dispatch of tensor_sums before it. */
+  /**
+   * The update's dispatch, and with tensor sums a tensor_sums dispatch before it: over the
+   * update's grid and variant, or over `sumsOwn`'s (a MULTI group whose update has flat runs).
+   */
   private withSums(
     bindGroups: { update: GPUBindGroup; sums: GPUBindGroup | null },
     options: O,
@@ -335,6 +377,7 @@ export class Binder<O> {
     rank: number,
     group: number,
     tensors: readonly number[],
+    sumsOwn?: { variant: PipelineVariant; grid: [number, number] },
   ): Dispatch[] {
     const device = this.c.device;
     const spec = this.c.spec;
@@ -349,13 +392,14 @@ export class Binder<O> {
       variant,
     };
     if (!bindGroups.sums) return [update];
-    const sumsVariant: PipelineVariant = { ...variant, entry: 'tensor_sums' };
+    const sumsVariant: PipelineVariant = { ...(sumsOwn?.variant ?? variant), entry: 'tensor_sums' };
+    const sumsGrid = sumsOwn?.grid ?? grid;
     const sums = {
       bindGroup: bindGroups.sums,
       pipeline: getPipeline(device, spec, options, wg, sumsVariant),
-      // One thread per workgroup of the update's grid (shaders/tensor_sums.wgsl): no barrier.
+      // One thread per workgroup of the rows' grid (shaders/tensor_sums.wgsl): no barrier.
       grid: gridOf(
-        Math.ceil((grid[0] * grid[1]) / wg),
+        Math.ceil((sumsGrid[0] * sumsGrid[1]) / wg),
         this.c.limits.maxComputeWorkgroupsPerDimension,
       ),
       rank: rank + SUMS_RANK,
@@ -415,6 +459,7 @@ export class Binder<O> {
       spans[2 * i] = this.c.sums.partialBase[i] as number;
       spans[2 * i + 1] = count;
       this.c.sums.sumWorkgroups[i] = 0;
+      this.c.sums.ratioCount[i] = 0;
     }
     return (['body', 'both', 'tail'] as const).flatMap((mode) => {
       const grid = plan[mode];
@@ -440,17 +485,18 @@ export class Binder<O> {
     indices: readonly number[],
     params: readonly CheckedRef[],
     grads: readonly CheckedRef[],
-  ): { first: number; k: number; length: number }[] {
+    allowRuns: boolean,
+  ): Unit[] {
     const view = (r: CheckedRef): RunTensor => ({
       buffer: r.buffer,
       offset: r.offset,
       length: r.length,
       padded: ownsPadding(r),
     });
-    const out: { first: number; k: number; length: number }[] = [];
+    const out: Unit[] = [];
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k] as number;
-      const run = this.runs.get(i);
+      const run = allowRuns ? this.runs.get(i) : undefined;
       if (
         run &&
         run.indices.every((j, m) => indices[k + m] === j) &&
@@ -463,10 +509,10 @@ export class Binder<O> {
           run,
         )
       ) {
-        out.push({ first: i, k, length: run.length });
+        out.push({ first: i, k, length: run.length, run });
         k += run.indices.length - 1;
       } else {
-        out.push({ first: i, k, length: (params[i] as CheckedRef).length });
+        out.push({ first: i, k, length: (params[i] as CheckedRef).length, run: null });
       }
     }
     return out;
@@ -481,6 +527,7 @@ export class Binder<O> {
     steps: readonly number[],
     write: (w: SideWrite) => void,
     sumSpans: Uint32Array,
+    starts: Uint32Array,
   ): Dispatch[] | null {
     if (indices.length < 2) return null;
     const ps = indices.map((i) => params[i] as CheckedRef);
@@ -509,7 +556,12 @@ export class Binder<O> {
       stride: r.stride,
     }));
     // One row per unit: a flat run that still holds for these params and grads, or a tensor.
-    const units = this.units(indices, params, grads);
+    // With tensor sums the update finds an element's tensor by a search over the group's
+    // starts, which must then ascend in group order.
+    const sums = this.c.sums;
+    const ascending = ps.every((p, k) => k === 0 || p.offset > (ps[k - 1] as CheckedRef).offset);
+    const units = this.units(indices, params, grads, !sums || ascending);
+    const hasRun = units.some((u) => u.run !== null);
     const plan = planGroup(
       units.map((u) => ({
         offset: (params[u.first] as CheckedRef).offset,
@@ -540,19 +592,66 @@ export class Binder<O> {
     });
     const mapOffset = this.c.mapOffsets[gi] as number;
     write({ buffer: this.c.table, offset: mapOffset, data: owner });
-    const sums = this.c.sums;
+    const clip = { clipNorm: this.c.clip.norm, clipValue: this.c.clip.value };
+    let sumsOwn: { variant: PipelineVariant; grid: [number, number] } | undefined;
+    let sumsRows: { entries: GPUBufferBinding[]; table: GPUBufferBinding } | undefined;
     if (sums) {
-      // Partials are indexed by the workgroup within the group's dispatch, from the first
-      // tensor's base (each tensor's range holds at least its own workgroups). Every row is
-      // one tensor: a kernel with tensorSums has no flat runs (its values are per tensor).
+      // The sums pass's rows: the update's, or with flat runs one per tensor, a run member's
+      // row ending where the next member starts (its padding is zero: it adds nothing).
+      const rowsPlan = hasRun
+        ? planGroup(
+            ...this.memberRows(units, params, grads, p0.buffer.size, g0.buffer.size),
+            same,
+            units.flatMap((u) =>
+              (u.run?.indices ?? [u.first]).map((_, m) => states[u.k + m] as StatePlacement),
+            ),
+            this.c.limits,
+            this.c.workgroupSize,
+          )
+        : plan;
+      const rowSpans = [rowsPlan.param.vec4, rowsPlan.param.scalar];
+      if ([...rowSpans, rowsPlan.grad?.vec4, rowsPlan.grad?.scalar].some((r) => r && r.size > max))
+        return null;
+      // Partials are indexed by the workgroup within the group's sums dispatch, from the first
+      // tensor's base (each tensor's range holds at least its own workgroups).
       const base = sums.partialBase[indices[0] as number] as number;
-      plan.tensors.forEach((geo, k) => {
-        const i = (units[k] as { first: number }).first;
-        const end = (plan.tensors[k + 1]?.reserved0 ?? plan.workgroups) as number;
+      const firsts = units.flatMap((u, k) =>
+        (u.run?.flat ?? [0]).map((f) => (plan.tensors[k] as Geometry).param_off + f),
+      );
+      rowsPlan.tensors.forEach((geo, k) => {
+        const i = indices[k] as number;
+        const end = (rowsPlan.tensors[k + 1]?.reserved0 ?? rowsPlan.workgroups) as number;
         sumSpans[2 * i] = base + geo.reserved0;
         sumSpans[2 * i + 1] = end - geo.reserved0;
-        sums.sumWorkgroups[i] = plan.workgroups;
+        sums.sumWorkgroups[i] = rowsPlan.workgroups;
+        sums.ratioCount[i] = hasRun ? indices.length : 0;
+        starts[i] = firsts[k] as number;
       });
+      if (hasRun) {
+        const table = new DataView(new ArrayBuffer(indices.length * GEOMETRY_BYTES));
+        rowsPlan.tensors.forEach((geo, k) => packGeometry(table, k * GEOMETRY_BYTES, geo));
+        const at = this.c.sumsOffsets[gi] as number;
+        write({ buffer: this.c.table, offset: at, data: new Uint8Array(table.buffer) });
+        sumsRows = {
+          entries: [
+            this.range(p0.buffer, rowsPlan.param.vec4, 0),
+            this.range(p0.buffer, rowsPlan.param.scalar, 1),
+            this.range(g0.buffer, rowsPlan.grad?.vec4 ?? null, 2),
+            this.range(g0.buffer, rowsPlan.grad?.scalar ?? null, 3),
+          ],
+          table: { buffer: this.c.table, offset: at, size: indices.length * GEOMETRY_BYTES },
+        };
+        sumsOwn = {
+          variant: {
+            gradInParam: same,
+            mode: rowsPlan.scalars ? 'both' : 'body',
+            multi: true,
+            ...clip,
+            scaler: this.c.scaler,
+          },
+          grid: rowsPlan.grid,
+        };
+      }
     }
     const bindGroups = this.bindGroupOf(
       `${this.c.label}/group-bind-group[${gi}]`,
@@ -566,6 +665,7 @@ export class Binder<O> {
       indices[0] as number,
       { buffer: this.c.table, offset: tableOffset, size: units.length * GEOMETRY_BYTES },
       { buffer: this.c.table, offset: mapOffset, size: 4 * total },
+      sumsRows,
     );
     const variant: PipelineVariant = {
       gradInParam: same,
@@ -583,6 +683,37 @@ export class Binder<O> {
       RANK.multi,
       gi,
       indices,
+      sumsOwn,
     );
+  }
+
+  /**
+   * One param range and one grad range per tensor of `units`, in group order: a tensor's own,
+   * or for a member m of a flat run, from its flat offset to the next member's (the run's end
+   * for the last), so its padding comes with it.
+   */
+  private memberRows(
+    units: readonly Unit[],
+    params: readonly CheckedRef[],
+    grads: readonly CheckedRef[],
+    paramSize: number,
+    gradSize: number,
+  ): [
+    { offset: number; length: number; bufferSize: number }[],
+    { offset: number; length: number; bufferSize: number }[],
+  ] {
+    const ps: { offset: number; length: number; bufferSize: number }[] = [];
+    const gs: { offset: number; length: number; bufferSize: number }[] = [];
+    for (const u of units) {
+      const p = params[u.first] as CheckedRef;
+      const g = grads[u.first] as CheckedRef;
+      const flat = u.run?.flat ?? [0];
+      flat.forEach((f, m) => {
+        const length = (flat[m + 1] ?? u.length) - f;
+        ps.push({ offset: p.offset + 4 * f, length, bufferSize: paramSize });
+        gs.push({ offset: g.offset + 4 * f, length, bufferSize: gradSize });
+      });
+    }
+    return [ps, gs];
   }
 }

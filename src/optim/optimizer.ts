@@ -375,6 +375,7 @@ export class Optimizer<A extends Algorithm> {
         this.refs.map((r) => r.length),
         workgroupSize,
         bindingAlignment(this.limits),
+        spec.tensorSums === true,
       );
       this.table = device.createBuffer({
         label: `${this.label}/tensor-table`,
@@ -497,6 +498,7 @@ export class Optimizer<A extends Algorithm> {
         table: this.table,
         tableOffsets: table.offsets,
         mapOffsets: table.mapOffsets,
+        sumsOffsets: table.sumsOffsets,
         groups,
         options: this.frozen,
         control: this.clipper.control,

@@ -3,9 +3,11 @@
  * for one optimizer whose kernel has `tensorSums` (LAMB): `partials` (one vec4 per workgroup of
  * the sums pass, each tensor a fixed range), `spans` (each tensor's first partial and count,
  * written when the bind groups are made) and `ratios` (one f32 per tensor, written by the
- * finalize pass as storage and read by the update as a uniform). The binder records the sums
- * pass (the update's dispatches with the tensor_sums entry point); this class records the one
- * finalize dispatch between it and the update.
+ * finalize pass as storage and read by the update as a uniform) and `starts` (each tensor's
+ * first element in its group's param bindings, written when the bind groups are made, for the
+ * update's lookup inside a flat run). The binder records the sums pass (a tensor_sums dispatch
+ * before each update dispatch, one row per tensor); this class records the one finalize
+ * dispatch between it and the update.
  * Reusable as is by another per-tensor quantity (LARS's trust ratio, StableAdamW's per-tensor
  * RMS, adaptive gradient clipping): the algorithm's file supplies tensor_terms and tensor_ratio.
  */
@@ -16,6 +18,7 @@ import {
   PARTIAL_BYTES,
   RATIOS_BYTES,
   SPAN_BYTES,
+  STARTS_BYTES,
   partialCapacity,
   sumsLayout,
 } from '../kernels/tensorSums.ts';
@@ -64,6 +67,7 @@ export class TensorSums {
   readonly partials: GPUBuffer;
   readonly spans: GPUBuffer;
   readonly ratios: GPUBuffer;
+  readonly starts: GPUBuffer;
   /** Each tensor's first partial: its range holds partialCapacity(length) partials. */
   readonly partialBase: readonly number[];
   /**
@@ -71,6 +75,12 @@ export class TensorSums {
    * uniform field), 0 for a tensor dispatched alone. Set by the binder.
    */
   readonly sumWorkgroups: number[];
+  /**
+   * Per tensor, the tensors of its group when its group's update has flat runs (the
+   * `ratio_count` uniform field: the update then looks each element's tensor up in `starts`),
+   * else 0. Set by the binder.
+   */
+  readonly ratioCount: number[];
   private readonly finalize: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup };
   private readonly finalizeWorkgroups: number;
 
@@ -85,6 +95,7 @@ export class TensorSums {
     const tensors = plan.partialBase.length;
     this.partialBase = plan.partialBase;
     this.sumWorkgroups = plan.partialBase.map(() => 0);
+    this.ratioCount = plan.partialBase.map(() => 0);
     this.partials = device.createBuffer({
       label: `${label}/tensor-sums/partials`,
       size: plan.partialBytes,
@@ -99,6 +110,11 @@ export class TensorSums {
       label: `${label}/tensor-sums/ratios`,
       size: RATIOS_BYTES,
       usage: BufferUsage.STORAGE | BufferUsage.UNIFORM,
+    });
+    this.starts = device.createBuffer({
+      label: `${label}/tensor-sums/starts`,
+      size: STARTS_BYTES,
+      usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
     });
     const pipeline = getPipeline(device, spec, options as never, workgroupSize, {
       entry: 'tensor_finalize',
@@ -117,15 +133,21 @@ export class TensorSums {
   }
 
   get buffers(): GPUBuffer[] {
-    return [this.partials, this.spans, this.ratios];
+    return [this.partials, this.spans, this.ratios, this.starts];
   }
 
-  /** The uniform fields of tensor `i` (LambUniforms' last three). */
-  fields(i: number): { ratio_base: number; partial_base: number; sum_workgroups: number } {
+  /** The uniform fields of tensor `i` (LambUniforms' last four). */
+  fields(i: number): {
+    ratio_base: number;
+    partial_base: number;
+    sum_workgroups: number;
+    ratio_count: number;
+  } {
     return {
       ratio_base: i,
       partial_base: this.partialBase[i] as number,
       sum_workgroups: this.sumWorkgroups[i] as number,
+      ratio_count: this.ratioCount[i] as number,
     };
   }
 

@@ -1,7 +1,9 @@
 /**
  * LAMB's per-tensor reduction on Dawn in Node, over the workgroup sizes the other parity runs
  * do not take: the sums pass (one thread per update workgroup) and its grid must handle any WG_SIZE
- * (33 and 100 are not powers of two), every layout, both dispatch paths. Params within 8 ULP of
+ * (33 and 100 are not powers of two), every layout, both dispatch paths, and the flat runs of
+ * arenas and gathered tensors (the update runs a run as one row and looks each element's tensor
+ * up; the sums pass keeps one row per tensor), in f32 and bf16 state. Params within 8 ULP of
  * the reference (test/browser/report.ts, lambUlps), state bitwise, 2·(update dispatches) + 1
  * dispatches.
  */
@@ -22,21 +24,33 @@ describeNodeGpu('LAMB parity with the CPU reference on Dawn in Node', () => {
     ['arena', 0, 'group', 100],
     ['separate', 0, 'tensor', 256],
     ['interleaved', 0, 'tensor', 33],
-  ] as const)('layout %s, grad shift %i (%s path), workgroupSize %i', async (...row) => {
-    const [layout, gradShift, path, workgroupSize] = row;
-    const cases = OPTIMIZER_CASES.filter((c) => c.algorithm === 'lamb');
-    const results = await parity({
-      cases,
-      lengths: GEOMETRY_LENGTHS,
-      steps: STEPS,
-      seed: 1100 + gradShift,
-      layout,
-      gradShift,
-      workgroupSize,
-    });
-    expect(results).toHaveLength(cases.length);
-    expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
-    expect(bitMismatches(results)).toEqual([]);
-    expect(lambUlps(results)).toEqual([]);
-  });
+    // flat runs: the arena's padding is owned; user grads break the runs with padding inside;
+    // packed user buffers run where tensors are back to back; separate buffers gathered
+    ['arena', 0, 'group', 256],
+    ['arenaUserGrads', 0, 'group', 64],
+    ['packed', 0, 'group', 33],
+    ['separate', 0, 'group', 256, 1 << 16],
+    ['arena', 0, 'group', 64, undefined, 'bf16'],
+  ] as const)(
+    'layout %s, grad shift %i (%s path), workgroupSize %i, gatherBelow %s, %s state',
+    async (...row) => {
+      const [layout, gradShift, path, workgroupSize, gatherBelow, stateDtype] = row;
+      const cases = OPTIMIZER_CASES.filter((c) => c.algorithm === 'lamb');
+      const results = await parity({
+        cases,
+        lengths: GEOMETRY_LENGTHS,
+        steps: STEPS,
+        seed: 1100 + gradShift,
+        layout,
+        gradShift,
+        workgroupSize,
+        ...(gatherBelow !== undefined ? { gatherBelow } : {}),
+        ...(stateDtype !== undefined ? { stateDtype } : {}),
+      });
+      expect(results).toHaveLength(cases.length);
+      expect(parityFailures(results, GEOMETRY_LENGTHS.length, STEPS, path)).toEqual([]);
+      expect(bitMismatches(results)).toEqual([]);
+      expect(lambUlps(results)).toEqual([]);
+    },
+  );
 });
