@@ -18,24 +18,18 @@
 import { createOptimizer, ParamArena, type Algorithm, type TensorRef } from '../src/index.ts';
 import { BENCH_ALGORITHMS, bytesPerParam } from './algorithms.ts';
 import type { GpuTimer } from './gpuTimer.ts';
+import {
+  BREAKDOWN_PASSES,
+  BREAKDOWN_VARIANTS,
+  type BreakdownPass,
+  type BreakdownVariant,
+} from './breakdownVariants.ts';
 import { withPassFilter } from './passFilter.ts';
 import { randomPool } from './randomPool.ts';
 import { parameterCount, scenario, type Scenario } from './scenarios.ts';
 import { stat, type Stat } from './stats.ts';
 
-export const BREAKDOWN_VARIANTS = [
-  'single',
-  'arena',
-  'rows, ×4',
-  'rows',
-  'separate, gathered',
-  'separate, per tensor',
-] as const;
-export type BreakdownVariant = (typeof BREAKDOWN_VARIANTS)[number];
-
-/** The passes of a step with a per-tensor reduction, by their pipelines' label parts. */
-export const BREAKDOWN_PASSES = ['tensor_sums', 'tensor_finalize', 'pipeline'] as const;
-export type BreakdownPass = (typeof BREAKDOWN_PASSES)[number];
+export { BREAKDOWN_PASSES, BREAKDOWN_VARIANTS, type BreakdownPass, type BreakdownVariant };
 
 /** Algorithms whose step has the three passes (tensor_sums.wgsl). */
 const WITH_SUMS: readonly Algorithm[] = ['lamb'];
@@ -164,7 +158,14 @@ async function time(
 export async function runBreakdown(
   device: GPUDevice,
   timer: GpuTimer | null,
-  config: { scenarios: Scenario['name'][]; algorithms: Algorithm[]; steps: number; reps: number },
+  config: {
+    scenarios: Scenario['name'][];
+    algorithms: Algorithm[];
+    steps: number;
+    reps: number;
+    /** The variants to run (all when absent). */
+    variants?: BreakdownVariant[];
+  },
   progress: (message: string) => void,
 ): Promise<BreakdownRow[]> {
   const out: BreakdownRow[] = [];
@@ -173,7 +174,7 @@ export async function runBreakdown(
     for (const algorithm of config.algorithms) {
       const alg = BENCH_ALGORITHMS.find((a) => a.name === algorithm);
       const bpp = bytesPerParam(algorithm, alg?.options ?? {});
-      for (const variant of BREAKDOWN_VARIANTS) {
+      for (const variant of config.variants ?? BREAKDOWN_VARIANTS) {
         const passes = WITH_SUMS.includes(algorithm) ? [null, ...BREAKDOWN_PASSES] : [null];
         for (const pass of passes) {
           const v = views(device, s, variant);

@@ -6,12 +6,31 @@
  *   npm run bench:breakdown                        model and tiny, Adam and SGD, 10 steps × 5
  *   npm run bench:breakdown -- --algorithms=adam --scenarios=tiny --steps=5 --reps=3
  *   npm run bench:breakdown -- --algorithms=lamb,adam --scenarios=tiny   LAMB pass by pass too
+ *   npm run bench:breakdown -- --variants=single,arena                  only those variants
  */
 import { parseArgs } from 'node:util';
 import type { Algorithm } from '../src/index.ts';
 import type { BreakdownRow } from '../bench/breakdown.ts';
+import {
+  BREAKDOWN_VARIANTS,
+  variantSlug,
+  type BreakdownVariant,
+} from '../bench/breakdownVariants.ts';
 import { textTable } from '../bench/table.ts';
 import { openGpuPage } from './gpuPage.ts';
+
+/** --variants=single,arena,rows-x4: a subset of BREAKDOWN_VARIANTS by slug. */
+function variants(value: string): BreakdownVariant[] {
+  return value.split(',').map((slug) => {
+    const v = BREAKDOWN_VARIANTS.find((x) => variantSlug(x) === slug.trim());
+    if (!v) {
+      throw new Error(
+        `--variants: unknown "${slug}"; choose from ${BREAKDOWN_VARIANTS.map(variantSlug).join(', ')}`,
+      );
+    }
+    return v;
+  });
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -20,6 +39,7 @@ async function main(): Promise<void> {
       scenarios: { type: 'string', default: 'model,tiny' },
       steps: { type: 'string', default: '10' },
       reps: { type: 'string', default: '5' },
+      variants: { type: 'string' },
     },
   });
   const config = {
@@ -27,6 +47,7 @@ async function main(): Promise<void> {
     scenarios: (values.scenarios as string).split(',') as ('model' | 'tiny' | 'big')[],
     steps: Number(values.steps),
     reps: Number(values.reps),
+    ...(values.variants ? { variants: variants(values.variants) } : {}),
   };
   if (![config.steps, config.reps].every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error('--steps and --reps must be positive integers');

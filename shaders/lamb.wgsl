@@ -20,6 +20,9 @@
 // Recomputing the moments in the update (rather than storing them in the first pass) keeps
 // every pass's inputs the state as it was before the step, so a pass never reads what another
 // wrote and u is bitwise the same in both.
+// Flat runs (a ParamArena's tensors, gathered small tensors): the update runs a run as one row
+// and finds each element's tensor in `starts` (ratio_index); the sums pass keeps one row per
+// tensor, its zero padding included (zero p, g and state give u = 0: it adds nothing).
 // With 16-bit state (stateDtype), u.eps arrives raised to the storage type's floor.
 // State arrays: 0 = exp_avg, 1 = exp_avg_sq.
 
@@ -51,6 +54,8 @@ struct LambUniforms {
 @group(0) @binding(13) var<uniform> starts: array<vec4<u32>, MAX_SUM_TENSORS_VEC4>;
 // The tensor this invocation last looked up (its items ascend, so the next is at or after it).
 var<private> ratio_at: u32 = 0xffffffffu;
+// Where the tensor after ratio_at starts (past the group's last: 0xffffffff).
+var<private> ratio_next: u32 = 0u;
 
 struct Direction {
   exp_avg: vec4<f32>,
@@ -93,31 +98,36 @@ fn start_of(i: u32) -> u32 {
 // The index of the element's tensor among the optimizer's. A row that is one tensor: the
 // dispatch's first tensor plus the row. In a group with flat runs (u.ratio_count > 0): the
 // last of the group's tensors that starts at or before elem_index, by a binary search on a
-// thread's first item, then a walk forward (a thread's items ascend).
+// thread's first item, then a walk forward (a thread's items ascend). The tensor found is kept
+// with where the next one starts, so an item in the same tensor as the last loads nothing.
 fn ratio_index() -> u32 {
   if (!MULTI || u.ratio_count == 0u) {
     return u.ratio_base + tensor_row;
   }
+  if (ratio_at != 0xffffffffu && elem_index < ratio_next) {
+    return ratio_at;
+  }
   let hi = u.ratio_base + u.ratio_count;
   var i = ratio_at;
-  if (i == 0xffffffffu || start_of(i) > elem_index) {
-    var lo = u.ratio_base;
+  if (i == 0xffffffffu) {
+    i = u.ratio_base;
     var h = hi;
-    while (h - lo > 1u) {
-      let mid = (lo + h) / 2u;
+    while (h - i > 1u) {
+      let mid = (i + h) / 2u;
       if (start_of(mid) <= elem_index) {
-        lo = mid;
+        i = mid;
       } else {
         h = mid;
       }
     }
-    i = lo;
   } else {
+    i = i + 1u;
     while (i + 1u < hi && start_of(i + 1u) <= elem_index) {
       i = i + 1u;
     }
   }
   ratio_at = i;
+  ratio_next = select(0xffffffffu, start_of(i + 1u), i + 1u < hi);
   return i;
 }
 

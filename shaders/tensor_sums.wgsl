@@ -7,7 +7,8 @@
 // A step records, in the one compute pass of the step:
 //   1. tensor_sums: the update's dispatches again (the same bind group ranges and geometry:
 //      one per param group on a ParamArena), with this entry point, on ceil(update workgroups /
-//      WG_SIZE) workgroups. Thread w runs, for each element of the update's workgroup w, the
+//      WG_SIZE) workgroups; where the update runs a flat run as one row, the group's sums
+//      dispatch has rows of its own, one per tensor (binder.ts), and w counts their workgroups. Thread w runs, for each element of the update's workgroup w, the
 //      update's loads (prepare_grad included, so clipping, the GradScaler's unscale and
 //      maximize apply) and tensor_terms instead of update, adds the terms and writes one vec4
 //      partial: partials[u.partial_base + w]. Nothing else is written, so the update's inputs

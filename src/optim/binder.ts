@@ -578,7 +578,26 @@ export class Binder<O> {
       this.c.limits,
       this.c.workgroupSize,
     );
-    const spans = [plan.param.vec4, plan.param.scalar, plan.grad?.vec4, plan.grad?.scalar];
+    // The sums pass's rows: the update's, or with flat runs one per tensor, a run member's row
+    // ending where the next member starts (its padding is zero: it adds nothing).
+    const rowsPlan =
+      sums && hasRun
+        ? planGroup(
+            ...this.memberRows(units, params, grads, p0.buffer.size, g0.buffer.size),
+            same,
+            units.flatMap((u) =>
+              (u.run?.indices ?? [u.first]).map((_, m) => states[u.k + m] as StatePlacement),
+            ),
+            this.c.limits,
+            this.c.workgroupSize,
+          )
+        : plan;
+    const spans = [plan, rowsPlan].flatMap((q) => [
+      q.param.vec4,
+      q.param.scalar,
+      q.grad?.vec4,
+      q.grad?.scalar,
+    ]);
     if (spans.some((r) => r && r.size > max)) return null;
     const rows = new DataView(new ArrayBuffer(units.length * GEOMETRY_BYTES));
     plan.tensors.forEach((geo: Geometry, k) => packGeometry(rows, k * GEOMETRY_BYTES, geo));
@@ -596,22 +615,6 @@ export class Binder<O> {
     let sumsOwn: { variant: PipelineVariant; grid: [number, number] } | undefined;
     let sumsRows: { entries: GPUBufferBinding[]; table: GPUBufferBinding } | undefined;
     if (sums) {
-      // The sums pass's rows: the update's, or with flat runs one per tensor, a run member's
-      // row ending where the next member starts (its padding is zero: it adds nothing).
-      const rowsPlan = hasRun
-        ? planGroup(
-            ...this.memberRows(units, params, grads, p0.buffer.size, g0.buffer.size),
-            same,
-            units.flatMap((u) =>
-              (u.run?.indices ?? [u.first]).map((_, m) => states[u.k + m] as StatePlacement),
-            ),
-            this.c.limits,
-            this.c.workgroupSize,
-          )
-        : plan;
-      const rowSpans = [rowsPlan.param.vec4, rowsPlan.param.scalar];
-      if ([...rowSpans, rowsPlan.grad?.vec4, rowsPlan.grad?.scalar].some((r) => r && r.size > max))
-        return null;
       // Partials are indexed by the workgroup within the group's sums dispatch, from the first
       // tensor's base (each tensor's range holds at least its own workgroups).
       const base = sums.partialBase[indices[0] as number] as number;

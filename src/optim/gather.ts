@@ -35,6 +35,10 @@ const SHADOW = {};
  * not all in one buffer (one buffer takes one dispatch already), the tensors shorter than
  * `below` whose param buffer has COPY_SRC and COPY_DST usage and that are not in a flat run
  * (`inRuns`), when there are at least two. Each group's run starts at a multiple of `align`.
+ * With `consecutive` (a kernel with per-tensor sums, LAMB), only the longest stretch of those
+ * whose indices follow one another: its partial sums and ratios are indexed from the run's
+ * first tensor on (src/optim/tensorSums.ts), so a tensor left out in the middle would share
+ * their ranges.
  */
 export function planGather(
   params: readonly { buffer: { usage: number }; length: number }[],
@@ -43,6 +47,7 @@ export function planGather(
   below: number,
   align: number,
   maxLength: number,
+  consecutive = false,
 ): GatherPlan {
   const offsets: (number | null)[] = params.map(() => null);
   const runs: Run[] = [];
@@ -50,11 +55,12 @@ export function planGather(
   for (const indices of groups) {
     const buffers = new Set(indices.map((i) => params[i]?.buffer));
     if (buffers.size < 2) continue;
-    const chosen = indices.filter((i) => {
+    const eligible = indices.filter((i) => {
       const p = params[i] as { buffer: { usage: number }; length: number };
       const usage = COPY_SRC | COPY_DST;
       return p.length < below && (p.buffer.usage & usage) === usage && !inRuns.has(i);
     });
+    const chosen = consecutive ? longestStretch(eligible) : eligible;
     if (chosen.length < 2) continue;
     const start = Math.ceil(size / align) * align;
     let at = start;
@@ -75,4 +81,17 @@ export function planGather(
     size = run.offset + 4 * run.length;
   }
   return { offsets, size, runs };
+}
+
+/** The longest stretch of `indices` (ascending) that follow one another, the first if tied. */
+function longestStretch(indices: readonly number[]): number[] {
+  let best: number[] = [];
+  let at = 0;
+  for (let k = 1; k <= indices.length; k++) {
+    if (k === indices.length || indices[k] !== (indices[k - 1] as number) + 1) {
+      if (k - at > best.length) best = indices.slice(at, k);
+      at = k;
+    }
+  }
+  return best;
 }

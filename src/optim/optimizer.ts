@@ -402,6 +402,7 @@ export class Optimizer<A extends Algorithm> {
             gatherBelow,
             align,
             maxRun,
+            spec.tensorSums === true,
           )
         : null;
       this.store = new StateStore(

@@ -53,4 +53,25 @@ describeNodeGpu('LAMB parity with the CPU reference on Dawn in Node', () => {
       expect(lambUlps(results)).toEqual([]);
     },
   );
+
+  it('gathers only a stretch of consecutive small tensors when big ones sit between them', async () => {
+    // 3, 5, 7 and 1 are under gatherBelow, 1023 and 4097 are not: the gathered run is the
+    // longest consecutive stretch (5, 7), whose partials and ratios follow the run's first
+    // tensor; the others take a dispatch each (2 sums + 2 updates each, 1 finalize)
+    const lengths = [3, 1023, 5, 7, 4097, 1];
+    const cases = OPTIMIZER_CASES.filter((c) => c.algorithm === 'lamb');
+    const results = await parity({
+      cases,
+      lengths,
+      steps: STEPS,
+      seed: 1200,
+      layout: 'separate',
+      workgroupSize: 64,
+      gatherBelow: 256,
+    });
+    expect(results).toHaveLength(cases.length);
+    expect(parityFailures(results, lengths.length - 1, STEPS, 'tensor')).toEqual([]);
+    expect(bitMismatches(results)).toEqual([]);
+    expect(lambUlps(results)).toEqual([]);
+  });
 });

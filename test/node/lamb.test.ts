@@ -169,16 +169,38 @@ describe('LAMB on the host (fake device)', () => {
     expect(clipped.lastClipDispatches).toBe(2);
   });
 
-  it('keeps tensors apart on an arena: no flat runs, one row per tensor', () => {
-    // A flat run would update consecutive tensors (and the padding between them) as one range,
-    // so their p² and u² would land in one sum: LAMB's kernel must not opt in.
+  it('updates an arena as one flat run but sums each tensor apart', () => {
+    // The update runs the run as one row and finds each element's tensor in `starts`; the sums
+    // pass keeps one row per tensor (its padding is zero), so no norm mixes two tensors.
     expect(LAMB_KERNEL.tensorSums).toBe(true);
-    expect(LAMB_KERNEL.flatRuns).toBeUndefined();
+    expect(LAMB_KERNEL.flatRuns).toBe(true);
     const f = fakeDevice();
+    const writes: { label: string; offset: number; data: Uint8Array }[] = [];
+    const queue = f.device.queue as unknown as { writeBuffer: (...a: unknown[]) => void };
+    queue.writeBuffer = (buffer, offset, data, dataOffset = 0, size) => {
+      const bytes = new Uint8Array(data as ArrayBuffer, dataOffset as number, size as number);
+      writes.push({
+        label: (buffer as GPUBuffer).label,
+        offset: offset as number,
+        data: bytes.slice(),
+      });
+    };
     const arena = new ParamArena(f.device, [3, 5, 8, 1]);
     const opt = new LAMB(f.device, arena.params);
     opt.step(arena.grads);
     expect(opt.lastStepDispatches).toBe(3);
+    const u32 = (w: { data: Uint8Array }) =>
+      Array.from(new Uint32Array(w.data.buffer, w.data.byteOffset, w.data.byteLength / 4));
+    const table = writes.filter((w) => w.label.endsWith('/tensor-table'));
+    // the update's rows (one: the run, each tensor rounded up to its 16-byte slot, padding
+    // included: 4 + 8 + 8 + 4 = 24 elements), its workgroup map, then the sums rows (one per
+    // tensor, each with its padding: 4, 8, 8, 4)
+    const rows = table.map((w) => u32(w)).filter((r) => r.length % 12 === 0 && r.length > 1);
+    const n = (r: number[]) => r.filter((_, k) => k % 12 === 0);
+    expect(rows.map(n)).toEqual([[24], [4, 8, 8, 4]]);
+    // where each tensor starts (elements from the param binding's base), for the lookup
+    const starts = writes.find((w) => w.label.endsWith('/tensor-sums/starts'));
+    expect(u32(starts as { data: Uint8Array }).slice(0, 4)).toEqual([0, 4, 12, 20]);
   });
 
   it(`accepts at most ${MAX_SUM_TENSORS} tensors, with a clear error`, () => {

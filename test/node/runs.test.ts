@@ -132,6 +132,26 @@ describe('gathered runs (src/optim/gather.ts)', () => {
     expect(plan.runs).toEqual([{ indices: [0, 2, 3], offset: 0, length: 16, flat: [0, 4, 12] }]);
   });
 
+  it('gathers only the longest stretch of consecutive tensors for per-tensor sums (LAMB)', () => {
+    const params = [own(8), own(100_000), own(3), own(5), own(7), own(100_000), own(9)];
+    // 0 | 2, 3, 4 | 6 are small; LAMB's partials and ratios are indexed from the run's first
+    // tensor on, so only the stretch 2, 3, 4 is gathered (4 + 8 + 8 = 20 elements)
+    const plan = planGather(
+      params,
+      [[0, 1, 2, 3, 4, 5, 6]],
+      new Set(),
+      1 << 16,
+      256,
+      1 << 20,
+      true,
+    );
+    expect(plan.runs.map((r) => r.indices)).toEqual([[2, 3, 4]]);
+    expect(plan.offsets).toEqual([null, null, 0, 16, 48, null, null]);
+    // without it (every other algorithm), all four small tensors
+    const all = planGather(params, [[0, 1, 2, 3, 4, 5, 6]], new Set(), 1 << 16, 256, 1 << 20);
+    expect(all.runs.map((r) => r.indices)).toEqual([[0, 2, 3, 4, 6]]);
+  });
+
   it('leaves one-buffer groups, lone tensors, buffers without copy usage and runs alone', () => {
     const shared = { usage: copyable.usage };
     const oneBuffer = [
