@@ -48,6 +48,11 @@ override CLIP_VALUE: bool = false;
 // control.inv_scale, and when this step's check pass found a non-finite unscaled gradient
 // (control.found_inf) the whole dispatch returns before touching anything.
 override SCALER: bool = false;
+// MULTI: `owner` holds the row in its low 16 bits, in bits 16–30 the position in the group of
+// the tensor where the workgroup's first element lies (row_seed), and in bit 31 whether all of
+// the workgroup's elements lie in that tensor (row_single), for updates that look up a
+// per-tensor value inside a flat run (LAMB: at most 16384 tensors, so both fit).
+override SEEDED_ROWS: bool = false;
 
 struct Geometry {
   n: u32,            // elements in the tensor
@@ -84,6 +89,9 @@ var<private> tensor_row: u32 = 0u;
 // by body, tail and tail_pair before they call `update`. For updates that look up a per-tensor
 // value inside a flat run, where a row spans several tensors (LAMB); the others never read it.
 var<private> elem_index: u32 = 0u;
+// SEEDED_ROWS: where the tensor lookup of this workgroup starts, and whether it has one tensor.
+var<private> row_seed: u32 = 0u;
+var<private> row_single: bool = false;
 
 // The control block: loss-scaler state (the scale first, so a loss kernel can bind the buffer
 // at offset 0) and gradient-clipping scalars, written on the GPU by gradnorm.wgsl and
@@ -302,7 +310,14 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>,
     if (w >= arrayLength(&owner)) {
       return;
     }
-    tensor_row = owner[w];
+    let o = owner[w];
+    if (SEEDED_ROWS) {
+      tensor_row = o & 0xffffu;
+      row_seed = (o >> 16u) & 0x7fffu;
+      row_single = (o >> 31u) != 0u;
+    } else {
+      tensor_row = o;
+    }
     let geo = tensors[tensor_row];
     // The tensor's body workgroups come first (reserved1 of them), then its scalar ones, so
     // every workgroup runs one code path. MODE 0: no tensor of the group has scalars.

@@ -53,8 +53,8 @@ struct LambUniforms {
 // spans several tensors, so it finds an element's tensor here (ratio_index).
 @group(0) @binding(13) var<uniform> starts: array<vec4<u32>, MAX_SUM_TENSORS_VEC4>;
 // The tensor this invocation last looked up (its items ascend, so the next is at or after it).
-var<private> ratio_at: u32 = 0xffffffffu;
-// Where the tensor after ratio_at starts (past the group's last: 0xffffffff).
+var<private> ratio_at: u32 = 0u;
+// Where the tensor after ratio_at starts (past the group's last: 0xffffffff; 0: none yet).
 var<private> ratio_next: u32 = 0u;
 
 struct Direction {
@@ -97,34 +97,25 @@ fn start_of(i: u32) -> u32 {
 
 // The index of the element's tensor among the optimizer's. A row that is one tensor: the
 // dispatch's first tensor plus the row. In a group with flat runs (u.ratio_count > 0): the
-// last of the group's tensors that starts at or before elem_index, by a binary search on a
-// thread's first item, then a walk forward (a thread's items ascend). The tensor found is kept
-// with where the next one starts, so an item in the same tensor as the last loads nothing.
+// last of the group's tensors that starts at or before elem_index: the workgroup's tensor when
+// all its elements lie in one (row_single, from `owner`), else a walk forward from the tensor
+// where the workgroup starts (row_seed), then from the last one found (a thread's items ascend). The tensor found is kept with where the next one starts, so an item
+// in the same tensor as the last loads nothing.
 fn ratio_index() -> u32 {
   if (!MULTI || u.ratio_count == 0u) {
     return u.ratio_base + tensor_row;
   }
-  if (ratio_at != 0xffffffffu && elem_index < ratio_next) {
+  if (row_single) {
+    return u.ratio_base + row_seed;
+  }
+  if (elem_index < ratio_next) {
     return ratio_at;
   }
   let hi = u.ratio_base + u.ratio_count;
-  var i = ratio_at;
-  if (i == 0xffffffffu) {
-    i = u.ratio_base;
-    var h = hi;
-    while (h - i > 1u) {
-      let mid = (i + h) / 2u;
-      if (start_of(mid) <= elem_index) {
-        i = mid;
-      } else {
-        h = mid;
-      }
-    }
-  } else {
+  // ratio_next is 0 only before the first lookup: no tensor but the group's first starts at 0.
+  var i = select(ratio_at + 1u, u.ratio_base + row_seed, ratio_next == 0u);
+  while (i + 1u < hi && start_of(i + 1u) <= elem_index) {
     i = i + 1u;
-    while (i + 1u < hi && start_of(i + 1u) <= elem_index) {
-      i = i + 1u;
-    }
   }
   ratio_at = i;
   ratio_next = select(0xffffffffu, start_of(i + 1u), i + 1u < hi);

@@ -150,6 +150,16 @@ export function tableLayout(
   return { offsets, mapOffsets, sumsOffsets, size: Math.max(at, align) };
 }
 
+/**
+ * With tensor sums (LAMB), a flat run is one row only when its tensors average fewer elements
+ * than this. Each element of such a row looks its tensor up (lamb.wgsl, ratio_index), which
+ * on SwiftShader made the update 1.5× slower (500 tensors of about 2 000 elements: 15 ms
+ * against 10 for one tensor) but 2–4× faster than a row per tensor there (idle threads, heads
+ * and tails); on the model scenario (101 tensors, 68 000 elements on average) a row per tensor
+ * costs nothing and the lookup up to 1.5×. Measured with `npm run bench:breakdown`.
+ */
+export const SUMS_RUN_MEAN = 1 << 14;
+
 /** A row of a MULTI dispatch: a tensor, or a flat run (its first tensor and position `k`). */
 interface Unit {
   first: number;
@@ -478,14 +488,15 @@ export class Binder<O> {
   /**
    * The rows of a group's MULTI dispatch, in order: `first` is the tensor index, `k` its
    * position in the group, `length` the elements the row updates (a run's, padding included,
-   * or the tensor's). A run qualifies when its state was laid out as one range and its params
-   * and grads still form the run (a rebind or other grads may break it).
+   * or the tensor's). A run qualifies when its state was laid out as one range, its params
+   * and grads still form the run (a rebind or other grads may break it) and its tensors average
+   * fewer than `runMean` elements (Infinity: any run; SUMS_RUN_MEAN with tensor sums; 0: none).
    */
   private units(
     indices: readonly number[],
     params: readonly CheckedRef[],
     grads: readonly CheckedRef[],
-    allowRuns: boolean,
+    runMean: number,
   ): Unit[] {
     const view = (r: CheckedRef): RunTensor => ({
       buffer: r.buffer,
@@ -496,7 +507,8 @@ export class Binder<O> {
     const out: Unit[] = [];
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k] as number;
-      const run = allowRuns ? this.runs.get(i) : undefined;
+      const found = this.runs.get(i);
+      const run = found && found.length < runMean * found.indices.length ? found : undefined;
       if (
         run &&
         run.indices.every((j, m) => indices[k + m] === j) &&
@@ -560,7 +572,12 @@ export class Binder<O> {
     // starts, which must then ascend in group order.
     const sums = this.c.sums;
     const ascending = ps.every((p, k) => k === 0 || p.offset > (ps[k - 1] as CheckedRef).offset);
-    const units = this.units(indices, params, grads, !sums || ascending);
+    const units = this.units(
+      indices,
+      params,
+      grads,
+      sums ? (ascending ? SUMS_RUN_MEAN : 0) : Infinity,
+    );
     const hasRun = units.some((u) => u.run !== null);
     const plan = planGroup(
       units.map((u) => ({
@@ -608,6 +625,22 @@ export class Binder<O> {
     plan.tensors.forEach((geo, k) => {
       const end = (plan.tensors[k + 1]?.reserved0 ?? plan.workgroups) as number;
       owner.fill(k, geo.reserved0, end);
+      // With tensor sums and flat runs (SEEDED_ROWS): in bits 16–30, the position in the group
+      // of the tensor where each workgroup's first element lies; bit 31 when all its elements
+      // lie in that tensor (a run is body only: items·workgroupSize vec4s per workgroup)
+      const unit = units[k] as Unit;
+      if (sums && hasRun) {
+        const span = 4 * geo.reserved2 * this.c.workgroupSize;
+        const flat = unit.run?.flat ?? [0];
+        let m = 0;
+        for (let w = geo.reserved0; w < end; w++) {
+          const first = (w - geo.reserved0) * span;
+          while (m + 1 < flat.length && (flat[m + 1] as number) <= first) m++;
+          const next = flat[m + 1] ?? unit.length;
+          const single = unit.run === null || first + span <= next ? 1 : 0;
+          owner[w] = (k | ((unit.k + m) << 16) | (single << 31)) >>> 0;
+        }
+      }
     });
     const mapOffset = this.c.mapOffsets[gi] as number;
     write({ buffer: this.c.table, offset: mapOffset, data: owner });

@@ -18,9 +18,6 @@ import { bitMismatches, lambUlps, parityFailures } from './report.ts';
 
 const STEPS = 10;
 
-/** Algorithms whose kernels do not set flatRuns, so they never gather. */
-const NO_FLAT_RUNS: string[] = ['lamb'];
-
 describeGpu('GPU parity with the CPU reference', () => {
   const testPage = useTestPage();
 
@@ -65,9 +62,8 @@ describeGpu('GPU parity with the CPU reference', () => {
 
   it('gathers small tensors in separate buffers into one dispatch: every option combination, f32 and f16, clipping', async () => {
     const gatherBelow = 1 << 16;
-    // LAMB does not opt in to flat runs (its trust ratio is per tensor), so it gathers
-    // nothing: its separate-buffer path is the per-tensor one tested above
-    const cases = OPTIMIZER_CASES.filter((c) => !NO_FLAT_RUNS.includes(c.algorithm));
+    // LAMB gathers too: its update runs the run as one row, its sums pass one row per tensor
+    const cases = OPTIMIZER_CASES;
     for (const stateDtype of ['f32', 'f16'] as const) {
       const results = await testPage().run('parity', {
         cases,
@@ -79,21 +75,22 @@ describeGpu('GPU parity with the CPU reference', () => {
         stateDtype,
       });
       expect(parityFailures(results, GEOMETRY_LENGTHS.length, 6, 'group')).toEqual([]);
-      const mismatched = results.filter((r) => r.bitMismatches.param + r.bitMismatches.state > 0);
-      expect(mismatched.map((r) => `${r.desc}: ${JSON.stringify(r.bitMismatches)}`)).toEqual([]);
+      expect(results.some((r) => r.tensorSums)).toBe(true);
+      expect(bitMismatches(results)).toEqual([]);
+      expect(lambUlps(results)).toEqual([]);
     }
     // 70_001 elements stay on their own (a 17_500-vec4 body and a 1-element tail: 2
-    // dispatches), the rest share one: 3
+    // dispatches), the rest share one: 3; LAMB adds a sums dispatch to each and a finalize: 7
     const lengths = [...GEOMETRY_LENGTHS, 70_001];
     const clipped = await testPage().run('parity', {
-      cases: CLIP_CASES.filter((c) => !NO_FLAT_RUNS.includes(c.algorithm)),
+      cases: CLIP_CASES,
       lengths,
       steps: 4,
       seed: 22,
       layout: 'separate',
       gatherBelow,
     });
-    expect(clipped.map((r) => r.dispatches)).toEqual(clipped.map(() => 3));
+    expect(clipped.map((r) => r.dispatches)).toEqual(clipped.map((r) => (r.tensorSums ? 7 : 3)));
     expect(
       parityFailures(clipped, lengths.length, 4, 'tensor').filter((p) => !/dispatches/.test(p)),
     ).toEqual([]);

@@ -12,6 +12,7 @@ import { lambRatio } from '../../src/reference/lamb.ts';
 import { LAMB_KERNEL } from '../../src/kernels/lamb.ts';
 import { MAX_SUM_TENSORS, partialCapacity } from '../../src/kernels/tensorSums.ts';
 import { planTensorSums } from '../../src/optim/tensorSums.ts';
+import { SUMS_RUN_MEAN } from '../../src/optim/binder.ts';
 import { OPTIMIZER_CASES } from '../cases.ts';
 import { caseInputs, measureCase, type TorchOptimFixture } from '../torch/fixture.ts';
 import { torchFailures } from '../torch/tolerance.ts';
@@ -201,6 +202,18 @@ describe('LAMB on the host (fake device)', () => {
     // where each tensor starts (elements from the param binding's base), for the lookup
     const starts = writes.find((w) => w.label.endsWith('/tensor-sums/starts'));
     expect(u32(starts as { data: Uint8Array }).slice(0, 4)).toEqual([0, 4, 12, 20]);
+    // tensors of SUMS_RUN_MEAN elements or more on average keep a row each (the lookup would
+    // cost more than their rows' idle threads): the update's rows are the tensors', and the
+    // sums pass shares them (no rows of its own)
+    writes.length = 0;
+    const big = new ParamArena(f.device, [SUMS_RUN_MEAN, SUMS_RUN_MEAN + 4]);
+    const rowsOf = new LAMB(f.device, big.params);
+    rowsOf.step(big.grads);
+    const bigRows = writes
+      .filter((w) => w.label.endsWith('/tensor-table'))
+      .map((w) => u32(w))
+      .filter((r) => r.length % 12 === 0 && r.length > 12);
+    expect(bigRows.map(n)).toEqual([[SUMS_RUN_MEAN, SUMS_RUN_MEAN + 4]]);
   });
 
   it(`accepts at most ${MAX_SUM_TENSORS} tensors, with a clear error`, () => {
