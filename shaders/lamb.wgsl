@@ -102,7 +102,9 @@ fn start_of(i: u32) -> u32 {
 // where the workgroup starts (row_seed), then from the last one found (a thread's items ascend). The tensor found is kept with where the next one starts, so an item
 // in the same tensor as the last loads nothing.
 fn ratio_index() -> u32 {
-  if (!MULTI || u.ratio_count == 0u) {
+  // SEEDED_ROWS is set only on a group with flat runs (u.ratio_count > 0): without it the
+  // lookup below is left out of the pipeline, which on SwiftShader slowed every row.
+  if (!MULTI || !SEEDED_ROWS) {
     return u.ratio_base + tensor_row;
   }
   if (row_single) {

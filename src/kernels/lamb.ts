@@ -40,6 +40,5 @@ export const LAMB_KERNEL: KernelSpec<Resolved<LambOptions>> = {
   // finds each element's tensor (lamb.wgsl, ratio_index); the sums pass still runs one row per
   // tensor (binder.ts), so no norm mixes two tensors.
   flatRuns: true,
-  // SEEDED_ROWS: the workgroup-to-row map also says where each workgroup's lookup starts.
-  constants: (o) => ({ MAXIMIZE: Number(o.maximize), NUM_STATES: 2, SEEDED_ROWS: 1 }),
+  constants: (o) => ({ MAXIMIZE: Number(o.maximize), NUM_STATES: 2 }),
 };

@@ -72,6 +72,12 @@ export interface PipelineVariant {
    * j uses the signed map.
    */
   q8Signed?: number;
+  /**
+   * MULTI with flat runs in an update that looks up a per-tensor value (LAMB): SEEDED_ROWS,
+   * the workgroup-to-row map seeds the lookup (common.wgsl). Off, the lookup's code is left
+   * out of the pipeline: on SwiftShader its mere presence slowed every row.
+   */
+  seededRows?: boolean;
 }
 
 function pipelineLayoutOf(
@@ -111,6 +117,7 @@ export function getPipeline<O>(
     CLIP_VALUE: Number(variant.clipValue ?? false),
     SCALER: Number(variant.scaler ?? false),
     ...(variant.entry === 'main_q8' ? { Q8_SIGNED: variant.q8Signed ?? 0 } : {}),
+    ...(variant.seededRows ? { SEEDED_ROWS: 1 } : {}),
   };
   const entryPoint = variant.entry ?? 'main';
   const key = `${spec.name}/${spec.stateDtype}/${entryPoint}:${JSON.stringify(constants)}`;

@@ -707,6 +707,7 @@ export class Binder<O> {
       gradInParam: same,
       mode: plan.scalars ? 'both' : 'body',
       multi: true,
+      ...(sums && hasRun ? { seededRows: true } : {}),
       clipNorm: this.c.clip.norm,
       clipValue: this.c.clip.value,
       scaler: this.c.scaler,
