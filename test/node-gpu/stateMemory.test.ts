@@ -10,8 +10,10 @@ import {
   MEMORY_DTYPES,
   MEMORY_LENGTH,
   stateMemory,
+  stateMemoryOf,
   type MemoryRow,
 } from '../browser/suites/stateMemory.ts';
+import { model } from '../../bench/scenarios.ts';
 import { describeNodeGpu, useNodeDevice } from './harness.ts';
 
 /**
@@ -73,5 +75,26 @@ describeNodeGpu('state memory per parameter on Dawn in Node', () => {
     expect(refusals).toHaveLength(2);
     expect(refusals[0]).toMatch(/LAMB.*'bf16' or 'f16'/);
     expect(refusals[1]).toMatch(/ScheduleFreeAdamW.*'bf16' or 'f16'/);
+  });
+
+  it("Adam on the benchmark's model scenario: small tensors keep f32 state", async () => {
+    // 101 tensors, 6 901 760 parameters; the 62 under 4096 elements (layer norms, biases:
+    // 20 480 parameters) keep f32 state in a 'q8' optimizer.
+    const lengths = model().tensors.map((t) => t.length);
+    const params = lengths.reduce((a, n) => a + n, 0);
+    expect(params).toBe(6_901_760);
+    const r = await stateMemoryOf(lengths);
+    expect(r.quantized).toBe(39);
+    // 8-bit: 2 · (n + 4n/256) for each of the 39 large tensors (all multiples of 256), and
+    // 8 B per element for the small ones, each region padded to the 256-byte binding alignment
+    // (measured: exactly this floor, 14 141 440 B = 2.049 B per parameter).
+    const large = lengths.filter((n) => n >= 4096).reduce((a, n) => a + n, 0);
+    const q8Floor = 2 * (large + (4 * large) / 256) + 8 * (params - large);
+    expect(r.bytes[3]).toBeGreaterThanOrEqual(q8Floor);
+    expect(r.bytes[3]).toBeLessThan(q8Floor + 62 * 2 * 256);
+    // f32 and 16-bit: 8 and 4 B per parameter, plus at most the alignment per tensor
+    expect(r.bytes[0]).toBeGreaterThanOrEqual(8 * params);
+    expect(r.bytes[0]).toBeLessThan(8 * params + 101 * 2 * 256);
+    expect(r.bytes[1]).toBe(r.bytes[2]);
   });
 });

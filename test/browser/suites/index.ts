@@ -14,7 +14,7 @@ import { torchFixtures } from './torch.ts';
 import { scheduleFreeFresh } from './scheduleFree.ts';
 import { scheduleFreeScaler } from './scheduleFreeScaler.ts';
 import { q8Grid, q8Quantiser, q8Run, q8Scaler } from './q8State.ts';
-import { stateMemory } from './stateMemory.ts';
+import { stateMemory, stateMemoryOf } from './stateMemory.ts';
 
 async function uncaptured(): Promise<string[]> {
   return (await trackedDevice()).uncaptured;
@@ -45,5 +45,6 @@ export const suites = {
   q8Quantiser,
   q8Grid,
   stateMemory,
+  stateMemoryOf,
   uncaptured,
 };

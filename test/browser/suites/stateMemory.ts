@@ -91,3 +91,35 @@ export async function stateMemory(): Promise<MemoryRow[]> {
   if (error) throw new Error(`validation error: ${error.message}`);
   return rows;
 }
+
+/**
+ * `opt.stateBytes` of Adam over tensors of the given lengths (each in a buffer of its own), in
+ * each dtype, and how many tensors 'q8' stored in 8 bits: what a model with small tensors
+ * (biases, norms: kept in f32 under min8bitSize) really pays.
+ */
+export async function stateMemoryOf(
+  lengths: readonly number[],
+): Promise<{ bytes: number[]; quantized: number }> {
+  const { device } = await trackedDevice();
+  const buffers = lengths.map((n) =>
+    device.createBuffer({
+      label: 'test/memory-param',
+      size: 4 * n,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    }),
+  );
+  const params = buffers.map((buffer, i) => ({ buffer, length: lengths[i] as number }));
+  const bytes: number[] = [];
+  let quantized = 0;
+  device.pushErrorScope('validation');
+  for (const stateDtype of MEMORY_DTYPES) {
+    const opt = createOptimizer('adam', device, params, { stateDtype });
+    bytes.push(opt.stateBytes);
+    if (stateDtype === 'q8') quantized = lengths.filter((_, i) => opt.isQuantized(i)).length;
+    opt.destroy();
+  }
+  const error = await device.popErrorScope();
+  for (const b of buffers) b.destroy();
+  if (error) throw new Error(`validation error: ${error.message}`);
+  return { bytes, quantized };
+}
