@@ -259,7 +259,6 @@ describe('feature-cost variants', () => {
       ['stateDtype f16', 20],
       ['bf16 + GradScaler + clipGradNorm', 24],
       ['stateDtype q8', 16.0625],
-      ['q8 + GradScaler + clipGradNorm', 20.0625],
     ]);
   });
 });
