@@ -10,7 +10,10 @@
  *   with min8bitSize 0, the harder case (with the default only the 64 × 64 weight would be).
  * scripts/state8Accuracy.ts prints the tables.
  */
-import { ReferenceOptimizer } from '../src/reference/index.ts';
+import { ReferenceOptimizer, adadeltaKernel, adadeltaScalars } from '../src/reference/index.ts';
+import { roundScalars } from '../src/reference/f32.ts';
+import { dequantize, quantize } from '../src/options/q8.ts';
+import { DEFAULTS } from '../src/options/defaults.ts';
 import type { StateDtype } from '../src/options/stateDict.ts';
 import type { Algorithm } from '../src/options/types.ts';
 import { loadAutoMpg } from '../examples/autompg/load.ts';
@@ -110,6 +113,29 @@ export function quadraticRun(c: AccuracyCase, steps = QUAD_STEPS): RunResult {
   }
   const initial = quadratic(a, new Float32Array(x0), new Float32Array(QUAD_N));
   return { initial, f32: f.loss, q8: q.loss, maxAbs };
+}
+
+/**
+ * Adadelta (lr 1) on the quadratic through its kernel twin with f32 state, quantising and
+ * dequantising (block-wise, unsigned, as 'q8' stores them) only the arrays asked for after
+ * each step: which of the two quantised roots makes 'q8' Adadelta diverge. The final loss.
+ */
+export function adadeltaQuantising(squareAvg: boolean, accDelta: boolean): number {
+  const a = Float64Array.from({ length: QUAD_N }, (_, i) => 0.1 * 100 ** (i / (QUAD_N - 1)));
+  const next = rng(2024);
+  const x = Float32Array.from({ length: QUAD_N }, () => 2 * next() - 1);
+  const g = new Float32Array(QUAD_N);
+  const sq = new Float32Array(QUAD_N);
+  const acc = new Float32Array(QUAD_N);
+  const options = { ...DEFAULTS.adadelta, lr: 1 };
+  for (let t = 0; t < QUAD_STEPS; t++) {
+    quadratic(a, x, g);
+    const u = roundScalars(adadeltaScalars(options, t + 1));
+    adadeltaKernel(x, g, sq, acc, u, { maximize: false });
+    if (squareAvg) sq.set(dequantize(quantize(sq, false), false));
+    if (accDelta) acc.set(dequantize(quantize(acc, false), false));
+  }
+  return quadratic(a, x, g);
 }
 
 export const MLP_HIDDEN = 64;
