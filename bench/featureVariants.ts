@@ -10,8 +10,8 @@ export interface FeatureVariant {
   gradScaler: boolean;
   /**
    * How many times the time of its bytes at the calibrated bandwidth the planner budgets for
-   * it (bench/plan.ts; default 2, plain Adam 1). 8-bit state: 150, from a step measured at
-   * about 80× plain Adam's on SwiftShader while moving 16 B against 28 (80 · 28 / 16 ≈ 140).
+   * it (bench/plan.ts; default 2, plain Adam 1). 8-bit state: 30, from a step measured at
+   * about 16× plain Adam's on SwiftShader while moving 16 B against 28 (16 · 28 / 16 = 28).
    */
   planFactor?: number;
 }
@@ -28,9 +28,9 @@ export const FEATURE_VARIANTS: FeatureVariant[] = [
     options: { stateDtype: 'bf16', clipGradNorm: 1 },
     gradScaler: true,
   },
-  // One 8-bit row: on SwiftShader it costs 40–80× plain Adam (docs/benchmark.md), so each
-  // further 8-bit variant would add minutes to the default run.
-  { label: 'stateDtype q8', options: { stateDtype: 'q8' }, gradScaler: false, planFactor: 150 },
+  // One 8-bit row: on SwiftShader it costs about 16× plain Adam (docs/benchmark.md), so each
+  // further 8-bit variant would add a minute to the default run.
+  { label: 'stateDtype q8', options: { stateDtype: 'q8' }, gradScaler: false, planFactor: 30 },
 ];
 
 /**
