@@ -2,7 +2,7 @@
  * 8-bit state ('q8') against f32 state on the CPU reference (bitwise the GPU's on SwiftShader,
  * test/node-gpu/q8.test.ts): the final losses of every algorithm on the quadratic of
  * test/state8Problems.ts, and the zero point of a block-wise unsigned map. docs/state8.md's
- * tables are these runs; the bounds sit 5× or more beyond the measured values (stated per
+ * tables are these runs; the bounds sit 2× or more beyond the measured values (stated per
  * assertion), so a change in the scheme that costs accuracy fails here.
  */
 import { describe, expect, it } from 'vitest';
