@@ -1,6 +1,6 @@
 /**
  * What the training-loop features cost: Adam on one scenario, plain and with clipGradNorm, a
- * GradScaler, both, and 16-bit state, measured in one run so the ratios compare like with
+ * GradScaler, both, and 16-bit and 8-bit state, measured in one run so the ratios compare like with
  * like. Clipping and the scaler add a read of every gradient (the norm and the inf/NaN check
  * share one pass) and a few dispatches; 16-bit state halves the moments' traffic.
  */

@@ -226,8 +226,9 @@ export function pricedUnits(req: PlanRequest, c: Calibration, lever: Lever): Pri
   if (lever.featureCosts) {
     const params = parameterCount(sized(lever.featureCosts, bigLog2));
     FEATURE_VARIANTS.forEach((v, i) => {
-      // Extra passes and 16-bit rounding cost more than their bytes on some devices.
-      const extra = i === 0 ? 1 : 2;
+      // Extra passes, 16-bit rounding and 8-bit quantisation cost more than their bytes on
+      // some devices (featureVariants.ts, planFactor).
+      const extra = v.planFactor ?? (i === 0 ? 1 : 2);
       add(`feature/${i}`, 'ours', oursCost(c, params, extra * featureBytes(v)), ours);
     });
   }

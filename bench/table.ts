@@ -92,7 +92,7 @@ export function featureRows(result: BenchResult): string[][] {
     f(r.msPerStep),
     pct(r.spread),
     String(r.dispatches),
-    String(r.bytesPerParam),
+    Number.isInteger(r.bytesPerParam) ? String(r.bytesPerParam) : f(r.bytesPerParam),
     f(r.gbps),
     `${f(r.ratio)}×`,
     flagText(r.flags),

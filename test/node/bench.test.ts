@@ -231,6 +231,18 @@ describe('bench statistics and output', () => {
             flags: [{ code: 'below-bytes-floor', reason: 'too fast' }],
             unreliable: true,
           },
+          {
+            label: 'stateDtype q8',
+            msPerStep: 120,
+            spread: 0.05,
+            samples: 5,
+            dispatches: 1,
+            bytesPerParam: 16.0625,
+            gbps: 0.9,
+            ratio: 2,
+            flags: [],
+            unreliable: false,
+          },
         ],
       },
     };
@@ -242,7 +254,10 @@ describe('bench statistics and output', () => {
     expect(featureRows(flagged).map((r) => [r[0], r.at(-1)])).toEqual([
       ['Adam', ''],
       ['! bf16 + GradScaler + clipGradNorm', 'too fast'],
+      ['stateDtype q8', ''],
     ]);
+    // B/param: whole bytes as they are, 8-bit state's fraction to two decimals
+    expect(featureRows(flagged).map((r) => r[4])).toEqual(['28', '24', '16.06']);
     const flaggedSvg = chartSvg(flagged);
     expect(flaggedSvg).toContain('! adam');
     expect(flaggedSvg).toContain('fill-opacity="0.3"');
@@ -252,7 +267,8 @@ describe('bench statistics and output', () => {
 
 describe('feature-cost variants', () => {
   it('count the bytes each moves per parameter', () => {
-    // Adam 28 = 12 + 2·8; a grad pass +4; 16-bit moments 12 + 2·4 = 20
+    // Adam 28 = 12 + 2·8; a grad pass +4; 16-bit moments 12 + 2·4 = 20; 8-bit moments a code
+    // read and written plus a 4-byte absmax per 256 read and written: 12 + 2·(2 + 8/256) = 16.0625
     expect(FEATURE_VARIANTS.map((v) => [v.label, featureBytes(v)])).toEqual([
       ['Adam', 28],
       ['+ clipGradNorm', 32],
@@ -261,6 +277,7 @@ describe('feature-cost variants', () => {
       ['stateDtype bf16', 20],
       ['stateDtype f16', 20],
       ['bf16 + GradScaler + clipGradNorm', 24],
+      ['stateDtype q8', 16.0625],
     ]);
   });
 });

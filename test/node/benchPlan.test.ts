@@ -14,6 +14,7 @@ import {
 } from '../../bench/plan.ts';
 import { describeCalibration, describePlan, duration } from '../../bench/planText.ts';
 import { anotherRep } from '../../bench/repPlan.ts';
+import { FEATURE_VARIANTS } from '../../bench/featureVariants.ts';
 
 const fastGpu: Calibration = {
   kernelGBps: 500,
@@ -103,6 +104,17 @@ describe('plan', () => {
     expect(q.estimateS).toBeLessThanOrEqual(MODES.quick.budgetS as number);
     expect(q.bigLog2).toBeLessThanOrEqual(d.bigLog2);
     expect(q.bigLog2).toBeGreaterThanOrEqual(20);
+  });
+  it('budgets the 8-bit state row at its SwiftShader cost, and still fits 3 minutes', () => {
+    // 'q8' moves 16.06 B against Adam's 28 but runs ~16× slower on SwiftShader: planFactor 30
+    // prices it at 30 · 16.06 / 28 ≈ 17× Adam's step; with the factor 2 of the other variants
+    // it would be priced at 1.15×.
+    const d = planBench(request(), swiftShader);
+    const q8 = FEATURE_VARIANTS.findIndex((v) => v.options.stateDtype === 'q8');
+    const q8Unit = d.units[`feature/${q8}`];
+    const adamUnit = d.units['feature/0'];
+    expect(q8Unit?.estMs).toBeGreaterThan(8 * (adamUnit?.estMs ?? Infinity));
+    expect(d.estimateS).toBeLessThanOrEqual(MODES.default.budgetS as number);
   });
   it('moves the feature costs to big, then cuts peer repetitions, on a loaded machine', () => {
     const q = planBench(request({ mode: 'quick' }), loaded);
