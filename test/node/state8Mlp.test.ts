@@ -5,9 +5,15 @@
  * table is this run.
  */
 import { describe, expect, it } from 'vitest';
+
+/**
+ * Each case trains for seconds on the CPU (1–3 s alone, several times that on a loaded machine
+ * next to other test files): past Vitest's 5 s default.
+ */
+const SLOW = { timeout: 120_000 };
 import { ACCURACY_CASES, mlpRun } from '../state8Problems.ts';
 
-describe('auto-mpg MLP, 30 epochs, f32 vs q8 state', () => {
+describe('auto-mpg MLP, 30 epochs, f32 vs q8 state', SLOW, () => {
   it.each(ACCURACY_CASES.map((c) => [c.label, c] as const))(
     '%s: the final MSE with 8-bit state is within 2 % of f32',
     (_, c) => {
