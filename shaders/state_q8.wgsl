@@ -11,8 +11,8 @@
 //
 // One thread owns one u32 of codes: elements 4q .. 4q + 3. It dequantises its four values of
 // each array, runs the algorithm's `update` on them in f32 registers, and the workgroup takes
-// each block's new absmax with an atomicMax over the 64 threads of the block (blocks never span
-// workgroups: 256 threads = 4 blocks), then each thread requantises and writes its own word. One
+// each block's new absmax with an atomicMax over the 64 threads of the block (a workgroup is
+// one block, so blocks never span workgroups), then each thread requantises and writes its own word. One
 // pass reads and writes every state byte once. The param update uses the unquantised new state,
 // as bitsandbytes does.
 
