@@ -42,7 +42,6 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   { label: 'Adam', algorithm: 'adam', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
   { label: 'AdamW', algorithm: 'adamw', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
   { label: 'Adamax', algorithm: 'adamax', quadratic: { lr: 2e-2 }, mlp: { lr: 2e-3 } },
-  { label: 'Adadelta', algorithm: 'adadelta', quadratic: { lr: 1 }, mlp: { lr: 1 } },
   { label: 'Lion', algorithm: 'lion', quadratic: { lr: 1e-3 }, mlp: { lr: 1e-4 } },
   { label: 'NAdam', algorithm: 'nadam', quadratic: { lr: 1e-2 }, mlp: { lr: 2e-3 } },
   { label: 'RAdam', algorithm: 'radam', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },

@@ -41,7 +41,6 @@ export const Q8_CASES: readonly Q8Case[] = [
   },
   { algorithm: 'adamw', options: { lr: 0.01, epsInsideSqrt: true } },
   { algorithm: 'adamax', options: { lr: 0.01 } },
-  { algorithm: 'adadelta', options: { lr: 0.5 } },
   { algorithm: 'lion', options: { lr: 0.001, weightDecay: 0.1 } },
   { algorithm: 'nadam', options: { lr: 0.01 } },
   { algorithm: 'radam', options: { lr: 0.01, decoupledWeightDecay: true, weightDecay: 0.01 } },
