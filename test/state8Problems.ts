@@ -17,6 +17,7 @@ import { DEFAULTS } from '../src/options/defaults.ts';
 import type { StateDtype } from '../src/options/stateDict.ts';
 import type { Algorithm } from '../src/options/types.ts';
 import { loadAutoMpg } from '../examples/autompg/load.ts';
+import { rng } from './browser/suites/device.ts';
 
 export interface AccuracyCase {
   label: string;
@@ -46,18 +47,6 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   { label: 'NAdam', algorithm: 'nadam', quadratic: { lr: 1e-2 }, mlp: { lr: 2e-3 } },
   { label: 'RAdam', algorithm: 'radam', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
 ];
-
-/** mulberry32, seeded: the same numbers everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RunResult {
   /** The loss at the start (the same for both). */

@@ -9,18 +9,7 @@ import { dequantize, quantize } from '../../src/options/q8.ts';
 import type { StateDict } from '../../src/options/stateDict.ts';
 import { ReferenceOptimizer } from '../../src/reference/index.ts';
 import type { Algorithm } from '../../src/options/types.ts';
-
-/** mulberry32, so every run sees the same numbers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../browser/suites/device.ts';
 
 function random(next: () => number, n: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (2 * next() - 1) * scale);

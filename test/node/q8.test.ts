@@ -27,18 +27,7 @@ import {
   SGDReference,
 } from '../../src/reference/index.ts';
 import { fakeDevice } from './fakeDevice.ts';
-
-/** mulberry32, so every run sees the same numbers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../browser/suites/device.ts';
 
 const bits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0] as number;
 /** The distance between two f32 values of the same sign, in units in the last place. */

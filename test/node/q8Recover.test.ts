@@ -5,18 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { dequantize, Q8_BLOCK, quantize, SIGNED_MAP } from '../../src/options/q8.ts';
 import { recoverQuantized } from '../../src/options/q8Recover.ts';
-
-/** mulberry32, so every run sees the same numbers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../browser/suites/device.ts';
 
 describe('recoverQuantized', () => {
   it('gives back the codes and absmax of read-back values, negative-max blocks included', () => {
