@@ -10,6 +10,7 @@ import { Q8_ELEMENTS_PER_WORKGROUP, Q8_TABLE_BINDING, q8BindGroupLayout } from '
 import type { KernelSpec } from '../kernels/spec.ts';
 import { packGeometry } from '../kernels/uniforms.ts';
 import { q8Signed } from '../options/q8.ts';
+import type { StateName } from '../options/types.ts';
 import type { Dispatch } from './binder.ts';
 import type { Q8Region } from './q8Store.ts';
 import type { CheckedRef } from './tensorRef.ts';
@@ -35,13 +36,13 @@ export interface Q8BindContext<O> {
 }
 
 /** Q8_SIGNED for state arrays `names`: bit j set when array j uses the signed map. */
-export function q8SignedMask(names: readonly string[]): number {
-  return names.reduce((m, n, j) => (q8Signed(n as never) ? m | (1 << j) : m), 0);
+export function q8SignedMask(names: readonly StateName[]): number {
+  return names.reduce((m, n, j) => (q8Signed(n) ? m | (1 << j) : m), 0);
 }
 
 /** The pipeline variant of a q8 tensor's dispatch. */
 export function q8Variant(
-  names: readonly string[],
+  names: readonly StateName[],
   gradInParam: boolean,
   c: { clip: { norm: boolean; value: boolean }; scaler: boolean },
 ): PipelineVariant {

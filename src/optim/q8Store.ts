@@ -41,13 +41,14 @@ export class Q8Store {
     maxBindingSize: number,
     where: string,
   ) {
+    const table = q8Table();
     this.table = device.createBuffer({
       label: `${label}/q8-table`,
-      size: 4 * q8Table().length,
+      size: table.byteLength,
       usage: BufferUsage.STORAGE | BufferUsage.COPY_DST,
       mappedAtCreation: true,
     });
-    new Uint32Array(this.table.getMappedRange()).set(q8Table());
+    new Uint32Array(this.table.getMappedRange()).set(table);
     this.table.unmap();
     const made: GPUBuffer[] = [];
     try {

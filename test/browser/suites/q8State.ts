@@ -131,24 +131,19 @@ export async function q8Run(
       offsets.push(layout === 'arena' ? size : k === 2 ? 4 : 0);
       size = layout === 'arena' ? Math.ceil((size + 4 * n) / 16) * 16 : 0;
     }
-    const paramBufs = lengths.map((n, k) =>
-      layout === 'arena' && k > 0
-        ? null
-        : device.createBuffer({
-            label: 'test/q8-param',
-            size: layout === 'arena' ? size : 4 * n + 16,
-            usage: USAGE,
-          }),
-    );
-    const gradBufs = lengths.map((n, k) =>
-      layout === 'arena' && k > 0
-        ? null
-        : device.createBuffer({
-            label: 'test/q8-grad',
-            size: layout === 'arena' ? size : 4 * n + 16,
-            usage: USAGE,
-          }),
-    );
+    // arena: one buffer for all tensors (the others null); separate: one per tensor.
+    const buffers = (role: string) =>
+      lengths.map((n, k) =>
+        layout === 'arena' && k > 0
+          ? null
+          : device.createBuffer({
+              label: `test/q8-${role}`,
+              size: layout === 'arena' ? size : 4 * n + 16,
+              usage: USAGE,
+            }),
+      );
+    const paramBufs = buffers('param');
+    const gradBufs = buffers('grad');
     const pbuf = (k: number) => paramBufs[layout === 'arena' ? 0 : k] as GPUBuffer;
     const gbuf = (k: number) => gradBufs[layout === 'arena' ? 0 : k] as GPUBuffer;
     const params = lengths.map((n, k) => ({
