@@ -206,8 +206,10 @@ export class Binder<O> {
     const out: Dispatch[] = [];
     const gatherIn: Copy[] = [];
     const scatterOut: Copy[] = [];
-    const spans = new Uint32Array(2 * params.length);
-    const starts = new Uint32Array(params.length);
+    // Indexed by slot (TensorSums.slot): a gathered tensor's is past the tensors'.
+    const slots = this.c.sums?.slots ?? params.length;
+    const spans = new Uint32Array(2 * slots);
+    const starts = new Uint32Array(slots);
     this.c.groups.forEach((indices, gi) => {
       const multi = this.bindGroup(gi, indices, params, grads, steps, write, spans, starts);
       if (multi) {
@@ -466,8 +468,9 @@ export class Binder<O> {
         (plan.body ? Math.ceil(body4 / wg) : 0) +
         (plan.tail ? Math.ceil((n - 4 * body4) / wg) : 0) +
         (plan.both ? Math.ceil((n - 3 * body4) / wg) : 0);
-      spans[2 * i] = this.c.sums.partialBase[i] as number;
-      spans[2 * i + 1] = count;
+      const at = this.c.sums.slot[i] as number;
+      spans[2 * at] = this.c.sums.partialBase[i] as number;
+      spans[2 * at + 1] = count;
       this.c.sums.sumWorkgroups[i] = 0;
       this.c.sums.ratioCount[i] = 0;
     }
@@ -649,19 +652,21 @@ export class Binder<O> {
     let sumsRows: { entries: GPUBufferBinding[]; table: GPUBufferBinding } | undefined;
     if (sums) {
       // Partials are indexed by the workgroup within the group's sums dispatch, from the first
-      // tensor's base (each tensor's range holds at least its own workgroups).
+      // tensor's base (each tensor's range holds at least its own workgroups; the ranges, like
+      // the slots, of a dispatch's tensors follow one another: TensorSums' withGathered).
       const base = sums.partialBase[indices[0] as number] as number;
       const firsts = units.flatMap((u, k) =>
         (u.run?.flat ?? [0]).map((f) => (plan.tensors[k] as Geometry).param_off + f),
       );
       rowsPlan.tensors.forEach((geo, k) => {
         const i = indices[k] as number;
+        const at = sums.slot[i] as number;
         const end = (rowsPlan.tensors[k + 1]?.reserved0 ?? rowsPlan.workgroups) as number;
-        sumSpans[2 * i] = base + geo.reserved0;
-        sumSpans[2 * i + 1] = end - geo.reserved0;
+        sumSpans[2 * at] = base + geo.reserved0;
+        sumSpans[2 * at + 1] = end - geo.reserved0;
         sums.sumWorkgroups[i] = rowsPlan.workgroups;
         sums.ratioCount[i] = hasRun ? indices.length : 0;
-        starts[i] = firsts[k] as number;
+        starts[at] = firsts[k] as number;
       });
       if (hasRun) {
         const table = new DataView(new ArrayBuffer(indices.length * GEOMETRY_BYTES));

@@ -35,10 +35,8 @@ const SHADOW = {};
  * not all in one buffer (one buffer takes one dispatch already), the tensors shorter than
  * `below` whose param buffer has COPY_SRC and COPY_DST usage and that are not in a flat run
  * (`inRuns`), when there are at least two. Each group's run starts at a multiple of `align`.
- * With `consecutive` (a kernel with per-tensor sums, LAMB), only the longest stretch of those
- * whose indices follow one another: its partial sums and ratios are indexed from the run's
- * first tensor on (src/optim/tensorSums.ts), so a tensor left out in the middle would share
- * their ranges.
+ * A kernel with per-tensor sums (LAMB) gives the members slots of their own that follow one
+ * another (src/optim/tensorSums.ts, withGathered), so they need not be consecutive tensors.
  */
 export function planGather(
   params: readonly { buffer: { usage: number }; length: number }[],
@@ -47,7 +45,6 @@ export function planGather(
   below: number,
   align: number,
   maxLength: number,
-  consecutive = false,
 ): GatherPlan {
   const offsets: (number | null)[] = params.map(() => null);
   const runs: Run[] = [];
@@ -60,7 +57,7 @@ export function planGather(
       const usage = COPY_SRC | COPY_DST;
       return p.length < below && (p.buffer.usage & usage) === usage && !inRuns.has(i);
     });
-    const chosen = consecutive ? longestStretch(eligible) : eligible;
+    const chosen = eligible;
     if (chosen.length < 2) continue;
     const start = Math.ceil(size / align) * align;
     let at = start;
@@ -81,17 +78,4 @@ export function planGather(
     size = run.offset + 4 * run.length;
   }
   return { offsets, size, runs };
-}
-
-/** The longest stretch of `indices` (ascending) that follow one another, the first if tied. */
-function longestStretch(indices: readonly number[]): number[] {
-  let best: number[] = [];
-  let at = 0;
-  for (let k = 1; k <= indices.length; k++) {
-    if (k === indices.length || indices[k] !== (indices[k - 1] as number) + 1) {
-      if (k - at > best.length) best = indices.slice(at, k);
-      at = k;
-    }
-  }
-  return best;
 }

@@ -57,7 +57,7 @@ import {
   q8Signed,
   type Quantized,
 } from '../options/q8.ts';
-import { TensorSums, planTensorSums } from './tensorSums.ts';
+import { TensorSums, planTensorSums, slotsFit, withGathered } from './tensorSums.ts';
 import {
   checkNoOverlap,
   checkNotCpuList,
@@ -394,7 +394,7 @@ export class Optimizer<A extends Algorithm> {
             maxRun,
           )
         : [];
-      const gather = spec.flatRuns
+      const planned = spec.flatRuns
         ? planGather(
             this.refs,
             groups,
@@ -402,9 +402,12 @@ export class Optimizer<A extends Algorithm> {
             gatherBelow,
             align,
             maxRun,
-            spec.tensorSums === true,
           )
         : null;
+      // LAMB: a gathered tensor takes a second slot of the per-tensor ratios (tensorSums.ts);
+      // past their limit nothing is gathered.
+      const gathered = planned?.runs.reduce((n, r) => n + r.indices.length, 0) ?? 0;
+      const gather = sumsPlan && !slotsFit(this.refs.length, gathered) ? null : planned;
       this.store = new StateStore(
         device,
         this.label,
@@ -478,7 +481,12 @@ export class Optimizer<A extends Algorithm> {
         this.sums = new TensorSums(
           device,
           this.label,
-          sumsPlan,
+          withGathered(
+            sumsPlan,
+            this.refs.map((r) => r.length),
+            (gather?.runs ?? []).map((r) => r.indices),
+            workgroupSize,
+          ),
           workgroupSize,
           this.spec as KernelSpec<never>,
           this.frozen[0],

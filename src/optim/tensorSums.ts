@@ -30,6 +30,13 @@ export interface TensorSumsPlan {
   partialBase: number[];
   /** Bytes of the partials buffer. */
   partialBytes: number;
+  /**
+   * Each tensor's slot: its index into `spans`, `ratios` and `starts` (see withGathered).
+   * The tensor's own index unless it is gathered.
+   */
+  slot: number[];
+  /** Slots in all: the tensors, plus one per gathered tensor. */
+  slots: number;
 }
 
 /**
@@ -60,7 +67,48 @@ export function planTensorSums(
       `${where}: the per-tensor partial sums need ${partialBytes} bytes, more than this device's maxStorageBufferBindingSize (${maxBinding}); use a larger workgroupSize or fewer elements`,
     );
   }
-  return { partialBase, partialBytes };
+  return { partialBase, partialBytes, slot: lengths.map((_, i) => i), slots: lengths.length };
+}
+
+/**
+ * Whether `gathered` more slots fit beside `tensors` (the ratios are one 64 KiB uniform): an
+ * optimizer with tensor sums gathers nothing when they do not.
+ */
+export function slotsFit(tensors: number, gathered: number): boolean {
+  return tensors + gathered <= MAX_SUM_TENSORS;
+}
+
+/**
+ * The plan with gathered runs (src/optim/gather.ts), each the tensor indices of one dispatch.
+ * A dispatch indexes its tensors' partials, spans, ratios and starts from its first tensor's on
+ * (binder.ts), but a gathered run's members need not follow one another: a transformer's
+ * small tensors (norms, biases) lie between its large ones. So each member gets a slot of its
+ * own past the tensors' (`tensors + position`), its run's slots consecutive, and its partials
+ * move past every other tensor's, in run order. Every other tensor keeps its index as its slot
+ * (an 8-bit tensor's dispatch relies on it). The partials' total is unchanged.
+ */
+export function withGathered(
+  plan: TensorSumsPlan,
+  lengths: readonly number[],
+  runs: readonly (readonly number[])[],
+  workgroupSize: number,
+): TensorSumsPlan {
+  const gathered = new Set(runs.flat());
+  const partialBase = lengths.map(() => 0);
+  const slot = lengths.map((_, i) => i);
+  let at = 0;
+  lengths.forEach((n, i) => {
+    if (gathered.has(i)) return;
+    partialBase[i] = at;
+    at += partialCapacity(n, workgroupSize);
+  });
+  let next = lengths.length;
+  for (const i of runs.flat()) {
+    partialBase[i] = at;
+    at += partialCapacity(lengths[i] as number, workgroupSize);
+    slot[i] = next++;
+  }
+  return { partialBase, partialBytes: plan.partialBytes, slot, slots: next };
 }
 
 export class TensorSums {
@@ -70,6 +118,10 @@ export class TensorSums {
   readonly starts: GPUBuffer;
   /** Each tensor's first partial: its range holds partialCapacity(length) partials. */
   readonly partialBase: readonly number[];
+  /** Each tensor's slot in `spans`, `ratios` and `starts` (TensorSumsPlan.slot). */
+  readonly slot: readonly number[];
+  /** Slots in all: the length of `spans` and `starts`, the finalize pass's threads. */
+  readonly slots: number;
   /**
    * Per tensor, the workgroups of its group's MULTI sums dispatch (the `sum_workgroups`
    * uniform field), 0 for a tensor dispatched alone. Set by the binder.
@@ -92,8 +144,10 @@ export class TensorSums {
     spec: KernelSpec<never>,
     options: unknown,
   ) {
-    const tensors = plan.partialBase.length;
+    const tensors = plan.slots;
     this.partialBase = plan.partialBase;
+    this.slot = plan.slot;
+    this.slots = plan.slots;
     this.sumWorkgroups = plan.partialBase.map(() => 0);
     this.ratioCount = plan.partialBase.map(() => 0);
     this.partials = device.createBuffer({
@@ -144,14 +198,14 @@ export class TensorSums {
     ratio_count: number;
   } {
     return {
-      ratio_base: i,
+      ratio_base: this.slot[i] as number,
       partial_base: this.partialBase[i] as number,
       sum_workgroups: this.sumWorkgroups[i] as number,
       ratio_count: this.ratioCount[i] as number,
     };
   }
 
-  /** Records the finalize dispatch: one thread per tensor. Returns the dispatch count. */
+  /** Records the finalize dispatch: one thread per slot. Returns the dispatch count. */
   record(pass: GPUComputePassEncoder): number {
     pass.setPipeline(this.finalize.pipeline);
     pass.setBindGroup(0, this.finalize.bindGroup);

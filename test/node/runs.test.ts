@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Adam, ParamArena } from '../../src/index.ts';
 import { planGather } from '../../src/optim/gather.ts';
+import { MAX_SUM_TENSORS, partialCapacity } from '../../src/kernels/tensorSums.ts';
+import { planTensorSums, slotsFit, withGathered } from '../../src/optim/tensorSums.ts';
 import { ownsPadding } from '../../src/optim/ownedPadding.ts';
 import { isRun, planRuns, type RunTensor } from '../../src/optim/runs.ts';
 import { StateStore } from '../../src/optim/stateStore.ts';
@@ -132,24 +134,32 @@ describe('gathered runs (src/optim/gather.ts)', () => {
     expect(plan.runs).toEqual([{ indices: [0, 2, 3], offset: 0, length: 16, flat: [0, 4, 12] }]);
   });
 
-  it('gathers only the longest stretch of consecutive tensors for per-tensor sums (LAMB)', () => {
+  it('gives gathered tensors with per-tensor sums (LAMB) slots and partials of their own', () => {
     const params = [own(8), own(100_000), own(3), own(5), own(7), own(100_000), own(9)];
-    // 0 | 2, 3, 4 | 6 are small; LAMB's partials and ratios are indexed from the run's first
-    // tensor on, so only the stretch 2, 3, 4 is gathered (4 + 8 + 8 = 20 elements)
-    const plan = planGather(
-      params,
-      [[0, 1, 2, 3, 4, 5, 6]],
-      new Set(),
-      1 << 16,
-      256,
-      1 << 20,
-      true,
-    );
-    expect(plan.runs.map((r) => r.indices)).toEqual([[2, 3, 4]]);
-    expect(plan.offsets).toEqual([null, null, 0, 16, 48, null, null]);
-    // without it (every other algorithm), all four small tensors
-    const all = planGather(params, [[0, 1, 2, 3, 4, 5, 6]], new Set(), 1 << 16, 256, 1 << 20);
-    expect(all.runs.map((r) => r.indices)).toEqual([[0, 2, 3, 4, 6]]);
+    const lengths = params.map((p) => p.length);
+    // 0 | 2, 3, 4 | 6 are small: all five are gathered, as for every other algorithm
+    const gather = planGather(params, [[0, 1, 2, 3, 4, 5, 6]], new Set(), 1 << 16, 256, 1 << 20);
+    const runs = gather.runs.map((r) => r.indices);
+    expect(runs).toEqual([[0, 2, 3, 4, 6]]);
+    const wg = 256;
+    const plan = planTensorSums(lengths, wg, 1 << 30, 'LAMB');
+    expect(plan.slot).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const g = withGathered(plan, lengths, runs, wg);
+    // the members' slots follow the seven tensors', in run order; the others keep their index
+    expect(g.slot).toEqual([7, 1, 8, 9, 10, 5, 11]);
+    expect(g.slots).toBe(12);
+    // partials: tensors 1 and 5 first, then the run's members in order, ranges back to back
+    const cap = lengths.map((n) => partialCapacity(n, wg));
+    const order = [1, 5, 0, 2, 3, 4, 6];
+    let at = 0;
+    for (const i of order) {
+      expect(g.partialBase[i]).toBe(at);
+      at += cap[i] as number;
+    }
+    expect(g.partialBytes).toBe(plan.partialBytes);
+    // the ratios uniform holds MAX_SUM_TENSORS slots
+    expect(slotsFit(MAX_SUM_TENSORS - 5, 5)).toBe(true);
+    expect(slotsFit(MAX_SUM_TENSORS - 5, 6)).toBe(false);
   });
 
   it('leaves one-buffer groups, lone tensors, buffers without copy usage and runs alone', () => {
