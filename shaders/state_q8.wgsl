@@ -33,6 +33,9 @@ const Q8_WG: u32 = 64u;
 const STATE_PAIRS: bool = false;
 // Bit j is set when state array j is quantised with the signed map.
 override Q8_SIGNED: u32 = 0u;
+// Bit j is set when state array j (unsigned) is quantised by rounding up (src/options/q8.ts,
+// Q8_ROUNDED_UP: Adadelta's square_avg).
+override Q8_UP: u32 = 0u;
 
 fn load_state4(i4: u32) -> vec4<f32> {
   return vec4<f32>(0.0);
@@ -55,6 +58,10 @@ fn q8_is_signed(j: u32) -> bool {
   return ((Q8_SIGNED >> j) & 1u) == 1u;
 }
 
+fn q8_rounds_up(j: u32) -> bool {
+  return ((Q8_UP >> j) & 1u) == 1u;
+}
+
 // A subnormal (or -0) as +0, by its bits: devices may flush subnormal arithmetic or not, so
 // the quantiser never lets a result depend on it (src/options/q8.ts).
 fn q8_flush(x: f32) -> f32 {
@@ -66,17 +73,21 @@ fn q8_value(signed: bool, code: u32, a: f32) -> f32 {
   return q8_flush(bitcast<f32>(q8_lut[select(256u, 0u, signed) + code]) * a);
 }
 
-// Whether v >= mid[k] * absmax: the predicate whose count of true k is the code.
-fn q8_above(v: f32, absmax: f32, mids: u32, k: u32) -> bool {
-  return v >= bitcast<f32>(q8_lut[mids + k]) * absmax;
+// Whether v >= mid[k] * absmax (to nearest), or v > map[k] * absmax (rounding up): the
+// predicate whose count of true k is the code.
+fn q8_above(v: f32, absmax: f32, up: bool, mids: u32, k: u32) -> bool {
+  let t = bitcast<f32>(q8_lut[mids + k]) * absmax;
+  return select(v >= t, v > t, up);
 }
 
-// The code of v: the number of midpoints k with v >= mid[k] * absmax (src/options/q8.ts,
-// q8Code; the predicate is true exactly for k below the count); 0 is the map's zero (code 127
-// signed, 0 unsigned), and a positive value in an unsigned array gets at least code 1. A guess from a table indexed by |v| / absmax's exponent and top mantissa
-// bits lands on or next to the count, and single steps reach it exactly, so the guess (and the
-// division's rounding) decides only how many comparisons run, never the code.
-fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
+// The code of v: the number of midpoints k with v >= mid[k] * absmax, or with `up` (unsigned
+// only) of map entries k < 255 with v > map[k] * absmax (src/options/q8.ts, q8Code; the
+// predicate is true exactly for k below the count); 0 is the map's zero (code 127 signed, 0
+// unsigned), and a positive value in an unsigned array gets at least code 1. A guess from a
+// table indexed by |v| / absmax's exponent and top mantissa bits lands on or next to the count,
+// and single steps reach it exactly, so the guess (and the division's rounding) decides only
+// how many comparisons run, never the code.
+fn q8_code(v_in: f32, absmax: f32, signed: bool, up: bool) -> u32 {
   let v = q8_flush(v_in);
   if (v == 0.0) {
     return select(0u, 127u, signed);
@@ -91,7 +102,8 @@ fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
   if (bitcast<u32>(v) == 0x7f800000u) {
     return 255u;
   }
-  let mids = select(768u, 512u, signed);
+  // Rounding up compares with the unsigned map itself (words 256..511) instead of midpoints.
+  let mids = select(select(768u, 256u, up), 512u, signed);
   let y = bitcast<u32>(abs(v) / absmax);
   let bucket = u32(clamp(i32(y >> 18u) - i32((127u - 23u) << 5u), 0, i32(Q8_GUESS_BUCKETS) - 1));
   var table = 0u;
@@ -101,13 +113,13 @@ fn q8_code(v_in: f32, absmax: f32, signed: bool) -> u32 {
   let at = table * Q8_GUESS_BUCKETS + bucket;
   var c = (q8_lut[1024u + (at >> 2u)] >> (8u * (at & 3u))) & 0xffu;
   loop {
-    if (c >= 255u || !q8_above(v, absmax, mids, c)) {
+    if (c >= 255u || !q8_above(v, absmax, up, mids, c)) {
       break;
     }
     c = c + 1u;
   }
   loop {
-    if (c == 0u || q8_above(v, absmax, mids, c - 1u)) {
+    if (c == 0u || q8_above(v, absmax, up, mids, c - 1u)) {
       break;
     }
     c = c - 1u;
@@ -142,9 +154,10 @@ fn q8_store(j: u32, v: vec4<f32>, lanes: u32, slot: u32, lid: u32, code_word: u3
             absmax_word: u32) {
   let a = bitcast<f32>(atomicLoad(&q8_max[(Q8_WG / 64u) * j + slot]));
   let signed = q8_is_signed(j);
+  let up = q8_rounds_up(j);
   let x = select(vec4<f32>(0.0), v, vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(lanes));
-  state[code_word] = q8_code(x.x, a, signed) | (q8_code(x.y, a, signed) << 8u) |
-                     (q8_code(x.z, a, signed) << 16u) | (q8_code(x.w, a, signed) << 24u);
+  state[code_word] = q8_code(x.x, a, signed, up) | (q8_code(x.y, a, signed, up) << 8u) |
+                     (q8_code(x.z, a, signed, up) << 16u) | (q8_code(x.w, a, signed, up) << 24u);
   if ((lid & 63u) == 0u) {
     state[absmax_word] = bitcast<u32>(a);
   }

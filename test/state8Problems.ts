@@ -10,10 +10,7 @@
  *   with min8bitSize 0, the harder case (with the default only the 64 × 64 weight would be).
  * scripts/state8Accuracy.ts prints the tables.
  */
-import { ReferenceOptimizer, adadeltaKernel, adadeltaScalars } from '../src/reference/index.ts';
-import { roundScalars } from '../src/reference/f32.ts';
-import { dequantize, quantize } from '../src/options/q8.ts';
-import { DEFAULTS } from '../src/options/defaults.ts';
+import { ReferenceOptimizer } from '../src/reference/index.ts';
 import type { StateDtype } from '../src/options/stateDict.ts';
 import type { Algorithm } from '../src/options/types.ts';
 import { loadAutoMpg } from '../examples/autompg/load.ts';
@@ -43,6 +40,7 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   { label: 'Adam', algorithm: 'adam', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
   { label: 'AdamW', algorithm: 'adamw', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
   { label: 'Adamax', algorithm: 'adamax', quadratic: { lr: 2e-2 }, mlp: { lr: 2e-3 } },
+  { label: 'Adadelta', algorithm: 'adadelta', quadratic: { lr: 1 }, mlp: { lr: 1 } },
   { label: 'Lion', algorithm: 'lion', quadratic: { lr: 1e-3 }, mlp: { lr: 1e-4 } },
   { label: 'NAdam', algorithm: 'nadam', quadratic: { lr: 1e-2 }, mlp: { lr: 2e-3 } },
   { label: 'RAdam', algorithm: 'radam', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
@@ -62,7 +60,7 @@ export const QUAD_N = 4096;
 export const QUAD_STEPS = 1000;
 
 /** ½ Σ aᵢxᵢ² (in f64) and its gradient aᵢxᵢ (f32). */
-function quadratic(a: Float64Array, x: Float32Array, g: Float32Array): number {
+export function quadratic(a: Float64Array, x: Float32Array, g: Float32Array): number {
   let loss = 0;
   for (let i = 0; i < x.length; i++) {
     const xi = x[i] as number;
@@ -101,29 +99,6 @@ export function quadraticRun(c: AccuracyCase, steps = QUAD_STEPS): RunResult {
   }
   const initial = quadratic(a, new Float32Array(x0), new Float32Array(QUAD_N));
   return { initial, f32: f.loss, q8: q.loss, maxAbs };
-}
-
-/**
- * Adadelta (lr 1) on the quadratic through its kernel twin with f32 state, quantising and
- * dequantising (block-wise, unsigned, as 'q8' stores them) only the arrays asked for after
- * each step: which of the two quantised roots makes 'q8' Adadelta diverge. The final loss.
- */
-export function adadeltaQuantising(squareAvg: boolean, accDelta: boolean): number {
-  const a = Float64Array.from({ length: QUAD_N }, (_, i) => 0.1 * 100 ** (i / (QUAD_N - 1)));
-  const next = rng(2024);
-  const x = Float32Array.from({ length: QUAD_N }, () => 2 * next() - 1);
-  const g = new Float32Array(QUAD_N);
-  const sq = new Float32Array(QUAD_N);
-  const acc = new Float32Array(QUAD_N);
-  const options = { ...DEFAULTS.adadelta, lr: 1 };
-  for (let t = 0; t < QUAD_STEPS; t++) {
-    quadratic(a, x, g);
-    const u = roundScalars(adadeltaScalars(options, t + 1));
-    adadeltaKernel(x, g, sq, acc, u, { maximize: false });
-    if (squareAvg) sq.set(dequantize(quantize(sq, false), false));
-    if (accDelta) acc.set(dequantize(quantize(acc, false), false));
-  }
-  return quadratic(a, x, g);
 }
 
 export const MLP_HIDDEN = 64;
@@ -239,6 +214,49 @@ function mlpLoss(
   return sum / m;
 }
 
+/** 0 .. n − 1 in a seeded (Fisher–Yates) order. */
+function shuffled(n: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  const next = rng(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+
+/** A training problem as a list of f32 tensors: a fresh start, and a gradient per step. */
+export interface Problem {
+  /** Steps of one run. */
+  steps: number;
+  /** The starting parameters (a fresh copy each call). */
+  init(): Float32Array[];
+  /** Writes step t's gradient (a mini-batch's, or the full one) into `grads`; its loss. */
+  grad(p: Float32Array[], grads: Float32Array[], t: number): number;
+  /** The loss to report at the end (over all the data). */
+  loss(p: Float32Array[]): number;
+}
+
+/**
+ * The MLP of `mlpRun` as a Problem: initialisation seed `seed`, batch order seed `orderSeed`
+ * (mlpRun's are 11 and 7), `epochs` epochs.
+ */
+export function mlpProblem(seed = 11, orderSeed = 7, epochs = MLP_EPOCHS): Problem {
+  const d = autoMpgData();
+  const order = shuffled(d.n, orderSeed);
+  const all = Array.from({ length: d.n }, (_, i) => i);
+  const batches = Math.ceil(d.n / MLP_BATCH);
+  return {
+    steps: epochs * batches,
+    init: () => mlpInit(seed),
+    grad: (p, g, t) => {
+      const s = (t % batches) * MLP_BATCH;
+      return mlpLoss(p, d, order.slice(s, s + MLP_BATCH), g);
+    },
+    loss: (p) => mlpLoss(p, d, all),
+  };
+}
+
 /**
  * MLP_EPOCHS epochs of mini-batches of MLP_BATCH (one seeded shuffle, the same every epoch) on
  * auto-mpg with f32 and with 'q8' state (min8bitSize 0: every tensor in 8 bits) from the same
@@ -246,12 +264,7 @@ function mlpLoss(
  */
 export function mlpRun(c: AccuracyCase, epochs = MLP_EPOCHS): RunResult {
   const d = autoMpgData();
-  const order = Array.from({ length: d.n }, (_, i) => i);
-  const next = rng(7);
-  for (let i = d.n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
+  const order = shuffled(d.n, 7);
   const all = Array.from({ length: d.n }, (_, i) => i);
   const run = (stateDtype: StateDtype) => {
     const p = mlpInit(11);

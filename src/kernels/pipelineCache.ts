@@ -72,6 +72,8 @@ export interface PipelineVariant {
    * j uses the signed map.
    */
   q8Signed?: number;
+  /** For `main_q8`: the Q8_UP override, bit j set when state array j rounds up. */
+  q8Up?: number;
   /**
    * MULTI with flat runs in an update that looks up a per-tensor value (LAMB): SEEDED_ROWS,
    * the workgroup-to-row map seeds the lookup (common.wgsl). Off, the lookup's code is left
@@ -116,7 +118,9 @@ export function getPipeline<O>(
     CLIP_NORM: Number(variant.clipNorm ?? false),
     CLIP_VALUE: Number(variant.clipValue ?? false),
     SCALER: Number(variant.scaler ?? false),
-    ...(variant.entry === 'main_q8' ? { Q8_SIGNED: variant.q8Signed ?? 0 } : {}),
+    ...(variant.entry === 'main_q8'
+      ? { Q8_SIGNED: variant.q8Signed ?? 0, Q8_UP: variant.q8Up ?? 0 }
+      : {}),
     ...(variant.seededRows ? { SEEDED_ROWS: 1 } : {}),
   };
   const entryPoint = variant.entry ?? 'main';

@@ -54,6 +54,7 @@ import {
   checkMin8bitSize,
   dequantize,
   Q8_REFUSED,
+  q8RoundsUp,
   q8Signed,
   type Quantized,
 } from '../options/q8.ts';
@@ -363,7 +364,7 @@ export class Optimizer<A extends Algorithm> {
         this.isQ8.forEach((q, i) => {
           if (!q) return;
           const gi = this.groupOf[i] as number;
-          const variant = q8Variant(requests[i]?.names ?? [], false, {
+          const variant = q8Variant(algorithm, requests[i]?.names ?? [], false, {
             clip: { norm: clip.maxNorm !== null, value: clip.value !== null },
             scaler: gradScaler !== undefined,
           });
@@ -857,7 +858,13 @@ export class Optimizer<A extends Algorithm> {
           }
           // Codes and absmax as saved (bitwise resume), else the f32 values quantised, with the
           // exact codes of values an 8-bit array read back as (src/options/q8Recover.ts).
-          const q = s.q8?.[name] ?? recoverQuantized(s[name] as Float32Array, q8Signed(name));
+          const q =
+            s.q8?.[name] ??
+            recoverQuantized(
+              s[name] as Float32Array,
+              q8Signed(name),
+              q8RoundsUp(this.algorithm, name),
+            );
           this.q8?.write(i, j, q);
         });
       });

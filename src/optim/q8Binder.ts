@@ -9,8 +9,8 @@ import { getPipeline, type PipelineVariant } from '../kernels/pipelineCache.ts';
 import { Q8_ELEMENTS_PER_WORKGROUP, Q8_TABLE_BINDING, q8BindGroupLayout } from '../kernels/q8.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { packGeometry } from '../kernels/uniforms.ts';
-import { q8Signed } from '../options/q8.ts';
-import type { StateName } from '../options/types.ts';
+import { q8RoundsUp, q8Signed } from '../options/q8.ts';
+import type { Algorithm, StateName } from '../options/types.ts';
 import type { Dispatch } from './binder.ts';
 import type { Q8Region } from './q8Store.ts';
 import type { CheckedRef } from './tensorRef.ts';
@@ -40,8 +40,14 @@ export function q8SignedMask(names: readonly StateName[]): number {
   return names.reduce((m, n, j) => (q8Signed(n) ? m | (1 << j) : m), 0);
 }
 
+/** Q8_UP for `algorithm`'s state arrays `names`: bit j set when array j rounds up. */
+export function q8UpMask(algorithm: Algorithm, names: readonly StateName[]): number {
+  return names.reduce((m, n, j) => (q8RoundsUp(algorithm, n) ? m | (1 << j) : m), 0);
+}
+
 /** The pipeline variant of a q8 tensor's dispatch. */
 export function q8Variant(
+  algorithm: Algorithm,
   names: readonly StateName[],
   gradInParam: boolean,
   c: { clip: { norm: boolean; value: boolean }; scaler: boolean },
@@ -49,6 +55,7 @@ export function q8Variant(
   return {
     entry: 'main_q8',
     q8Signed: q8SignedMask(names),
+    q8Up: q8UpMask(algorithm, names),
     gradInParam,
     clipNorm: c.clip.norm,
     clipValue: c.clip.value,
@@ -99,7 +106,7 @@ export function bindQ8Tensor<O>(
     layout: q8BindGroupLayout(c.device),
     entries,
   });
-  const variant = q8Variant(region.names, same, c);
+  const variant = q8Variant(c.spec.name, region.names, same, c);
   return {
     bindGroup,
     pipeline: getPipeline(c.device, c.spec, options, c.workgroupSize, variant),

@@ -19,6 +19,16 @@
  *   makes Adam's next step m / ε-sized for that element, every step (the zero-point problem of
  *   Li et al. 2023, "Memory Efficient Optimizers with 4-bit States", who drop zero from the
  *   second moment's map for this reason). Rounding it up errs the other way: a smaller step.
+ * - Rounding up, for the arrays listed in Q8_ROUNDED_UP (only Adadelta's square_avg): code(v) =
+ *   the number of entries k (k = 0..254) with v > f32(map[k] · absmax), the smallest code that
+ *   reads back as v or more. Adadelta's step is √(acc_delta + ε)/√(square_avg + ε)·g, and its
+ *   limit cycle at the bottom of a valley (an element whose curvature times the ratio is 2
+ *   flips sign each step; any amplitude is a fixed point once ε is small next to the squares)
+ *   is neutrally stable: rounding to nearest nudges the amplitude up or down at random, and an
+ *   element whose rounding drifted up grew without bound (a quadratic of test/state8Problems.ts
+ *   diverged, final loss 90 against 0.50 in f32). A square_avg never read back below its f32
+ *   value makes every rounding error shorten the step, which damps the cycle. docs/state8.md
+ *   has the measurements of this and the other candidates.
  * - A stored value reads back as f32(map[code] · absmax).
  * - Subnormals are flushed to +0 by bit tests, before quantising and after dequantising, and 0
  *   gets the map's zero directly. WGSL lets a device flush subnormal f32 arithmetic (SwiftShader
@@ -26,7 +36,7 @@
  *   either way, so the codes and values are the same on every device and in this reference.
  */
 import { SIGNED_MAP_BITS, UNSIGNED_MAP_BITS } from './qmapData.ts';
-import type { StateName } from './types.ts';
+import type { Algorithm, StateName } from './types.ts';
 
 /** Elements per quantisation block (bitsandbytes' blocksize for optimizer state). */
 export const Q8_BLOCK = 256;
@@ -121,6 +131,20 @@ export function q8Signed(name: StateName): boolean {
   return Q8_SIGNED_STATES.includes(name);
 }
 
+/**
+ * State arrays quantised by rounding up (the smallest code that reads back as the value or
+ * more) instead of to nearest, per algorithm: Adadelta's square_avg, the denominator of its
+ * step (see this file's header). All are unsigned. Every other array rounds to nearest.
+ */
+export const Q8_ROUNDED_UP: Partial<Record<Algorithm, readonly StateName[]>> = {
+  adadelta: ['square_avg'],
+};
+
+/** Whether state array `name` of `algorithm` is quantised by rounding up (Q8_ROUNDED_UP). */
+export function q8RoundsUp(algorithm: Algorithm, name: StateName): boolean {
+  return Q8_ROUNDED_UP[algorithm]?.includes(name) ?? false;
+}
+
 const scratch = new Float32Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
 
@@ -153,15 +177,27 @@ export function blockAbsmax(values: ArrayLike<number>, start = 0, end = values.l
 }
 
 /**
- * The code of `v` in a block of absmax `absmax`: the binary search of shaders/state_q8.wgsl
- * (q8_code), which counts the midpoints k with v >= f32(mid[k] · absmax).
+ * The code of `v` in a block of absmax `absmax`, as shaders/state_q8.wgsl's q8_code finds it:
+ * the number of midpoints k with v >= f32(mid[k] · absmax) (to nearest), or with `up` (an
+ * unsigned array in Q8_ROUNDED_UP) the number of entries k < 255 with v > f32(map[k] · absmax).
  */
-export function q8Code(v: number, absmax: number, signed: boolean): number {
+export function q8Code(v: number, absmax: number, signed: boolean, up = false): number {
   const x = flushSubnormal(v);
   // 0 is the map's zero; a normal x against a product that a device may flush decides alike.
   if (x === 0) return signed ? SIGNED_ZERO : 0;
-  const mids = signed ? SIGNED_MIDS : UNSIGNED_MIDS;
   let c = 0;
+  if (up) {
+    if (signed) throw new RangeError('q8Code: rounding up is for unsigned arrays only');
+    // +inf is above every entry even when the absmax is +inf (0 · inf is NaN): the kernel's
+    // early return.
+    if (x === Infinity) return 255;
+    for (let b = 128; b > 0; b >>= 1) {
+      const k = c + b - 1;
+      if (x > Math.fround((UNSIGNED_MAP[k] as number) * absmax)) c += b;
+    }
+    return c === 0 && x > 0 ? 1 : c;
+  }
+  const mids = signed ? SIGNED_MIDS : UNSIGNED_MIDS;
   for (let b = 128; b > 0; b >>= 1) {
     const k = c + b - 1;
     if (x >= Math.fround((mids[k] as number) * absmax)) c += b;
@@ -184,8 +220,11 @@ export interface Quantized {
   absmax: Float32Array;
 }
 
-/** Quantises `values` (f32) block by block, as the kernel stores them. */
-export function quantize(values: Float32Array, signed: boolean): Quantized {
+/**
+ * Quantises `values` (f32) block by block, as the kernel stores them; `up` rounds up
+ * (Q8_ROUNDED_UP arrays) instead of to nearest.
+ */
+export function quantize(values: Float32Array, signed: boolean, up = false): Quantized {
   const blocks = Math.ceil(values.length / Q8_BLOCK);
   const codes = new Uint8Array(values.length);
   const absmax = new Float32Array(blocks);
@@ -194,7 +233,7 @@ export function quantize(values: Float32Array, signed: boolean): Quantized {
     const end = Math.min(values.length, start + Q8_BLOCK);
     const a = blockAbsmax(values, start, end);
     absmax[b] = a;
-    for (let i = start; i < end; i++) codes[i] = q8Code(values[i] as number, a, signed);
+    for (let i = start; i < end; i++) codes[i] = q8Code(values[i] as number, a, signed, up);
   }
   return { codes, absmax };
 }
@@ -217,15 +256,12 @@ export function q8Blocks(length: number): number {
  * Algorithms without 'q8' state, and why (the error message says it). Schedule-Free's `z` is
  * the weights' own base sequence, not a statistic: rounding it to 8 bits would round the model.
  * LAMB's per-tensor sums pass (shaders/tensor_sums.wgsl) reads the state through the 16/32-bit
- * accessors and has no 8-bit path yet. Adadelta's two quantised roots diverged on a quadratic
- * (test/node/state8Accuracy.test.ts measures it through the kernel twin).
+ * accessors and has no 8-bit path yet.
  */
 export const Q8_REFUSED: Partial<Record<string, string>> = {
   schedulefreeadamw:
     "ScheduleFreeAdamW's z is the weights' base sequence (x and y are interpolated from it), not a statistic; quantising it would round the model itself. Use 'bf16' or 'f16' for half the memory",
   lamb: "LAMB's per-tensor norm pass has no 8-bit path yet; use 'bf16' or 'f16' for half the memory",
-  adadelta:
-    "Adadelta's step is a ratio of two quantised roots, √(acc_delta + ε)/√(square_avg + ε), whose errors compound: on a quadratic it diverged late with 8-bit state (final loss 90 against 0.50 in f32; docs/state8.md). Use 'bf16' or 'f16' for half the memory",
 };
 
 /** Checks a `min8bitSize` option (a non-negative integer); the error names it. */

@@ -9,7 +9,10 @@
  * f32(|map[0]| · a) = |smallest value|: the few f32 values around |smallest| / |map[0]| are
  * tried, and the first whose codes read back as exactly the given values is kept. Every other
  * block (unsigned, or with a positive largest value, whose code 255 reads back as absmax
- * itself) already comes back exactly from `quantize`.
+ * itself) already comes back exactly from `quantize`: each value is an entry times the absmax,
+ * its own nearest entry and its own rounding up. An array that rounds up (Q8_ROUNDED_UP) is
+ * quantised by rounding up, so values that never were 8-bit (an f32 dict) are stored as the
+ * kernel would store them.
  */
 import {
   dequantize,
@@ -37,10 +40,10 @@ function same(a: number, b: number): boolean {
 
 /**
  * Codes and absmax that read back as exactly `values` when some 8-bit array did; otherwise
- * (values that never were 8-bit) what `quantize` gives.
+ * (values that never were 8-bit) what `quantize` gives. `up`: the array rounds up (unsigned).
  */
-export function recoverQuantized(values: Float32Array, signed: boolean): Quantized {
-  const q = quantize(values, signed);
+export function recoverQuantized(values: Float32Array, signed: boolean, up = false): Quantized {
+  const q = quantize(values, signed, up);
   if (!signed) return q;
   const back = dequantize(q, signed);
   const low = -(SIGNED_MAP[0] as number);

@@ -27,6 +27,7 @@ import {
   checkMin8bitSize,
   dequantize,
   Q8_REFUSED,
+  q8RoundsUp,
   q8Signed,
   quantize,
   type Quantized,
@@ -46,11 +47,11 @@ export type ReferenceOptions = ClipOptions & {
  * Stores a 'q8' tensor's state arrays as the kernel does after an update: quantised block by
  * block, and read back as the dequantised values (src/options/q8.ts).
  */
-function requantize(slot: Slot): void {
+function requantize(slot: Slot, algorithm: Algorithm): void {
   if (!slot.q8) return;
   for (const name of slot.names) {
     const signed = q8Signed(name);
-    const q = quantize(slot.state[name] as Float32Array, signed);
+    const q = quantize(slot.state[name] as Float32Array, signed, q8RoundsUp(algorithm, name));
     slot.q8[name] = q;
     slot.state[name] = dequantize(q, signed);
   }
@@ -138,7 +139,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
         const q8 =
           this.stateDtype === 'q8' && names.length > 0 && p.length >= Math.max(min8, 1) ? {} : null;
         const slot: Slot = { group: gi, step: 0, carried: carry?.initial ?? 1, names, state, q8 };
-        requantize(slot);
+        requantize(slot, this.algorithm);
         this.slots.push(slot);
       });
     });
@@ -219,7 +220,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
         this.gradScaler !== null,
         slot.carried,
       );
-      requantize(slot);
+      requantize(slot, this.algorithm);
     });
     this.gradScaler?.update(false);
   }
@@ -294,7 +295,13 @@ export class ReferenceOptimizer<A extends Algorithm> {
         if (slot.q8) {
           // Codes and absmax as saved (bitwise resume), else the f32 values quantised, with the
           // exact codes of values an 8-bit array read back as (src/options/q8Recover.ts).
-          const q = s.q8?.[name] ?? recoverQuantized(s[name] as Float32Array, q8Signed(name));
+          const q =
+            s.q8?.[name] ??
+            recoverQuantized(
+              s[name] as Float32Array,
+              q8Signed(name),
+              q8RoundsUp(this.algorithm, name),
+            );
           slot.q8[name] = { codes: q.codes.slice(), absmax: q.absmax.slice() };
           slot.state[name] = dequantize(q, q8Signed(name));
         }

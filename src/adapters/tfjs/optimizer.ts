@@ -283,7 +283,7 @@ export class TfjsOptimizer extends tf.Optimizer {
   private recoverQ8(state: TensorState[]): void {
     const core = this.core;
     if (core?.stateDtype !== 'q8') return;
-    attachQ8(state, (i) => core.isQuantized(i), this.stateNames());
+    attachQ8(state, (i) => core.isQuantized(i), this.algorithm, this.stateNames());
   }
 
   /** This package's state dict (see the README's "Saving and loading state"). */

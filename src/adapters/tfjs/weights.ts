@@ -4,9 +4,9 @@
  * PyTorch's state names (`dense_Dense1/kernel/exp_avg`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateDict, StateName, TensorState } from '../../index.ts';
+import type { Algorithm, StateDict, StateName, TensorState } from '../../index.ts';
 import type { NamedTensor } from './gradients.ts';
-import { q8Signed } from '../../options/q8.ts';
+import { q8RoundsUp, q8Signed } from '../../options/q8.ts';
 import { recoverQuantized } from '../../options/q8Recover.ts';
 
 /** A variable the optimizer steps: its name and shape. */
@@ -103,12 +103,16 @@ export function fillState(
 export function attachQ8(
   state: TensorState[],
   isQuantized: (i: number) => boolean,
+  algorithm: Algorithm,
   names: readonly StateName[],
 ): void {
   state.forEach((s, i) => {
     if (!isQuantized(i)) return;
     s.q8 = Object.fromEntries(
-      names.map((n) => [n, recoverQuantized(s[n] as Float32Array, q8Signed(n))]),
+      names.map((n) => [
+        n,
+        recoverQuantized(s[n] as Float32Array, q8Signed(n), q8RoundsUp(algorithm, n)),
+      ]),
     );
   });
 }
