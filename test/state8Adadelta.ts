@@ -120,12 +120,12 @@ export function trainAdadelta(problem: Problem, lr: number, c: Candidate): numbe
 
 /**
  * ½ Σ aᵢxᵢ² over QUAD_N elements, aᵢ log-spaced in [lo, hi], x₀ uniform in [−1, 1] from
- * `seed`: test/state8Problems.ts's quadratic with seed 2024 and [0.1, 10].
+ * `seed`, `steps` steps: test/state8Problems.ts's quadratic with seed 2024, [0.1, 10], 1000.
  */
-export function quadraticProblem(seed: number, lo = 0.1, hi = 10): Problem {
+export function quadraticProblem(seed: number, lo = 0.1, hi = 10, steps = QUAD_STEPS): Problem {
   const a = Float64Array.from({ length: QUAD_N }, (_, i) => lo * (hi / lo) ** (i / (QUAD_N - 1)));
   return {
-    steps: QUAD_STEPS,
+    steps,
     init: () => {
       const next = rng(seed);
       return [Float32Array.from({ length: QUAD_N }, () => 2 * next() - 1)];

@@ -20,6 +20,7 @@ describeGpu('q8 state on the GPU (Chrome)', () => {
     expect(r.failures).toEqual([]);
     expect(r.blocks).toBe(12);
     expect(r.zeroPoint).toBeGreaterThan(0); // positive values raised to code 1 (unsigned map)
+    expect(r.roundedUp).toBeGreaterThan(0); // Adadelta's square_avg: up, not nearest
     // zeros, 0.3, -2.5: absmax 0, f32(0.3), 2.5 (the poisoned blocks' inf and NaN are
     // compared in the page: page.evaluate returns them as null)
     expect(r.absmax.slice(0, 3)).toEqual([0, Math.fround(0.3), 2.5]);

@@ -14,6 +14,7 @@ describeNodeGpu('q8 state on Dawn in Node', () => {
     expect(r.failures).toEqual([]);
     expect(r.blocks).toBe(12);
     expect(r.zeroPoint).toBeGreaterThan(0);
+    expect(r.roundedUp).toBeGreaterThan(0);
   });
 
   it.each(['separate', 'arena'] as const)(

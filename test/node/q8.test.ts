@@ -12,14 +12,19 @@ import {
   dequantize,
   MIN_8BIT_SIZE,
   q8Code,
+  q8RoundsUp,
   q8Value,
   Q8_BLOCK,
+  Q8_REFUSED,
+  Q8_ROUNDED_UP,
   quantize,
   SIGNED_MAP,
   UNSIGNED_MAP,
 } from '../../src/options/q8.ts';
+import { recoverQuantized } from '../../src/options/q8Recover.ts';
 import type { StateDict } from '../../src/options/stateDict.ts';
 import {
+  AdadeltaReference,
   AdamReference,
   LAMBReference,
   type ReferenceOptimizer,
@@ -239,6 +244,115 @@ describe('q8Code and q8Value on edge cases', () => {
     expect(q.absmax[0]).toBe(4);
     expect(q.codes[0]).toBe(0);
     expect(Object.is(dequantize(q, false)[0], 0)).toBe(true);
+  });
+});
+
+describe("rounding up (Q8_ROUNDED_UP: Adadelta's square_avg)", () => {
+  it("is Adadelta's square_avg only; RMSprop's square_avg and acc_delta round to nearest", () => {
+    expect(Q8_ROUNDED_UP).toEqual({ adadelta: ['square_avg'] });
+    expect(q8RoundsUp('adadelta', 'square_avg')).toBe(true);
+    expect(q8RoundsUp('adadelta', 'acc_delta')).toBe(false);
+    expect(q8RoundsUp('rmsprop', 'square_avg')).toBe(false);
+    expect(Q8_REFUSED.adadelta).toBeUndefined();
+  });
+
+  it('hand-derived codes: the smallest entry at or above v / absmax', () => {
+    // map[191] = 0.55351567…, map[192] = 0.560546875, their midpoint 0.55703127…
+    expect(UNSIGNED_MAP[191]).toBeCloseTo(0.5535157, 7);
+    expect(UNSIGNED_MAP[192]).toBe(0.560546875);
+    // 0.556 sits below the midpoint: nearest 191, up 192
+    expect(q8Code(0.556, 1, false)).toBe(191);
+    expect(q8Code(0.556, 1, false, true)).toBe(192);
+    // 0.55 (map[190] = 0.54648… < 0.55 < map[191]) is nearest 191 and rounds up to 191 too
+    expect(q8Code(0.55, 1, false)).toBe(191);
+    expect(q8Code(0.55, 1, false, true)).toBe(191);
+    // an entry itself keeps its code; the next f32 above it takes the next code
+    const next = (x: number) => {
+      const f = new Float32Array([x]);
+      const u = new Uint32Array(f.buffer);
+      u[0] = (u[0] as number) + 1;
+      return f[0] as number;
+    };
+    for (const k of [1, 2, 100, 191, 254]) {
+      expect(q8Code(UNSIGNED_MAP[k] as number, 1, false, true), `map[${k}]`).toBe(k);
+      expect(q8Code(next(UNSIGNED_MAP[k] as number), 1, false, true), `above map[${k}]`).toBe(
+        k + 1,
+      );
+      // absmax 8 (a power of two scales exactly): the same decisions
+      expect(q8Code(8 * (UNSIGNED_MAP[k] as number), 8, false, true)).toBe(k);
+    }
+    // 4 in a block of 8: 0.5 lies between map[183] = 0.49726… and map[184] = 0.50429…, below
+    // their midpoint 0.50078…
+    expect(UNSIGNED_MAP[183]).toBeCloseTo(0.4972656, 7);
+    expect(UNSIGNED_MAP[184]).toBeCloseTo(0.5042969, 7);
+    expect(q8Code(4, 8, false)).toBe(183);
+    expect(q8Code(4, 8, false, true)).toBe(184);
+  });
+
+  it('edge cases: 0, negatives, tiny, absmax itself, +inf, NaN; signed arrays refuse it', () => {
+    expect(q8Code(0, 1, false, true)).toBe(0);
+    expect(q8Code(-0.5, 1, false, true)).toBe(0);
+    // below map[1] = 3.25e-7: rounds up to code 1 (so the zero-point rule holds by itself)
+    expect(q8Code(1e-12, 1, false, true)).toBe(1);
+    expect(q8Code(3e-7, 1, false, true)).toBe(1);
+    expect(q8Code(1, 1, false, true)).toBe(255);
+    expect(q8Code(2.5, 2.5, false, true)).toBe(255);
+    // +inf in a block of +inf (the kernel's early return), NaN anywhere
+    expect(q8Code(Infinity, Infinity, false, true)).toBe(255);
+    expect(q8Code(NaN, 1, false, true)).toBe(0);
+    expect(q8Code(0.5, NaN, false, true)).toBe(1);
+    expect(() => q8Code(0.5, 1, true, true)).toThrow(RangeError);
+  });
+
+  it('never reads back below the value, and the entry below is below it (50 000 random values)', () => {
+    const next = rng(21);
+    const bad: string[] = [];
+    for (let t = 0; t < 50_000; t++) {
+      const a = Math.fround(10 ** (8 * next() - 4));
+      const v = Math.fround(next() * a * 10 ** (-7 * next()));
+      const c = q8Code(v, a, false, true);
+      if (q8Value(c, a, false) < v) bad.push(`${v} in ${a}: code ${c} reads back below`);
+      if (c > 1 && q8Value(c - 1, a, false) >= v) bad.push(`${v} in ${a}: code ${c - 1} suffices`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('read-back values quantise and recover to the same codes', () => {
+    const next = rng(22);
+    const x = Float32Array.from({ length: 3 * Q8_BLOCK + 17 }, () => next() * 10 ** (-8 * next()));
+    const q = quantize(x, false, true);
+    const back = dequantize(q, false);
+    for (let i = 0; i < x.length; i++) expect(back[i]).toBeGreaterThanOrEqual(x[i] as number);
+    expect(quantize(back, false, true)).toEqual(q);
+    expect(recoverQuantized(back, false, true)).toEqual(q);
+    // values that never were 8-bit are rounded up on a load, not to nearest
+    expect(recoverQuantized(x, false, true)).toEqual(q);
+    expect(recoverQuantized(x, false)).not.toEqual(q);
+  });
+
+  it("a 'q8' AdadeltaReference stores square_avg rounded up and acc_delta to nearest", () => {
+    // first step from zero state: square_avg = (1 − ρ)·g·g, delta = √ε/√(square_avg + ε)·g,
+    // acc_delta = (1 − ρ)·delta², all in f32 as the kernel (ρ = 0.9, ε = 1e-6)
+    const next = rng(23);
+    const g = Float32Array.from({ length: 600 }, () => (next() - 0.5) * 10 ** (-3 * next()));
+    const opt = new AdadeltaReference([new Float32Array(600)], {
+      stateDtype: 'q8',
+      min8bitSize: 0,
+    });
+    opt.step([g]);
+    const f = Math.fround;
+    const omr = f(1 - 0.9);
+    const eps = f(1e-6);
+    const sq = g.map((x) => f(f(omr * x) * x));
+    const acc = g.map((x, i) => {
+      const d = f(f(f(Math.sqrt(eps)) / f(Math.sqrt(f((sq[i] as number) + eps)))) * x);
+      return f(f(omr * d) * d);
+    });
+    const s = opt.stateDict().state[0];
+    expect(s?.q8?.square_avg).toEqual(quantize(sq, false, true));
+    expect(s?.q8?.acc_delta).toEqual(quantize(acc, false));
+    // the rule changed codes here: nearest would have stored others
+    expect(s?.q8?.square_avg?.codes).not.toEqual(quantize(sq, false).codes);
   });
 });
 

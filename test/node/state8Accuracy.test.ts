@@ -12,14 +12,9 @@ import { describe, expect, it } from 'vitest';
  * next to other test files): past Vitest's 5 s default.
  */
 const SLOW = { timeout: 120_000 };
-import { AdadeltaReference, AdamReference } from '../../src/reference/index.ts';
+import { AdamReference } from '../../src/reference/index.ts';
 import { UNSIGNED_MAP, UNSIGNED_MIDS, q8Code, q8Value } from '../../src/options/q8.ts';
-import {
-  ACCURACY_CASES,
-  adadeltaQuantising,
-  quadraticRun,
-  type RunResult,
-} from '../state8Problems.ts';
+import { ACCURACY_CASES, quadraticRun, type RunResult } from '../state8Problems.ts';
 
 describe(
   'the quadratic ½ Σ aᵢxᵢ² (4096 elements, 16 blocks), 1000 steps, f32 vs q8 state',
@@ -43,28 +38,15 @@ describe(
       // Initial loss 1507 (x₀ uniform in [−1, 1], mean aᵢ 2.15). Measured final losses: every
       // case reaches below 7 (Lion, lr 1e-3: ±lr oscillation) with either state, and the q8
       // loss is at most 22× the f32 loss (RAdam: 5.4e-6 vs 2.5e-7; Adamax 16×: 7.0e-39 vs
-      // 4.4e-40, both at the f32 floor).
+      // 4.4e-40, both at the f32 floor). Adadelta: 2.6e-3 against 0.50 (its f32 run drifts up
+      // from 0.07 at step 400; its square_avg rounded up damps that drift, src/options/q8.ts);
+      // rounded to nearest it was 90 (180×, test/node/state8Adadelta.test.ts).
       expect(r.f32).toBeLessThan(1e-2 * r.initial);
       expect(r.q8).toBeLessThan(1e-2 * r.initial);
       // Bound: 100× the f32 loss (4.5× the largest measured ratio), plus the f32 loss floor.
       expect(r.q8).toBeLessThanOrEqual(100 * r.f32 + 1e-36);
     });
 
-    it('Adadelta diverges only when both of its roots are quantised', () => {
-      // The kernel twin with f32 state, quantising after each step only square_avg, only
-      // acc_delta, or both. Measured: 0.24, 0.17, 90 (none: 0.50, as the f32 run above). The
-      // step is √(acc_delta + ε)/√(square_avg + ε)·g: both errors multiply in the ratio, and
-      // acc_delta is fed by the steps that ratio makes. Bounds: 2× and 20× off.
-      expect(adadeltaQuantising(true, false)).toBeLessThan(0.5);
-      expect(adadeltaQuantising(false, true)).toBeLessThan(0.35);
-      // Measured: 90 with both (the 'q8' Adadelta's result, bit for bit, before 'q8' was refused
-      // for Adadelta: the reason it is), 0.50 with neither (f32 state).
-      expect(adadeltaQuantising(true, true)).toBeGreaterThan(4.5);
-      expect(adadeltaQuantising(false, false)).toBeLessThan(1);
-      expect(() => new AdadeltaReference([new Float32Array(4096)], { stateDtype: 'q8' })).toThrow(
-        /Adadelta's step is a ratio of two quantised roots/,
-      );
-    });
   },
 );
 

@@ -5,7 +5,8 @@
  * arena), lengths on both sides of min8bitSize, a GradScaler's skipped step, and a save → load
  * → continue. `q8Quantiser` checks the kernel's quantiser alone on edge-case blocks (zeros, a
  * block of one value, subnormals, mixed magnitudes, ±inf and NaN), through SGD's first momentum
- * step, which stores buf = g.
+ * step, which stores buf = g, Adagrad's (sum = g²) and Adadelta's (square_avg = 0.1·g², rounded
+ * up).
  */
 import { createOptimizer, GradScaler, type StateDict } from '../../../src/index.ts';
 import type { HostOptions } from '../../../src/optim/optimizer.ts';
@@ -44,6 +45,8 @@ export const Q8_CASES: readonly Q8Case[] = [
   { algorithm: 'lion', options: { lr: 0.001, weightDecay: 0.1 } },
   { algorithm: 'nadam', options: { lr: 0.01 } },
   { algorithm: 'radam', options: { lr: 0.01, decoupledWeightDecay: true, weightDecay: 0.01 } },
+  // square_avg rounds up (Q8_UP), acc_delta to nearest
+  { algorithm: 'adadelta', options: { lr: 1, weightDecay: 0.01, maximize: true } },
 ];
 
 /** Tensor lengths: two over min8bitSize (one of them unaligned in `separate`), one under. */
@@ -318,6 +321,8 @@ export interface QuantiserResult {
   absmax: number[];
   /** Positive squares stored as code 1 (the zero-point rule's cases, some rounded up). */
   zeroPoint: number;
+  /** Adadelta's square_avg codes where rounding up chose another code than nearest would. */
+  roundedUp: number;
 }
 
 /** SGD momentum's first step stores buf = g: the GPU's codes of g against quantize(g). */
@@ -373,11 +378,37 @@ export async function q8Quantiser(): Promise<QuantiserResult> {
   }
   const ones = expectedSq.codes.filter((c, i) => c === 1 && (squares[i] as number) > 0).length;
   ada.destroy();
+  // Rounding up (Q8_UP): Adadelta's first step stores square_avg = 0·ρ + (1 − ρ)·g·g.
+  const delta = createOptimizer('adadelta', device, [{ buffer: param, length: n }], {
+    stateDtype: 'q8',
+    min8bitSize: 0,
+  });
+  delta.step([{ buffer: grad, length: n }]);
+  const sa = (await delta.stateDict()).state[0]?.q8?.square_avg;
+  const omr = Math.fround(1 - 0.9);
+  const sqAvg = grads.map((x) => Math.fround(Math.fround(omr * x) * x));
+  const expectedUp = quantize(sqAvg, false, true);
+  if (!sa) failures.push('no q8.square_avg in the state dict');
+  else {
+    const dc = firstDiff(sa.codes, expectedUp.codes);
+    if (dc) failures.push(`square_avg codes ${dc}`);
+    const da = firstDiff(sa.absmax, expectedUp.absmax);
+    if (da) failures.push(`square_avg absmax ${da}`);
+  }
+  const nearest = quantize(sqAvg, false).codes;
+  const roundedUp = expectedUp.codes.filter((c, i) => c !== nearest[i]).length;
+  delta.destroy();
   param.destroy();
   grad.destroy();
   const err = await device.popErrorScope();
   if (err) failures.push(`validation: ${err.message}`);
-  return { failures, blocks: q8Blocks(n), absmax: Array.from(q?.absmax ?? []), zeroPoint: ones };
+  return {
+    failures,
+    blocks: q8Blocks(n),
+    absmax: Array.from(q?.absmax ?? []),
+    zeroPoint: ones,
+    roundedUp,
+  };
 }
 
 /**
