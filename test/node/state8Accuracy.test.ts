@@ -46,7 +46,6 @@ describe(
       // Bound: 100× the f32 loss (4.5× the largest measured ratio), plus the f32 loss floor.
       expect(r.q8).toBeLessThanOrEqual(100 * r.f32 + 1e-36);
     });
-
   },
 );
 
