@@ -101,6 +101,7 @@ const REFERENCE_API = [
   'MIN_8BIT_SIZE',
   'NAdamReference',
   'Q8_BLOCK',
+  'Q8_ROUNDED_UP',
   'RAdamReference',
   'RMSpropReference',
   'ReferenceOptimizer',

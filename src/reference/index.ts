@@ -55,6 +55,7 @@ export {
   q8Value,
   blockAbsmax,
   Q8_BLOCK,
+  Q8_ROUNDED_UP,
   MIN_8BIT_SIZE,
   SIGNED_MAP,
   UNSIGNED_MAP,
