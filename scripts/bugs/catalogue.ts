@@ -567,12 +567,18 @@ export const BUGS: Bug[] = [
     edits: [
       {
         file: Q8_WGSL,
-        find: 'return v >= bitcast<f32>(q8_lut[mids + k]) * absmax;',
-        replace: 'return v > bitcast<f32>(q8_lut[mids + k]) * absmax;',
+        find: 'return select(v >= t, v > t, up);',
+        replace: 'return select(v > t, v > t, up);',
       },
       { file: Q8, find: 'if (x >= Math.fround(', replace: 'if (x > Math.fround(' },
     ],
     tests: Q8_TESTS,
+  },
+  {
+    id: 'q8-adadelta-square-avg-nearest',
+    desc: "Adadelta's 8-bit square_avg rounds to nearest like every other array, not up",
+    edits: [{ file: Q8, find: "  adadelta: ['square_avg'],\n", replace: '  adadelta: [],\n' }],
+    tests: [...Q8_TESTS, 'test/node/state8Adadelta.test.ts'],
   },
   {
     id: 'q8-zero-code-128',
