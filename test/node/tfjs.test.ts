@@ -5,6 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createTfjsOptimizer, TfjsOptimizer } from '../../src/adapters/tfjs/index.ts';
+import { attachQ8 } from '../../src/adapters/tfjs/weights.ts';
+import type { TensorState } from '../../src/index.ts';
+import { quantize } from '../../src/options/q8.ts';
+import { rng } from '../browser/suites/device.ts';
 
 describe('createTfjsOptimizer', () => {
   it('returns a tf.Optimizer for every algorithm this package has', async () => {
@@ -60,6 +64,18 @@ describe('createTfjsOptimizer', () => {
     expect(() => createTfjsOptimizer('schedulefreeadamw', {}, { stateDtype: 'q8' })).toThrow(
       /stateDtype "q8" is not available: ScheduleFreeAdamW's z/,
     );
+    // Adadelta takes 'q8' (its square_avg rounds up)
+    createTfjsOptimizer('adadelta', {}, { stateDtype: 'q8' }).dispose();
+  });
+
+  it("attachQ8 quantises Adadelta's square_avg as the kernel does: rounded up", () => {
+    const next = rng(9);
+    const x = Float32Array.from({ length: 600 }, () => next() * 10 ** (-6 * next()));
+    const state: TensorState[] = [{ step: 1, square_avg: x, acc_delta: x }];
+    attachQ8(state, () => true, 'adadelta', ['square_avg', 'acc_delta']);
+    expect(state[0]?.q8?.square_avg).toEqual(quantize(x, false, true));
+    expect(state[0]?.q8?.acc_delta).toEqual(quantize(x, false));
+    expect(state[0]?.q8?.square_avg).not.toEqual(state[0]?.q8?.acc_delta);
   });
 
   it('getConfig / fromConfig round-trip algorithm, options and host options', () => {
