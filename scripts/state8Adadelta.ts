@@ -1,13 +1,16 @@
 /**
- * `npx tsx scripts/state8Adadelta.ts [quadratic|illConditioned|logistic|mlp]`: docs/state8.md's
- * table of the ways to quantise Adadelta's state (test/state8Adadelta.ts): the final loss of
- * each candidate on each problem, seed and learning rate, and its ratio to f32 state's.
+ * `npx tsx scripts/state8Adadelta.ts [quadratic|illConditioned|logistic|mlp|options]`:
+ * docs/state8.md's table of the ways to quantise Adadelta's state (test/state8Adadelta.ts):
+ * the final loss of each candidate on each problem, seed and learning rate, and its ratio to
+ * f32 state's (`options`: other ε, ρ and weight decay on the quadratic, for three of them).
  */
 import {
   CANDIDATES,
+  RULE,
   logisticProblem,
   quadraticProblem,
   trainAdadelta,
+  type Candidate,
 } from '../test/state8Adadelta.ts';
 import { mlpProblem, type Problem } from '../test/state8Problems.ts';
 
@@ -43,7 +46,28 @@ const FAMILIES: Record<string, Row[]> = {
   })),
 };
 
+/** Other ε, ρ and weight decay on the first quadratic at lr 1: f32, nearest, the rule. */
+function others(): void {
+  const problem = quadraticProblem(2024);
+  const shown = [CANDIDATES[0], CANDIDATES[1], RULE] as Candidate[];
+  console.log(`| options (lr 1) | ${shown.map((c) => c.label).join(' | ')} |`);
+  for (const o of [
+    { eps: 1e-8 },
+    { eps: 1e-4 },
+    { rho: 0.5 },
+    { rho: 0.95 },
+    { weightDecay: 0.01 },
+  ]) {
+    const losses = shown.map((c) => trainAdadelta(problem, 1, c, o).toPrecision(3));
+    console.log(`| ${JSON.stringify(o)} | ${losses.join(' | ')} |`);
+  }
+}
+
 const which = process.argv[2];
+if (which === 'options') {
+  others();
+  process.exit(0);
+}
 if (which !== undefined && !(which in FAMILIES)) {
   throw new Error(
     `expected one of ${Object.keys(FAMILIES).join(', ')}, got ${JSON.stringify(which)}`,

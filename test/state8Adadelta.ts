@@ -98,13 +98,21 @@ export function store(values: Float32Array, r: Rounding): void {
   }
 }
 
-/** `problem` trained by Adadelta (PyTorch's defaults, learning rate `lr`) storing as `c` says. */
-export function trainAdadelta(problem: Problem, lr: number, c: Candidate): number {
+/**
+ * `problem` trained by Adadelta (PyTorch's defaults but learning rate `lr` and `options`),
+ * storing its arrays as `c` says; the final loss.
+ */
+export function trainAdadelta(
+  problem: Problem,
+  lr: number,
+  c: Candidate,
+  options: { eps?: number; rho?: number; weightDecay?: number } = {},
+): number {
   const p = problem.init();
   const g = p.map((t) => new Float32Array(t.length));
   const sq = p.map((t) => new Float32Array(t.length));
   const acc = p.map((t) => new Float32Array(t.length));
-  const u = roundScalars(adadeltaScalars({ ...DEFAULTS.adadelta, lr }, 1));
+  const u = roundScalars(adadeltaScalars({ ...DEFAULTS.adadelta, ...options, lr }, 1));
   for (let t = 0; t < problem.steps; t++) {
     problem.grad(p, g, t);
     p.forEach((x, k) => {
