@@ -44,6 +44,12 @@ describeGpu('q8 state on the GPU (Chrome)', () => {
     expect(r.quantized).toEqual(Array.from({ length: CASES }, () => 4));
   });
 
+  it("loads an f32 dict by quantising it as the kernel stores (Adadelta's square_avg up)", async () => {
+    const r = await testPage().run('q8LoadF32');
+    expect(r.failures).toEqual([]);
+    expect(r.roundedUp).toBeGreaterThan(0);
+  });
+
   it('skips a GradScaler step with inf or NaN bitwise', async () => {
     expect(await testPage().run('q8Scaler')).toEqual([]);
   });

@@ -4,6 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { Q8_CASES, q8Grid, q8Quantiser, q8Run, q8Scaler } from '../browser/suites/q8State.ts';
+import { q8LoadF32 } from '../browser/suites/q8LoadF32.ts';
 import { describeNodeGpu, useNodeDevice } from './harness.ts';
 
 describeNodeGpu('q8 state on Dawn in Node', () => {
@@ -27,6 +28,12 @@ describeNodeGpu('q8 state on Dawn in Node', () => {
       expect(r.arrays).toBeGreaterThan(2 * Q8_CASES.length * 3);
     },
   );
+
+  it("loads an f32 dict by quantising it as the kernel stores (Adadelta's square_avg up)", async () => {
+    const r = await q8LoadF32();
+    expect(r.failures).toEqual([]);
+    expect(r.roundedUp).toBeGreaterThan(0);
+  });
 
   it('skips a GradScaler step with inf or NaN bitwise', async () => {
     expect(await q8Scaler()).toEqual([]);

@@ -15,6 +15,7 @@ import { scheduleFreeFresh } from './scheduleFree.ts';
 import { scheduleFreeScaler } from './scheduleFreeScaler.ts';
 import { q8Grid, q8Quantiser, q8Run, q8Scaler } from './q8State.ts';
 import { q8Checkpoint } from './q8Checkpoint.ts';
+import { q8LoadF32 } from './q8LoadF32.ts';
 import { stateMemory, stateMemoryOf } from './stateMemory.ts';
 
 async function uncaptured(): Promise<string[]> {
@@ -46,6 +47,7 @@ export const suites = {
   q8Quantiser,
   q8Grid,
   q8Checkpoint,
+  q8LoadF32,
   stateMemory,
   stateMemoryOf,
   uncaptured,
