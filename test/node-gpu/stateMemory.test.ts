@@ -51,7 +51,7 @@ describeNodeGpu('state memory per parameter on Dawn in Node', () => {
       r.label,
       ...r.bytes.map((b) => (b === null ? null : b / MEMORY_LENGTH)),
     ]);
-    const refusedQ8 = ['Adadelta', 'LAMB', 'ScheduleFreeAdamW'];
+    const refusedQ8 = ['Adadelta', 'ScheduleFreeAdamW'];
     const expected = rows.map((r) => [
       r.label,
       ...MEMORY_DTYPES.map((d) =>
@@ -70,12 +70,17 @@ describeNodeGpu('state memory per parameter on Dawn in Node', () => {
     expect(adam?.quantized).toEqual([false, false, false, true]);
   });
 
-  it("refuses 'q8' for Adadelta, LAMB and ScheduleFreeAdamW and says why", () => {
+  it("refuses 'q8' for Adadelta and ScheduleFreeAdamW and says why", () => {
     const refusals = rows.flatMap((r) => r.refused.filter((m) => m !== null));
-    expect(refusals).toHaveLength(3);
+    expect(refusals).toHaveLength(2);
     expect(refusals[0]).toMatch(/Adadelta.*'bf16' or 'f16'/);
-    expect(refusals[1]).toMatch(/LAMB.*'bf16' or 'f16'/);
-    expect(refusals[2]).toMatch(/ScheduleFreeAdamW.*'bf16' or 'f16'/);
+    expect(refusals[1]).toMatch(/ScheduleFreeAdamW.*'bf16' or 'f16'/);
+  });
+
+  it('LAMB: 2.03125 B per parameter in 8 bits, as Adam', () => {
+    const lamb = rows.find((r) => r.label === 'LAMB');
+    expect(lamb?.bytes[3]).toBe(2_129_920);
+    expect(lamb?.quantized).toEqual([false, false, false, true]);
   });
 
   it("Adam on the benchmark's model scenario: small tensors keep f32 state", async () => {
