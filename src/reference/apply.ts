@@ -47,9 +47,8 @@ export type StateArrays = Partial<Record<StateName, Float32Array>>;
  * type's floor (guardEps), as the GPU optimizers do; 'q8' means this tensor's state is stored
  * in 8 bits (the caller requantises after the step; LAMB's sums then take the 8-bit kernel's
  * order), and a small tensor of a 'q8' optimizer, which keeps f32 state, passes 'f32'. With
- * `scaled` (a GradScaler is attached)
- * the step-dependent scalars are computed in f32 from the count of steps taken, as the GPU's
- * prepare pass does (shaders/gradscaler.wgsl). `carried` is the tensor's carried scalar
+ * `scaled` (a GradScaler is attached) the step-dependent scalars are computed in f32 from the
+ * count of steps taken, as the GPU's prepare pass does (shaders/gradscaler.wgsl). `carried` is the tensor's carried scalar
  * before the step (NAdam's mu_product, src/options/carried.ts); returns its value after.
  */
 export function applyReferenceStep<A extends Algorithm>(
