@@ -26,7 +26,7 @@ export interface AccuracyCase {
 
 /**
  * Every algorithm with 'q8'; the options not given are PyTorch's defaults (AdamW's weight
- * decay 0.01, Adadelta's lr 1).
+ * decay 0.01, Adadelta's lr 1), optax's for LAMB.
  */
 export const ACCURACY_CASES: readonly AccuracyCase[] = [
   {
@@ -44,6 +44,8 @@ export const ACCURACY_CASES: readonly AccuracyCase[] = [
   { label: 'Lion', algorithm: 'lion', quadratic: { lr: 1e-3 }, mlp: { lr: 1e-4 } },
   { label: 'NAdam', algorithm: 'nadam', quadratic: { lr: 1e-2 }, mlp: { lr: 2e-3 } },
   { label: 'RAdam', algorithm: 'radam', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
+  // optax.lamb's defaults otherwise (eps 1e-6, no weight decay)
+  { label: 'LAMB', algorithm: 'lamb', quadratic: { lr: 1e-2 }, mlp: { lr: 1e-3 } },
 ];
 
 export interface RunResult {

@@ -1,6 +1,6 @@
 import type { KernelSpec } from './spec.ts';
 import { commonEntries, sumsLayout, type SumsLayoutRole } from './tensorSums.ts';
-import { q8PipelineLayout } from './q8.ts';
+import { q8PipelineLayout, type Q8LayoutRole } from './q8.ts';
 
 /**
  * Pipelines memoized per (device, algorithm, override constants, workgroup size), plus one
@@ -66,7 +66,7 @@ export interface PipelineVariant {
    * For a spec with tensorSums: the `tensor_sums` or `tensor_finalize` entry point instead of
    * the update (`main`).
    */
-  entry?: 'main' | 'tensor_sums' | 'tensor_finalize' | 'main_q8';
+  entry?: 'main' | 'tensor_sums' | 'tensor_finalize' | 'main_q8' | 'tensor_sums_q8';
   /**
    * For `main_q8` (shaders/state_q8.wgsl): the Q8_SIGNED override, bit j set when state array
    * j uses the signed map.
@@ -99,6 +99,12 @@ function pipelineLayoutOf(
   return layout;
 }
 
+/** The q8 layout role of a q8 entry point (src/kernels/q8.ts). */
+function q8Role(entry: 'main_q8' | 'tensor_sums_q8', tensorSums: boolean): Q8LayoutRole {
+  if (entry === 'tensor_sums_q8') return 'sums';
+  return tensorSums ? 'update-sums' : 'update';
+}
+
 const ROLES = { main: 'update', tensor_sums: 'sums', tensor_finalize: 'finalize' } as const;
 
 export function getPipeline<O>(
@@ -118,7 +124,7 @@ export function getPipeline<O>(
     CLIP_NORM: Number(variant.clipNorm ?? false),
     CLIP_VALUE: Number(variant.clipValue ?? false),
     SCALER: Number(variant.scaler ?? false),
-    ...(variant.entry === 'main_q8'
+    ...(variant.entry === 'main_q8' || variant.entry === 'tensor_sums_q8'
       ? { Q8_SIGNED: variant.q8Signed ?? 0, Q8_UP: variant.q8Up ?? 0 }
       : {}),
     ...(variant.seededRows ? { SEEDED_ROWS: 1 } : {}),
@@ -138,8 +144,8 @@ export function getPipeline<O>(
     pipeline = device.createComputePipeline({
       label: `webgpu-optim/${spec.name}/${entryPoint === 'main' ? 'pipeline' : entryPoint} ${spec.stateDtype} ${JSON.stringify(constants)}`,
       layout:
-        entryPoint === 'main_q8'
-          ? q8PipelineLayout(device)
+        entryPoint === 'main_q8' || entryPoint === 'tensor_sums_q8'
+          ? q8PipelineLayout(device, q8Role(entryPoint, spec.tensorSums === true))
           : pipelineLayoutOf(device, cache, spec.tensorSums ? ROLES[entryPoint] : null),
       compute: { module, entryPoint, constants },
     });

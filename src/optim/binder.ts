@@ -207,9 +207,17 @@ export class Binder<O> {
     const gatherIn: Copy[] = [];
     const scatterOut: Copy[] = [];
     // Indexed by slot (TensorSums.slot): a gathered tensor's is past the tensors'.
-    const slots = this.c.sums?.slots ?? params.length;
+    const sums = this.c.sums;
+    const slots = sums?.slots ?? params.length;
     const spans = new Uint32Array(2 * slots);
     const starts = new Uint32Array(slots);
+    // Tensors outside the groups with a fixed span: 8-bit ones (src/optim/q8Binder.ts).
+    sums?.fixedCounts.forEach((count, i) => {
+      if (count === null) return;
+      const at = sums.slot[i] as number;
+      spans[2 * at] = sums.partialBase[i] as number;
+      spans[2 * at + 1] = count;
+    });
     this.c.groups.forEach((indices, gi) => {
       const multi = this.bindGroup(gi, indices, params, grads, steps, write, spans, starts);
       if (multi) {
@@ -227,7 +235,6 @@ export class Binder<O> {
         out.push(...this.bindTensor(gi, i, params[i] as CheckedRef, grads[i] as CheckedRef, spans));
       }
     });
-    const sums = this.c.sums;
     if (sums) {
       write({ buffer: sums.spans, offset: 0, data: new Uint8Array(spans.buffer) });
       write({ buffer: sums.starts, offset: 0, data: new Uint8Array(starts.buffer) });

@@ -54,6 +54,7 @@ import {
   checkMin8bitSize,
   dequantize,
   Q8_REFUSED,
+  q8Blocks,
   q8RoundsUp,
   q8Signed,
   type Quantized,
@@ -342,6 +343,7 @@ export class Optimizer<A extends Algorithm> {
           workgroupSize,
           this.limits.maxStorageBufferBindingSize,
           displayName,
+          this.refs.map((r, i) => (this.isQ8[i] ? q8Blocks(r.length) : null)),
         )
       : null;
     this.errors.open(device);
@@ -369,6 +371,10 @@ export class Optimizer<A extends Algorithm> {
             scaler: gradScaler !== undefined,
           });
           getPipeline(device, this.q8Spec, this.frozen[gi] as never, workgroupSize, variant);
+          if (spec.tensorSums) {
+            const sumsVariant = { ...variant, entry: 'tensor_sums_q8' } as const;
+            getPipeline(device, this.q8Spec, this.frozen[gi] as never, workgroupSize, sumsVariant);
+          }
         });
       }
       const table = tableLayout(
@@ -1127,12 +1133,13 @@ export class Optimizer<A extends Algorithm> {
         q8Table: q8.table,
         clip: { norm: this.clipper.maxNorm !== null, value: this.clipper.value !== null },
         scaler: this.gradScaler !== null,
+        sums: this.sums,
       };
       q8.regions.forEach((region, i) => {
         if (!region) return;
         const gi = this.groupOf[i] as number;
         bound.dispatches.push(
-          bindQ8Tensor(
+          ...bindQ8Tensor(
             context,
             i,
             gi,
@@ -1143,6 +1150,8 @@ export class Optimizer<A extends Algorithm> {
           ),
         );
       });
+      // Their tensor_sums_q8 dispatches go with the other sums, before every update (stable).
+      bound.dispatches.sort((a, b) => a.rank - b.rank);
     }
     for (const spec of this.passKernels) this.passPipelines(spec, bound.dispatches);
     this.clipper.bind(checked, (b) => retired.push(...b));

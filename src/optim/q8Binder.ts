@@ -2,18 +2,29 @@
  * The dispatches of the tensors a 'q8' optimizer stores in 8 bits: one `main_q8` dispatch per
  * tensor (shaders/state_q8.wgsl), bound to the tensor's param and grad ranges (planned as
  * for any tensor, with its state at offset 0 of its own buffer) and to its Q8Store region.
+ * With tensor sums (LAMB) a `tensor_sums_q8` dispatch too (shaders/tensor_sums_q8.wgsl), ranked
+ * with the other sums dispatches before every update, writing one partial per 256-element block
+ * into the optimizer's partials; the update binds the ratios and starts as the f32 update does.
  * Bind groups are made once per set of grad views, as the Binder's.
  */
 import { bindingAlignment, grid, planTensor, type ByteRange } from '../kernels/geometry.ts';
 import { getPipeline, type PipelineVariant } from '../kernels/pipelineCache.ts';
-import { Q8_ELEMENTS_PER_WORKGROUP, Q8_TABLE_BINDING, q8BindGroupLayout } from '../kernels/q8.ts';
+import {
+  Q8_ELEMENTS_PER_WORKGROUP,
+  Q8_PARTIALS_BINDING,
+  Q8_SUMS_WORKGROUP,
+  Q8_TABLE_BINDING,
+  q8BindGroupLayout,
+} from '../kernels/q8.ts';
+import { RATIOS_BYTES, STARTS_BYTES } from '../kernels/tensorSums.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { packGeometry } from '../kernels/uniforms.ts';
 import { q8RoundsUp, q8Signed } from '../options/q8.ts';
 import type { Algorithm, StateName } from '../options/types.ts';
-import type { Dispatch } from './binder.ts';
+import { SUMS_RANK, type Dispatch } from './binder.ts';
 import type { Q8Region } from './q8Store.ts';
 import type { CheckedRef } from './tensorRef.ts';
+import type { TensorSums } from './tensorSums.ts';
 
 /** Ranks after every f32 dispatch (Binder ranks are below 4). */
 export const Q8_RANK = 5;
@@ -33,6 +44,8 @@ export interface Q8BindContext<O> {
   q8Table: GPUBuffer;
   clip: { norm: boolean; value: boolean };
   scaler: boolean;
+  /** The per-tensor reduction's buffers, when the spec has tensorSums (LAMB). */
+  sums: TensorSums | null;
 }
 
 /** Q8_SIGNED for state arrays `names`: bit j set when array j uses the signed map. */
@@ -63,7 +76,10 @@ export function q8Variant(
   };
 }
 
-/** Tensor `i`'s dispatch; packs its geometry into its uniform slot. */
+/**
+ * Tensor `i`'s dispatches (with tensor sums: its tensor_sums_q8 dispatch, then its update);
+ * packs its geometry into its uniform slot.
+ */
 export function bindQ8Tensor<O>(
   c: Q8BindContext<O>,
   i: number,
@@ -72,7 +88,7 @@ export function bindQ8Tensor<O>(
   p: CheckedRef,
   g: CheckedRef,
   region: Q8Region,
-): Dispatch {
+): Dispatch[] {
   const same = g.buffer === p.buffer;
   const plan = planTensor(
     { offset: p.offset, length: p.length, bufferSize: p.buffer.size },
@@ -101,13 +117,20 @@ export function bindQ8Tensor<O>(
     { binding: 8, resource: { buffer: c.control } },
     { binding: Q8_TABLE_BINDING, resource: { buffer: c.q8Table } },
   ];
+  const sums = c.sums;
   const bindGroup = c.device.createBindGroup({
     label: `${c.label}/q8-bind-group[${i}]`,
-    layout: q8BindGroupLayout(c.device),
-    entries,
+    layout: q8BindGroupLayout(c.device, sums ? 'update-sums' : 'update'),
+    entries: sums
+      ? [
+          ...entries,
+          { binding: 12, resource: { buffer: sums.ratios, size: RATIOS_BYTES } },
+          { binding: 13, resource: { buffer: sums.starts, size: STARTS_BYTES } },
+        ]
+      : entries,
   });
   const variant = q8Variant(c.spec.name, region.names, same, c);
-  return {
+  const update: Dispatch = {
     bindGroup,
     pipeline: getPipeline(c.device, c.spec, options, c.workgroupSize, variant),
     grid: grid(
@@ -119,4 +142,24 @@ export function bindQ8Tensor<O>(
     tensors: [i],
     variant,
   };
+  if (!sums) return [update];
+  const sumsVariant: PipelineVariant = { ...variant, entry: 'tensor_sums_q8' };
+  const sumsDispatch: Dispatch = {
+    bindGroup: c.device.createBindGroup({
+      label: `${c.label}/q8-tensor-sums[${i}]`,
+      layout: q8BindGroupLayout(c.device, 'sums'),
+      entries: [...entries, { binding: Q8_PARTIALS_BINDING, resource: { buffer: sums.partials } }],
+    }),
+    pipeline: getPipeline(c.device, c.spec, options, c.workgroupSize, sumsVariant),
+    // One thread per block (shaders/tensor_sums_q8.wgsl).
+    grid: grid(
+      Math.ceil(region.blocks / Q8_SUMS_WORKGROUP),
+      c.limits.maxComputeWorkgroupsPerDimension,
+    ),
+    rank: Q8_RANK + SUMS_RANK,
+    group,
+    tensors: [i],
+    variant: sumsVariant,
+  };
+  return [sumsDispatch, update];
 }

@@ -10,6 +10,10 @@
  * dispatch between it and the update.
  * Reusable as is by another per-tensor quantity (LARS's trust ratio, StableAdamW's per-tensor
  * RMS, adaptive gradient clipping): the algorithm's file supplies tensor_terms and tensor_ratio.
+ * With 'q8' state an 8-bit tensor writes one partial per block of 256 (its count fixed at
+ * construction, shaders/tensor_sums_q8.wgsl) and its slot comes after every tensor with f32 or
+ * 16-bit state (planTensorSums): a param group's MULTI dispatch indexes its tensors' slots and
+ * partials from its first tensor's on, and the 8-bit tensors between them are not in it.
  */
 import { getPipeline } from '../kernels/pipelineCache.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
@@ -37,29 +41,48 @@ export interface TensorSumsPlan {
   slot: number[];
   /** Slots in all: the tensors, plus one per gathered tensor. */
   slots: number;
+  /**
+   * Per tensor, its partial count when it is fixed at construction: an 8-bit tensor's blocks
+   * (shaders/tensor_sums_q8.wgsl writes one partial per block); null for the others, whose
+   * count the binder sets from their dispatch path.
+   */
+  fixedCounts: (number | null)[];
 }
 
 /**
  * Plans the partials of `lengths` (one optimizer's tensors) and checks the limits, with errors
  * that name them: at most MAX_SUM_TENSORS tensors (the ratios are one 64 KiB uniform), and the
- * partials within maxStorageBufferBindingSize.
+ * partials within maxStorageBufferBindingSize. `q8Blocks[i]` is tensor i's count of 256-element
+ * blocks when its state is stored in 8 bits (one partial each), else null or absent. Slots and
+ * partial ranges go in index order to the tensors the Binder dispatches, then to the 8-bit ones
+ * (src/optim/q8Binder.ts), so that a param group's Binder tensors have consecutive slots and
+ * ranges even with 8-bit tensors between them.
  */
 export function planTensorSums(
   lengths: readonly number[],
   workgroupSize: number,
   maxBinding: number,
   where: string,
+  q8Blocks: readonly (number | null)[] = [],
 ): TensorSumsPlan {
   if (lengths.length > MAX_SUM_TENSORS) {
     throw new RangeError(
       `${where}: at most ${MAX_SUM_TENSORS} tensors per optimizer (over all param groups), got ${lengths.length}: the per-tensor trust ratios are read from one 64 KiB uniform`,
     );
   }
+  const fixedCounts = lengths.map((_, i) => q8Blocks[i] ?? null);
+  const all = [...lengths.keys()];
+  const order = [
+    ...all.filter((i) => fixedCounts[i] === null),
+    ...all.filter((i) => fixedCounts[i] !== null),
+  ];
+  const slot = lengths.map(() => 0);
+  const partialBase = lengths.map(() => 0);
   let at = 0;
-  const partialBase = lengths.map((n) => {
-    const base = at;
-    at += partialCapacity(n, workgroupSize);
-    return base;
+  order.forEach((i, k) => {
+    slot[i] = k;
+    partialBase[i] = at;
+    at += fixedCounts[i] ?? partialCapacity(lengths[i] as number, workgroupSize);
   });
   const partialBytes = Math.max(at, 1) * PARTIAL_BYTES;
   if (partialBytes > maxBinding) {
@@ -67,7 +90,7 @@ export function planTensorSums(
       `${where}: the per-tensor partial sums need ${partialBytes} bytes, more than this device's maxStorageBufferBindingSize (${maxBinding}); use a larger workgroupSize or fewer elements`,
     );
   }
-  return { partialBase, partialBytes, slot: lengths.map((_, i) => i), slots: lengths.length };
+  return { partialBase, partialBytes, slot, slots: lengths.length, fixedCounts };
 }
 
 /**
@@ -84,8 +107,8 @@ export function slotsFit(tensors: number, gathered: number): boolean {
  * (binder.ts), but a gathered run's members need not follow one another: a transformer's
  * small tensors (norms, biases) lie between its large ones. So each member gets a slot of its
  * own past the tensors' (`tensors + position`), its run's slots consecutive, and its partials
- * move past every other tensor's, in run order. Every other tensor keeps its index as its slot
- * (an 8-bit tensor's dispatch relies on it). The partials' total is unchanged.
+ * move past every other tensor's, in run order. Every other tensor keeps its planned slot
+ * (planTensorSums), its partials in slot order. The partials' total is unchanged.
  */
 export function withGathered(
   plan: TensorSumsPlan,
@@ -95,20 +118,28 @@ export function withGathered(
 ): TensorSumsPlan {
   const gathered = new Set(runs.flat());
   const partialBase = lengths.map(() => 0);
-  const slot = lengths.map((_, i) => i);
+  const slot = [...plan.slot];
+  const capacity = (i: number) =>
+    plan.fixedCounts[i] ?? partialCapacity(lengths[i] as number, workgroupSize);
   let at = 0;
-  lengths.forEach((n, i) => {
-    if (gathered.has(i)) return;
+  for (const i of [...lengths.keys()].sort((a, b) => (slot[a] as number) - (slot[b] as number))) {
+    if (gathered.has(i)) continue;
     partialBase[i] = at;
-    at += partialCapacity(n, workgroupSize);
-  });
-  let next = lengths.length;
+    at += capacity(i);
+  }
+  let next = plan.slots;
   for (const i of runs.flat()) {
     partialBase[i] = at;
-    at += partialCapacity(lengths[i] as number, workgroupSize);
+    at += capacity(i);
     slot[i] = next++;
   }
-  return { partialBase, partialBytes: plan.partialBytes, slot, slots: next };
+  return {
+    partialBase,
+    partialBytes: plan.partialBytes,
+    slot,
+    slots: next,
+    fixedCounts: plan.fixedCounts,
+  };
 }
 
 export class TensorSums {
@@ -116,8 +147,13 @@ export class TensorSums {
   readonly spans: GPUBuffer;
   readonly ratios: GPUBuffer;
   readonly starts: GPUBuffer;
-  /** Each tensor's first partial: its range holds partialCapacity(length) partials. */
+  /**
+   * Each tensor's first partial: its range holds partialCapacity(length) partials, or an 8-bit
+   * tensor's blocks.
+   */
   readonly partialBase: readonly number[];
+  /** Per tensor, its partial count when fixed at construction (8-bit tensors), else null. */
+  readonly fixedCounts: readonly (number | null)[];
   /** Each tensor's slot in `spans`, `ratios` and `starts` (TensorSumsPlan.slot). */
   readonly slot: readonly number[];
   /** Slots in all: the length of `spans` and `starts`, the finalize pass's threads. */
@@ -148,6 +184,7 @@ export class TensorSums {
     this.partialBase = plan.partialBase;
     this.slot = plan.slot;
     this.slots = plan.slots;
+    this.fixedCounts = plan.fixedCounts;
     this.sumWorkgroups = plan.partialBase.map(() => 0);
     this.ratioCount = plan.partialBase.map(() => 0);
     this.partials = device.createBuffer({

@@ -255,13 +255,10 @@ export function q8Blocks(length: number): number {
 /**
  * Algorithms without 'q8' state, and why (the error message says it). Schedule-Free's `z` is
  * the weights' own base sequence, not a statistic: rounding it to 8 bits would round the model.
- * LAMB's per-tensor sums pass (shaders/tensor_sums.wgsl) reads the state through the 16/32-bit
- * accessors and has no 8-bit path yet.
  */
 export const Q8_REFUSED: Partial<Record<string, string>> = {
   schedulefreeadamw:
     "ScheduleFreeAdamW's z is the weights' base sequence (x and y are interpolated from it), not a statistic; quantising it would round the model itself. Use 'bf16' or 'f16' for half the memory",
-  lamb: "LAMB's per-tensor norm pass has no 8-bit path yet; use 'bf16' or 'f16' for half the memory",
 };
 
 /** Checks a `min8bitSize` option (a non-negative integer); the error names it. */

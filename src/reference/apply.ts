@@ -44,9 +44,11 @@ export type StateArrays = Partial<Record<StateName, Float32Array>>;
  * Applies one step of `algorithm` to one tensor: computes the step's scalars on the host (f64,
  * then rounded to f32 as the uniform does) and runs the kernel twin. `step` is 1-based.
  * `stateDtype` rounds each stored state value as the GPU stores it and raises ε to that
- * type's floor (guardEps), as the GPU optimizers do. With `scaled` (a GradScaler is attached)
- * the step-dependent scalars are computed in f32 from the count of steps taken, as the GPU's
- * prepare pass does (shaders/gradscaler.wgsl). `carried` is the tensor's carried scalar
+ * type's floor (guardEps), as the GPU optimizers do; 'q8' means this tensor's state is stored
+ * in 8 bits (the caller requantises after the step; LAMB's sums then take the 8-bit kernel's
+ * order), and a small tensor of a 'q8' optimizer, which keeps f32 state, passes 'f32'. With
+ * `scaled` (a GradScaler is attached) the step-dependent scalars are computed in f32 from the
+ * count of steps taken, as the GPU's prepare pass does (shaders/gradscaler.wgsl). `carried` is the tensor's carried scalar
  * before the step (NAdam's mu_product, src/options/carried.ts); returns its value after.
  */
 export function applyReferenceStep<A extends Algorithm>(
@@ -168,6 +170,7 @@ export function applyReferenceStep<A extends Algorithm>(
       lambKernel(param, grad, s.exp_avg as Float32Array, s.exp_avg_sq as Float32Array, u, {
         maximize: r.maximize,
         store,
+        q8: stateDtype === 'q8',
       });
       return carried;
     }

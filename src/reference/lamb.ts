@@ -1,6 +1,6 @@
 import type { LambScalars } from '../options/scalars.ts';
 import { add, div, f32, mul, sqrt, sub, torchLerp } from './f32.ts';
-import { tensorSums } from './tensorSums.ts';
+import { q8TensorSums, tensorSums } from './tensorSums.ts';
 
 /** The code paths of shaders/lamb.wgsl's kernel (its override constants), as booleans. */
 export interface LambFlags {
@@ -8,6 +8,12 @@ export interface LambFlags {
   maximize: boolean;
   /** Rounds a state value as it is stored (stateDtype); the update uses the unrounded value. */
   store?: (x: number) => number;
+  /**
+   * The tensor's state is stored in 8 bits: its sums take shaders/tensor_sums_q8.wgsl's order
+   * (q8TensorSums, bitwise) instead of an f64 sum. The state arrays passed in hold the
+   * dequantised values; the caller requantises after the step.
+   */
+  q8?: boolean;
 }
 
 /** One element's new moments and its LAMB direction u (before the trust ratio). */
@@ -50,7 +56,8 @@ export function lambKernel(
 ): number {
   const store = flags.store ?? f32;
   const g = (i: number) => (flags.maximize ? -(grad[i] as number) : (grad[i] as number));
-  const [sumP2, sumU2] = tensorSums(param.length, (i) => {
+  const sums = flags.q8 ? q8TensorSums : tensorSums;
+  const [sumP2, sumU2] = sums(param.length, (i) => {
     const p = param[i] as number;
     const d = lambDirection(p, g(i), expAvg[i] as number, expAvgSq[i] as number, u);
     return [mul(p, p), mul(d.upd, d.upd), 0, 0];

@@ -216,7 +216,8 @@ export class ReferenceOptimizer<A extends Algorithm> {
         p,
         g,
         slot.state,
-        this.stateDtype,
+        // A 'q8' optimizer's small tensors keep f32 state (min8bitSize).
+        slot.q8 ? 'q8' : this.stateDtype === 'q8' ? 'f32' : this.stateDtype,
         this.gradScaler !== null,
         slot.carried,
       );

@@ -8,7 +8,7 @@
  */
 import { expect, it } from 'vitest';
 import { describeGpu, useTestPage } from './harness.ts';
-import { Q8_CASES } from './suites/q8State.ts';
+import { Q8_CASES, Q8_LAMB_MIX } from './suites/q8State.ts';
 
 const CASES = Q8_CASES.length;
 
@@ -50,9 +50,22 @@ describeGpu('q8 state on the GPU (Chrome)', () => {
     expect(r.roundedUp).toBeGreaterThan(0);
   });
 
-  it('skips a GradScaler step with inf or NaN bitwise', async () => {
-    expect(await testPage().run('q8Scaler')).toEqual([]);
-  });
+  it.each(['separate', 'arena'] as const)(
+    'LAMB with f32 tensors between 8-bit ones on %s buffers: bitwise 8-bit tensors',
+    async (layout) => {
+      const r = await testPage().run('q8Run', layout, 3, 4096, Q8_LAMB_MIX, 'lamb', false);
+      expect(r.failures).toEqual([]);
+      // 5000 and 4096 in 8 bits; 300, 200, 100 and 50 in f32 (params within 8 ULP)
+      expect(r.quantized).toEqual([2]);
+    },
+  );
+
+  it.each(['adam', 'lamb'] as const)(
+    'skips a GradScaler step with inf or NaN bitwise (%s)',
+    async (a) => {
+      expect(await testPage().run('q8Scaler', a)).toEqual([]);
+    },
+  );
 
   it('resumes bitwise through a binary checkpoint', async () => {
     const r = await testPage().run('q8Checkpoint', 3);

@@ -3,7 +3,14 @@
  * bit for bit against the reference (test/browser/q8.test.ts runs them in Chrome).
  */
 import { expect, it } from 'vitest';
-import { Q8_CASES, q8Grid, q8Quantiser, q8Run, q8Scaler } from '../browser/suites/q8State.ts';
+import {
+  Q8_CASES,
+  Q8_LAMB_MIX,
+  q8Grid,
+  q8Quantiser,
+  q8Run,
+  q8Scaler,
+} from '../browser/suites/q8State.ts';
 import { q8LoadF32 } from '../browser/suites/q8LoadF32.ts';
 import { describeNodeGpu, useNodeDevice } from './harness.ts';
 
@@ -35,9 +42,22 @@ describeNodeGpu('q8 state on Dawn in Node', () => {
     expect(r.roundedUp).toBeGreaterThan(0);
   });
 
-  it('skips a GradScaler step with inf or NaN bitwise', async () => {
-    expect(await q8Scaler()).toEqual([]);
-  });
+  it.each(['separate', 'arena'] as const)(
+    'LAMB with f32 tensors between 8-bit ones on %s buffers: bitwise 8-bit tensors',
+    async (layout) => {
+      const r = await q8Run(layout, 3, 4096, Q8_LAMB_MIX, 'lamb', false);
+      expect(r.failures).toEqual([]);
+      // 5000 and 4096 in 8 bits; 300, 200, 100 and 50 in f32 (params within 8 ULP)
+      expect(r.quantized).toEqual([2]);
+    },
+  );
+
+  it.each(['adam', 'lamb'] as const)(
+    'skips a GradScaler step with inf or NaN bitwise (%s)',
+    async (algorithm) => {
+      expect(await q8Scaler(algorithm)).toEqual([]);
+    },
+  );
 
   it('takes a 2-D grid past 65 535 workgroups, bitwise', async () => {
     const r = await q8Grid();

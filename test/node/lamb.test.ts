@@ -9,9 +9,10 @@ import { LAMB, ParamArena } from '../../src/index.ts';
 import { DEFAULTS } from '../../src/options/defaults.ts';
 import { AdamWReference, LAMBReference } from '../../src/reference/classes.ts';
 import { lambRatio } from '../../src/reference/lamb.ts';
+import { q8TensorSums } from '../../src/reference/tensorSums.ts';
 import { LAMB_KERNEL } from '../../src/kernels/lamb.ts';
 import { MAX_SUM_TENSORS, partialCapacity } from '../../src/kernels/tensorSums.ts';
-import { planTensorSums } from '../../src/optim/tensorSums.ts';
+import { planTensorSums, withGathered } from '../../src/optim/tensorSums.ts';
 import { SUMS_RUN_MEAN } from '../../src/optim/binder.ts';
 import { OPTIMIZER_CASES } from '../cases.ts';
 import { caseInputs, measureCase, type TorchOptimFixture } from '../torch/fixture.ts';
@@ -236,7 +237,29 @@ describe('LAMB on the host (fake device)', () => {
     expect([1000, 1, 256].map((n) => partialCapacity(n, 256))).toEqual([6, 3, 3]);
     expect(planTensorSums([1000, 1, 256], 256, 1 << 20, 'LAMB')).toEqual({
       partialBase: [0, 6, 9],
+      slot: [0, 1, 2],
+      slots: 3,
       partialBytes: 16 * 12,
+      fixedCounts: [null, null, null],
+    });
+    // 'q8': an 8-bit tensor (blocks given) takes one partial per block, after every f32
+    // tensor's range and slot: 300 → 4, 200 → 3, then 5000 → 20 blocks, 4096 → 16
+    const lengths = [300, 5000, 200, 4096];
+    const q8 = planTensorSums(lengths, 256, 1 << 20, 'LAMB', [null, 20, null, 16]);
+    expect(q8).toEqual({
+      partialBase: [0, 7, 4, 27],
+      slot: [0, 2, 1, 3],
+      slots: 4,
+      partialBytes: 16 * 43,
+      fixedCounts: [null, 20, null, 16],
+    });
+    // 300 and 200 gathered: slots past the four, partials past the 8-bit tensors' (in slot order)
+    expect(withGathered(q8, lengths, [[0, 2]], 256)).toEqual({
+      partialBase: [36, 0, 40, 20],
+      slot: [4, 2, 5, 3],
+      slots: 6,
+      partialBytes: 16 * 43,
+      fixedCounts: [null, 20, null, 16],
     });
     expect(() => planTensorSums([1000, 1, 256], 256, 128, 'LAMB')).toThrow(
       /LAMB: the per-tensor partial sums need 192 bytes, more than this device's maxStorageBufferBindingSize \(128\)/,
@@ -254,5 +277,37 @@ describe('LAMB on the host (fake device)', () => {
     expect(() => new LAMB(f.device, p, { amsgrad: true } as never)).toThrow(
       /unknown option "amsgrad" for lamb/,
     );
+  });
+});
+
+describe("q8TensorSums: the 8-bit sums pass's order (shaders/tensor_sums_q8.wgsl)", () => {
+  const only = (n: number, term: (i: number) => number) => (i: number) => {
+    if (i < 0 || i >= n) throw new RangeError(`term ${i} read past ${n}`);
+    return [term(i), 1, 0, 0] as const;
+  };
+
+  it('adds every element once and reads none past the end (partial words and blocks)', () => {
+    for (const n of [1, 3, 4, 5, 255, 256, 257, 4098, 4099]) {
+      // small integers are exact in f32: any element skipped or added twice shows
+      const [a, count, c, d] = q8TensorSums(
+        n,
+        only(n, (i) => (i % 7) + 1),
+      );
+      let expected = 0;
+      for (let i = 0; i < n; i++) expected += (i % 7) + 1;
+      expect([a, count, c, d], `n = ${n}`).toEqual([expected, n, 0, 0]);
+    }
+  });
+
+  it('compensates: 1 then 1024 quarters of its ULP add up exactly', () => {
+    // 1 + 2^-25 is 1 in f32, so a plain running sum stays 1. Element 0 is 1, the first lane
+    // of every later word (4, 8, …, 4096) 2^-25: the Kahan-compensated sums over words and
+    // blocks keep them all, 1 + 1024 · 2^-25 = 1 + 2^-15 (exact in f32).
+    const n = 4099;
+    const [sum] = q8TensorSums(
+      n,
+      only(n, (i) => (i === 0 ? 1 : i % 4 === 0 ? 2 ** -25 : 0)),
+    );
+    expect(sum).toBe(1 + 2 ** -15);
   });
 });

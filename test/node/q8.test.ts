@@ -505,16 +505,10 @@ describe("algorithms that refuse 'q8'", () => {
   const f = fakeDevice();
   const p = [{ buffer: f.buffer(64), length: 4 }];
   it.each([
-    ['LAMB', () => new LAMB(f.device, p, { stateDtype: 'q8' }), /per-tensor norm pass/],
     [
       'ScheduleFreeAdamW',
       () => new ScheduleFreeAdamW(f.device, p, { stateDtype: 'q8' }),
       /z is the weights' base sequence/,
-    ],
-    [
-      'lamb reference',
-      () => new LAMBReference([new Float32Array(4)], { stateDtype: 'q8' }),
-      /per-tensor norm pass/,
     ],
     [
       'schedulefreeadamw reference',
@@ -529,6 +523,35 @@ describe("algorithms that refuse 'q8'", () => {
 });
 
 describe("stateDtype 'q8' on the GPU classes (fake device)", () => {
+  it('LAMB takes it: an 8-bit tensor steps with a tensor_sums_q8 and a main_q8 dispatch', () => {
+    const f = fakeDevice();
+    const buf = f.buffer(4 * 8192);
+    const make = (o: object) =>
+      new LAMB(
+        f.device,
+        [
+          { buffer: buf, length: 300 },
+          { buffer: buf, offset: 4 * 4096, length: 4096 },
+        ],
+        o,
+      );
+    const q = make({ stateDtype: 'q8' });
+    expect([q.isQuantized(0), q.isQuantized(1)]).toEqual([false, true]);
+    // exp_avg and exp_avg_sq: 4096 codes and 16 absmax each, beside the f32 tensor's 2·300 f32
+    expect(q.stateBytes).toBeLessThan(make({}).stateBytes / 2);
+    // min8bitSize 0: per 8-bit tensor a tensor_sums_q8 and a main_q8 dispatch, then one finalize
+    const all = make({ stateDtype: 'q8', min8bitSize: 0 });
+    const grads = f.buffer(4 * 8192);
+    all.step([
+      { buffer: grads, length: 300 },
+      { buffer: grads, offset: 4 * 4096, length: 4096 },
+    ]);
+    expect(all.lastStepDispatches).toBe(2 * 2 + 1);
+    const ref = new LAMBReference([new Float32Array(4096)], { stateDtype: 'q8' });
+    ref.step([new Float32Array(4096).fill(0.5)]);
+    expect(ref.stateDict().state[0]?.q8?.exp_avg?.codes).toHaveLength(4096);
+  });
+
   it('isQuantized follows min8bitSize; stateBytes holds codes and absmax for 8-bit tensors', () => {
     const f = fakeDevice();
     const buf = f.buffer(4 * 8192);

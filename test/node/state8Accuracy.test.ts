@@ -38,9 +38,10 @@ describe(
       // Initial loss 1507 (x₀ uniform in [−1, 1], mean aᵢ 2.15). Measured final losses: every
       // case reaches below 7 (Lion, lr 1e-3: ±lr oscillation) with either state, and the q8
       // loss is at most 22× the f32 loss (RAdam: 5.4e-6 vs 2.5e-7; Adamax 16×: 7.0e-39 vs
-      // 4.4e-40, both at the f32 floor). Adadelta: 2.6e-3 against 0.50 (its f32 run drifts up
-      // from 0.07 at step 400; its square_avg rounded up damps that drift, src/options/q8.ts);
-      // rounded to nearest it was 90 (180×, test/node/state8Adadelta.test.ts).
+      // 4.4e-40, both at the f32 floor; LAMB 0.95×: 3.5e-6 vs 3.7e-6). Adadelta: 2.6e-3 against
+      // 0.50 (its f32 run drifts up from 0.07 at step 400; its square_avg rounded up damps that
+      // drift, src/options/q8.ts); rounded to nearest it was 90 (180×,
+      // test/node/state8Adadelta.test.ts).
       expect(r.f32).toBeLessThan(1e-2 * r.initial);
       expect(r.q8).toBeLessThan(1e-2 * r.initial);
       // Bound: 100× the f32 loss (4.5× the largest measured ratio), plus the f32 loss floor.

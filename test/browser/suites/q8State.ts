@@ -13,6 +13,7 @@ import type { HostOptions } from '../../../src/optim/optimizer.ts';
 import { GradScalerReference, ReferenceOptimizer } from '../../../src/reference/index.ts';
 import { quantize, q8Blocks } from '../../../src/options/q8.ts';
 import type { Algorithm } from '../../../src/options/types.ts';
+import { compare, trackScale } from './compare.ts';
 import { randomArray, readViews, rng, trackedDevice } from './device.ts';
 
 export interface Q8Case {
@@ -47,7 +48,18 @@ export const Q8_CASES: readonly Q8Case[] = [
   { algorithm: 'radam', options: { lr: 0.01, decoupledWeightDecay: true, weightDecay: 0.01 } },
   // square_avg rounds up (Q8_UP), acc_delta to nearest
   { algorithm: 'adadelta', options: { lr: 1, weightDecay: 0.01, maximize: true } },
+  // LAMB: the 8-bit tensors' sums pass (tensor_sums_q8.wgsl) and trust ratio, bitwise
+  { algorithm: 'lamb', options: { lr: 0.01, weightDecay: 0.01 } },
+  { algorithm: 'lamb', options: { lr: 0.01, maximize: true, clipGradNorm: 0.5 } },
 ];
+
+/**
+ * LAMB's params of a tensor that keeps f32 state (under min8bitSize) are within this many ULP
+ * of the element's running magnitude, not bitwise: their trust ratio comes from the f32 sums
+ * pass, whose reference sums in f64 (src/reference/tensorSums.ts; the bound of
+ * test/browser/report.ts, lambUlps). Its state, and every 8-bit tensor's params, are bitwise.
+ */
+export const LAMB_F32_PARAM_ULPS = 8;
 
 /** Tensor lengths: two over min8bitSize (one of them unaligned in `separate`), one under. */
 export const Q8_LENGTHS = [5000, 300, 4099, 4096] as const;
@@ -107,13 +119,27 @@ export interface Q8RunResult {
 }
 
 /**
- * Steps every Q8_CASES case for `steps` steps on `layout`, compares with the reference, then
- * saves, loads into a fresh optimizer over the same params and continues `steps` more steps.
+ * LAMB's mix: f32 tensors (under min8bitSize) on both sides of 8-bit ones, so that a param
+ * group's f32 tensors, which the Binder dispatches together (one MULTI dispatch with flat runs
+ * on an arena, a gathered run on separate buffers), are not consecutive tensor indices: their
+ * partials, ratios and starts must still be their own.
+ */
+export const Q8_LAMB_MIX = [300, 5000, 200, 100, 4096, 50] as const;
+
+/**
+ * Steps every Q8_CASES case (or those of `algorithm`) for `steps` steps on `layout` over
+ * `lengths`, compares with the reference, then saves, loads into a fresh optimizer over the
+ * same params and continues `steps` more steps. `clipNorm` false leaves out the cases with
+ * clipGradNorm: the global norm is summed in f64 by the reference, so it is bitwise only on
+ * some lengths (Q8_LENGTHS among them; test/browser/suites/parity.ts never expects it).
  */
 export async function q8Run(
   layout: 'separate' | 'arena',
   steps: number,
   min8bitSize?: number,
+  lengths: readonly number[] = Q8_LENGTHS,
+  algorithm?: Algorithm,
+  clipNorm = true,
 ): Promise<Q8RunResult> {
   const { device, counts } = await trackedDevice();
   const failures: string[] = [];
@@ -123,9 +149,10 @@ export async function q8Run(
   let arrays = 0;
   device.pushErrorScope('validation');
   for (const [c, kase] of Q8_CASES.entries()) {
+    if (algorithm !== undefined && kase.algorithm !== algorithm) continue;
+    if (!clipNorm && 'clipGradNorm' in kase.options) continue;
     const where = `${layout} ${kase.algorithm} ${JSON.stringify(kase.options)}`;
     const next = rng(1000 + c);
-    const lengths = Q8_LENGTHS;
     const init = lengths.map((n) => randomArray(next, n));
     // separate: tensor 2 sits 4 bytes into its buffer (head 3: the scalar path).
     const offsets: number[] = [];
@@ -175,6 +202,8 @@ export async function q8Run(
     };
     const refParams = init.map((a) => new Float32Array(a));
     const ref = new ReferenceOptimizer(kase.algorithm, refParams, options);
+    // LAMB's f32 tensors: each param's running magnitude (LAMB_F32_PARAM_ULPS).
+    const scales = init.map((a) => a.map(Math.abs));
     const run = (count: number, seed: number, opt: typeof gpu) => {
       const g = rng(seed);
       let after1 = '';
@@ -204,6 +233,7 @@ export async function q8Run(
           opt.step(grads);
         }
         ref.step(gs);
+        refParams.forEach((a, k) => trackScale(scales[k] as Float32Array, a));
         if (s === 0) after1 = JSON.stringify(counts);
       }
     };
@@ -214,7 +244,15 @@ export async function q8Run(
     const compareAll = async (opt: typeof gpu, tag: string) => {
       const out = await readViews(device, params);
       out.forEach((p, k) => {
-        const d = firstDiff(p, refParams[k] as Float32Array);
+        const r = refParams[k] as Float32Array;
+        if (kase.algorithm === 'lamb' && !opt.isQuantized(k)) {
+          const w = compare(p, r, scales[k] as Float32Array, 1);
+          if (!w.ok || w.ulps > LAMB_F32_PARAM_ULPS) {
+            failures.push(`${where} ${tag} params[${k}] ${w.ulps} ULP at [${w.index}]`);
+          }
+          return;
+        }
+        const d = firstDiff(p, r);
         if (d) failures.push(`${where} ${tag} params[${k}] ${d}`);
       });
       const gd = await opt.stateDict();
@@ -244,10 +282,11 @@ export async function q8Run(
 }
 
 /**
- * A GradScaler on a 'q8' Adam: a step whose grads hold inf is skipped, leaving params, codes
- * and absmax bitwise untouched and uncounted, as the reference's.
+ * A GradScaler on a 'q8' optimizer (Adam, or LAMB with its sums pass): a step whose grads hold
+ * inf is skipped, leaving params, codes and absmax bitwise untouched and uncounted, as the
+ * reference's.
  */
-export async function q8Scaler(): Promise<string[]> {
+export async function q8Scaler(algorithm: 'adam' | 'lamb' = 'adam'): Promise<string[]> {
   const { device } = await trackedDevice();
   const failures: string[] = [];
   device.pushErrorScope('validation');
@@ -258,14 +297,14 @@ export async function q8Scaler(): Promise<string[]> {
   const grad = device.createBuffer({ label: 'test/q8s-grad', size: 4 * n, usage: USAGE });
   device.queue.writeBuffer(param, 0, init);
   const scaler = new GradScaler(device, { initScale: 1024 });
-  const opt = createOptimizer('adam', device, [{ buffer: param, length: n }], {
+  const opt = createOptimizer(algorithm, device, [{ buffer: param, length: n }], {
     lr: 0.01,
     stateDtype: 'q8',
     gradScaler: scaler,
   } as HostOptions);
   const refParam = new Float32Array(init);
   const refScaler = new GradScalerReference({ initScale: 1024 });
-  const ref = new ReferenceOptimizer('adam', [refParam], {
+  const ref = new ReferenceOptimizer(algorithm, [refParam], {
     lr: 0.01,
     stateDtype: 'q8',
     gradScaler: refScaler,
@@ -284,7 +323,7 @@ export async function q8Scaler(): Promise<string[]> {
   const gd = await opt.stateDict();
   const rd = ref.stateDict();
   if (gd.state[0]?.step !== 3) failures.push(`steps taken ${gd.state[0]?.step}, expected 3`);
-  failures.push(...diffDicts(gd, rd, 'scaler'));
+  failures.push(...diffDicts(gd, rd, `${algorithm} scaler`));
   opt.destroy();
   param.destroy();
   grad.destroy();
