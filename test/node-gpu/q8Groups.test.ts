@@ -1,0 +1,32 @@
+/**
+ * 'q8' state with several param groups (per-group options) on Dawn in Node: LAMB and Adadelta
+ * over gathered f32 tensors (big f32 and 8-bit tensors between them), an all-8-bit group and an arena group, rebinding the grads and
+ * resuming from a binary checkpoint (test/browser/suites/q8Groups.ts), bit for bit.
+ */
+import { expect, it } from 'vitest';
+import { q8Groups } from '../browser/suites/q8Groups.ts';
+import { describeNodeGpu, useNodeDevice } from './harness.ts';
+
+describeNodeGpu('q8 state with several param groups on Dawn in Node', () => {
+  useNodeDevice();
+
+  it.each([
+    ['lamb', 64],
+    ['lamb', 33],
+    ['adadelta', 64],
+  ] as const)(
+    '%s, workgroupSize %i',
+    async (algorithm, workgroupSize) => {
+      const r = await q8Groups(algorithm, 5, workgroupSize);
+      expect(r.failures).toEqual([]);
+      // 5000, 4099, 4096, 4100, 4096 and 4100 in 8 bits
+      expect(r.quantized).toBe(6);
+      expect(r.steadyCreated).toBe(0);
+      // group 0: the gathered run, 1000 alone, two 8-bit tensors; group 1: two 8-bit tensors;
+      // group 2: the MULTI dispatch and two 8-bit tensors. LAMB: a sums dispatch before each
+      // update, and the finalize dispatch.
+      expect(r.dispatches).toBe(algorithm === 'lamb' ? 2 * 9 + 1 : 9);
+    },
+    120_000,
+  );
+});
