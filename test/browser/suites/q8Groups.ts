@@ -8,7 +8,8 @@
  *   moves them past the tensors'), while the 8-bit ones, one of them 4 bytes into its buffer
  *   (the scalar path), have slots after every Binder tensor's;
  * - group 1, one buffer per tensor, every tensor 8-bit (nothing for the Binder);
- * - group 2, one arena: a MULTI dispatch over its f32 tensors with the 8-bit ones between them.
+ * - group 2, one arena: a MULTI dispatch over its f32 tensors with the 8-bit ones between them;
+ * - group 3, each grad in its param's buffer (GRAD_IN_PARAM), on the vec4 and the scalar paths.
  * The grads move to another set of buffers and back between steps (the bind groups are remade),
  * then the state goes through a binary checkpoint (serializeStateDict) into a fresh optimizer
  * over the same params, which continues. The reference never stops. 8-bit tensors' params,
@@ -33,17 +34,23 @@ export const Q8_GROUPS = [
   { layout: 'separate', lengths: [30, 5000, 20, 1000, 10, 4099, 50] },
   { layout: 'separate', lengths: [4096, 4100] },
   { layout: 'arena', lengths: [64, 4096, 33, 4100, 20] },
+  { layout: 'shared', lengths: [4104, 4099, 100] },
 ] as const;
 
 /** Per-group options of each algorithm (the constructor's, then each group's overrides). */
 const OPTIONS = {
   lamb: {
     base: { lr: 0.01, weightDecay: 0.01 },
-    groups: [{}, { lr: 0.02, betas: [0.8, 0.99], weightDecay: 0 }, { lr: 0.005, eps: 1e-4 }],
+    groups: [
+      {},
+      { lr: 0.02, betas: [0.8, 0.99], weightDecay: 0 },
+      { lr: 0.005, eps: 1e-4 },
+      { maximize: true },
+    ],
   },
   adadelta: {
     base: { lr: 1, weightDecay: 0.01 },
-    groups: [{}, { lr: 0.5, rho: 0.8 }, { eps: 1e-4, maximize: true }],
+    groups: [{}, { lr: 0.5, rho: 0.8 }, { eps: 1e-4, maximize: true }, { lr: 2 }],
   },
 } as const;
 
@@ -87,6 +94,8 @@ export async function q8Groups(
   interface View {
     k: number;
     offset: number;
+    /** 'shared': where the first set's grad lies in the param's buffer; else null. */
+    gradOffset: number | null;
     length: number;
     slot: number;
     size: number;
@@ -98,14 +107,24 @@ export async function q8Groups(
     if (g.layout === 'separate') {
       for (const n of g.lengths) {
         const offset = n === 4099 ? 4 : 0;
-        views.push({ k: k++, offset, length: n, slot: buffersNeeded++, size: offset + 4 * n + 16 });
+        const size = offset + 4 * n + 16;
+        views.push({ k: k++, offset, gradOffset: null, length: n, slot: buffersNeeded++, size });
+      }
+    } else if (g.layout === 'shared') {
+      // The param at byte 0, its grad after it in the same buffer: 16-byte aligned for 4104
+      // (the vec4 path reads the grad through the param's binding), 4 bytes off for the others
+      // (the scalar path).
+      for (const n of g.lengths) {
+        const gradOffset = Math.ceil((4 * n) / 16) * 16 + (n === 4104 ? 0 : 4);
+        const size = gradOffset + 4 * n + 16;
+        views.push({ k: k++, offset: 0, gradOffset, length: n, slot: buffersNeeded++, size });
       }
     } else {
       const slot = buffersNeeded++;
       let at = 0;
       const start = views.length;
       for (const n of g.lengths) {
-        views.push({ k: k++, offset: at, length: n, slot, size: 0 });
+        views.push({ k: k++, offset: at, gradOffset: null, length: n, slot, size: 0 });
         at = Math.ceil((at + 4 * n) / 16) * 16;
       }
       for (let v = start; v < views.length; v++) (views[v] as View).size = at;
@@ -117,10 +136,14 @@ export async function q8Groups(
     sizes.map((size) => device.createBuffer({ label: `test/q8g-${role}`, size, usage: USAGE }));
   const paramBufs = make('param');
   const gradSets = [make('grad-a'), make('grad-b')];
-  const refsOn = (bufs: GPUBuffer[]) =>
-    views.map((v) => ({ buffer: bufs[v.slot] as GPUBuffer, offset: v.offset, length: v.length }));
+  const refsOn = (bufs: GPUBuffer[], set = 1) =>
+    views.map((v) =>
+      set === 0 && v.gradOffset !== null
+        ? { buffer: paramBufs[v.slot] as GPUBuffer, offset: v.gradOffset, length: v.length }
+        : { buffer: bufs[v.slot] as GPUBuffer, offset: v.offset, length: v.length },
+    );
   const params = refsOn(paramBufs);
-  const gradRefs = gradSets.map(refsOn);
+  const gradRefs = gradSets.map((bufs, set) => refsOn(bufs, set));
   views.forEach((v, i) =>
     device.queue.writeBuffer(
       paramBufs[v.slot] as GPUBuffer,
@@ -175,12 +198,8 @@ export async function q8Groups(
         a.fill(0, 256, Math.min(n, 512));
         return a;
       });
-      views.forEach((v, i) =>
-        device.queue.writeBuffer(
-          (gradSets[set] as GPUBuffer[])[v.slot] as GPUBuffer,
-          v.offset,
-          gs[i] as Float32Array<ArrayBuffer>,
-        ),
+      (gradRefs[set] as ReturnType<typeof refsOn>).forEach((r, i) =>
+        device.queue.writeBuffer(r.buffer, r.offset, gs[i] as Float32Array<ArrayBuffer>),
       );
       const before = counts.buffers + counts.bindGroups + counts.pipelines + counts.shaderModules;
       opt.step(gradRefs[set] as ReturnType<typeof refsOn>);
