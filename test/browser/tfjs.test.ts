@@ -149,9 +149,25 @@ describeGpu('webgpu-optim/tfjs', () => {
     expect(r.stateDtype).toBe('q8');
     expect(r.quantized).toEqual([true, false]); // 5000 ≥ min8bitSize 4096 > 300
     expect(r.codes).toBe(5000);
-    expect(r.gpu).toHaveLength(5300);
+    expect(r.gpu.flat()).toHaveLength(5300);
     expect(r.gpu).toEqual(r.ref);
   });
+
+  it.each(['lamb', 'adadelta'] as const)(
+    "stateDtype 'q8' with %s: getWeights / setWeights into a fresh optimizer continue bitwise",
+    async (algorithm) => {
+      const r = await run('q8Adapter', algorithm, true);
+      expect(r.quantized).toEqual([true, false, true, false]);
+      expect(r.codes).toBe(5000);
+      // 8-bit variables bitwise; LAMB's f32 ones (300 and 20, gathered) take their trust ratio
+      // from the f32 sums pass, which the reference sums in f64: within a few ULP
+      [0, 2].forEach((k) => expect(r.gpu[k]).toEqual(r.ref[k]));
+      [1, 3].forEach((k) => {
+        if (algorithm === 'adadelta') expect(r.gpu[k]).toEqual(r.ref[k]);
+        else expect(maxRel(r.gpu[k] as number[], r.ref[k] as number[])).toBeLessThan(1e-6);
+      });
+    },
+  );
 
   it('keeps tf.memory() flat and makes no bind group over 200 minimize and 50 applyGradients steps', async () => {
     const r = await run('leakCheck', 'adam');

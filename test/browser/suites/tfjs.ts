@@ -589,38 +589,57 @@ async function byName(algorithm: Algorithm): Promise<{ gpu: number[]; ref: numbe
 
 /**
  * stateDtype 'q8' through the adapter: a 5000-element variable (stored in 8 bits) and a
- * 300-element one (f32 under min8bitSize), 3 Adam steps, against the reference with 'q8'.
+ * 300-element one (f32 under min8bitSize), 3 steps, against the reference with 'q8'. With
+ * `roundTrip`: two more variables (4100 in 8 bits, 20 in f32: LAMB gathers 300 and 20), then
+ * getWeights → setWeights into a fresh optimizer (the codes recovered from the f32 weights,
+ * Adadelta's square_avg by rounding up) and 3 more steps, the reference never stopping.
  */
-async function q8Adapter(): Promise<{
-  gpu: number[];
-  ref: number[];
+async function q8Adapter(
+  algorithm: 'adam' | 'lamb' | 'adadelta' = 'adam',
+  roundTrip = false,
+): Promise<{
+  gpu: number[][];
+  ref: number[][];
   quantized: boolean[];
   stateDtype: string;
   codes: number;
 }> {
   await webgpu();
-  const sizes = [5000, 300];
+  const sizes = roundTrip ? [5000, 300, 4100, 20] : [5000, 300];
   const w0 = sizes.map((n, k) => lcg(n, 70 + k));
-  const ws = w0.map((w, k) => tf.variable(tf.tensor1d(w), true, `q8_adapter_${k}`));
-  const o = createTfjsOptimizer('adam', { lr: 0.01 }, { stateDtype: 'q8' });
+  const ws = w0.map((w, k) => tf.variable(tf.tensor1d(w), true, `q8_adapter_${algorithm}_${k}`));
+  const options = { lr: algorithm === 'adadelta' ? 1 : 0.01 };
+  let o = createTfjsOptimizer(algorithm, options, { stateDtype: 'q8' });
   const ps = w0.map((w) => new Float32Array(w));
-  const ref = new ReferenceOptimizer('adam', ps, { lr: 0.01, stateDtype: 'q8' });
-  for (let s = 0; s < 3; s++) {
-    const gs = sizes.map((n, k) => lcg(n, 80 + 10 * s + k));
-    o.applyGradients(
-      ws.map((w, k) => ({ name: w.name, tensor: tf.tensor1d(gs[k] as Float32Array) })),
-    );
-    ref.step(gs.map((g) => new Float32Array(g)));
-  }
-  const gpu = (await Promise.all(ws.map((w) => w.data()))).flatMap((d) => Array.from(d));
-  const core = o.gpuOptimizer;
+  const ref = new ReferenceOptimizer(algorithm, ps, { ...options, stateDtype: 'q8' });
+  const steps = (from: number) => {
+    for (let s = from; s < from + 3; s++) {
+      const gs = sizes.map((n, k) => lcg(n, 80 + 10 * s + k));
+      o.applyGradients(
+        ws.map((w, k) => ({ name: w.name, tensor: tf.tensor1d(gs[k] as Float32Array) })),
+      );
+      ref.step(gs.map((g) => new Float32Array(g)));
+    }
+  };
+  steps(0);
+  const quantized = sizes.map((_, k) => o.gpuOptimizer?.isQuantized(k) ?? false);
   const dict = await o.stateDict();
+  if (roundTrip) {
+    const saved = await o.getWeights();
+    o.dispose();
+    o = createTfjsOptimizer(algorithm, options, { stateDtype: 'q8' });
+    await o.setWeights(saved);
+    tf.dispose(saved.map((w) => w.tensor));
+    steps(3);
+  }
+  const gpu = (await Promise.all(ws.map((w) => w.data()))).map((d) => Array.from(d));
+  const first = Object.values(dict.state[0]?.q8 ?? {})[0];
   const out = {
     gpu,
-    ref: ps.flatMap((p) => Array.from(p)),
-    quantized: sizes.map((_, k) => core?.isQuantized(k) ?? false),
+    ref: ps.map((p) => Array.from(p)),
+    quantized,
     stateDtype: dict.stateDtype,
-    codes: dict.state[0]?.q8?.exp_avg?.codes.length ?? 0,
+    codes: first?.codes.length ?? 0,
   };
   o.dispose();
   tf.dispose(ws);
