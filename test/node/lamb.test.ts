@@ -232,6 +232,30 @@ describe('LAMB on the host (fake device)', () => {
     expect(() => new LAMB(f.device, refs(3))).not.toThrow();
   });
 
+  it('gathers small tensors on separate buffers only while their extra slots fit', () => {
+    // each gathered tensor takes a second slot of the ratios (withGathered): N tensors of one
+    // element, each in its own buffer, all gatherable, need 2N slots
+    const usage = 0x80 | 0x4 | 0x8;
+    const run = (n: number) => {
+      const f = fakeDevice();
+      const refs = (role: string) =>
+        Array.from({ length: n }, () => ({ buffer: f.buffer(16, usage, role), length: 1 }));
+      const opt = new LAMB(f.device, refs('param'));
+      const grads = refs('grad');
+      opt.step(grads);
+      const copies = f.counts.copies;
+      opt.step(grads);
+      return { dispatches: opt.lastStepDispatches, copies: f.counts.copies - copies };
+    };
+    // 2 · 8192 = MAX_SUM_TENSORS: one gathered run (sums, finalize, update), three copies each
+    expect(run(MAX_SUM_TENSORS / 2)).toEqual({ dispatches: 3, copies: 3 * (MAX_SUM_TENSORS / 2) });
+    // one more does not fit: nothing gathered, every tensor alone (sums and update), no copies
+    expect(run(MAX_SUM_TENSORS / 2 + 1)).toEqual({
+      dispatches: 2 * (MAX_SUM_TENSORS / 2 + 1) + 1,
+      copies: 0,
+    });
+  });
+
   it("places each tensor's partials in a fixed range and checks the binding limit", () => {
     // ceil(n / 256) + 2 partials per tensor: 1000 → 6, 1 → 3, 256 → 3
     expect([1000, 1, 256].map((n) => partialCapacity(n, 256))).toEqual([6, 3, 3]);
