@@ -10,7 +10,8 @@
  * - group 1, one buffer per tensor, every tensor 8-bit (nothing for the Binder);
  * - group 2, one arena: a MULTI dispatch over its f32 tensors with the 8-bit ones between them;
  * - group 3, each grad in its param's buffer (GRAD_IN_PARAM), on the vec4 and the scalar paths.
- * The grads move to another set of buffers and back between steps (the bind groups are remade),
+ * The grads move to another set of buffers and back between steps (the bind groups are remade;
+ * the other set has no COPY_SRC, so group 0's small tensors are not gathered for that step),
  * then the state goes through a binary checkpoint (serializeStateDict) into a fresh optimizer
  * over the same params, which continues. The reference never stops. 8-bit tensors' params,
  * every state array, code and absmax are compared bit for bit; LAMB's f32 tensors' params within
@@ -60,6 +61,8 @@ export interface Q8GroupsResult {
   quantized: number;
   /** lastStepDispatches of the first optimizer's last step. */
   dispatches: number;
+  /** lastStepDispatches of its step 3 (the second set of grads: nothing gathered). */
+  ungathered: number;
   /** Objects created by steps 2 and 3 (steady state: none). */
   steadyCreated: number;
 }
@@ -132,10 +135,12 @@ export async function q8Groups(
   }
   const sizes = new Array<number>(buffersNeeded).fill(0);
   for (const v of views) sizes[v.slot] = v.size;
-  const make = (role: string) =>
-    sizes.map((size) => device.createBuffer({ label: `test/q8g-${role}`, size, usage: USAGE }));
+  const make = (role: string, usage = USAGE) =>
+    sizes.map((size) => device.createBuffer({ label: `test/q8g-${role}`, size, usage }));
   const paramBufs = make('param');
-  const gradSets = [make('grad-a'), make('grad-b')];
+  // The second set cannot be copied from (no COPY_SRC): group 0's small tensors are not
+  // gathered at step 3, each steps alone on its gathered slot, and gathered again at step 4.
+  const gradSets = [make('grad-a'), make('grad-b', USAGE & ~0x04)];
   const refsOn = (bufs: GPUBuffer[], set = 1) =>
     views.map((v) =>
       set === 0 && v.gradOffset !== null
@@ -189,6 +194,7 @@ export async function q8Groups(
   const scales = init.map((a) => a.map(Math.abs));
   const g = rng(99);
   let steadyCreated = 0;
+  let ungathered = 0;
   const run = (opt: Resumable, count: number) => {
     for (let s = 0; s < count; s++) {
       // Step 3 reads the grads from the second set of buffers, step 4 from the first again.
@@ -205,6 +211,7 @@ export async function q8Groups(
       opt.step(gradRefs[set] as ReturnType<typeof refsOn>);
       const after = counts.buffers + counts.bindGroups + counts.pipelines + counts.shaderModules;
       if (s === 1 || s === 2) steadyCreated += after - before;
+      if (s === 3) ungathered = opt.lastStepDispatches;
       ref.step(gs);
       refParams.forEach((a, i) => trackScale(scales[i] as Float32Array, a));
     }
@@ -241,5 +248,5 @@ export async function q8Groups(
   for (const b of [...paramBufs, ...gradSets.flat()]) b.destroy();
   const err = await device.popErrorScope();
   if (err) failures.push(`validation: ${err.message}`);
-  return { failures, quantized, dispatches, steadyCreated };
+  return { failures, quantized, dispatches, ungathered, steadyCreated };
 }
