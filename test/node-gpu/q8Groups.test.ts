@@ -19,6 +19,7 @@ describeNodeGpu('q8 state with several param groups on Dawn in Node', () => {
     async (algorithm, workgroupSize) => {
       const r = await q8Groups(algorithm, 5, workgroupSize);
       expect(r.failures).toEqual([]);
+      expect(r.stepsTaken).toBe(5);
       // 5000, 4099, 4096, 4100, 4096, 4100, 4104 and 4099 in 8 bits
       expect(r.quantized).toBe(8);
       expect(r.steadyCreated).toBe(0);
@@ -29,6 +30,17 @@ describeNodeGpu('q8 state with several param groups on Dawn in Node', () => {
       // with grads that cannot be copied, group 0's four small tensors step alone (one
       // dispatch each, body and tail together; LAMB's sums twins too) instead of as one run
       expect(r.ungathered).toBe(r.dispatches + (algorithm === 'lamb' ? 2 : 1) * (4 - 1));
+    },
+    120_000,
+  );
+
+  it.each(['lamb', 'adadelta'] as const)(
+    '%s with a GradScaler (a skipped step) and clipGradNorm',
+    async (algorithm) => {
+      const r = await q8Groups(algorithm, 5, 64, true);
+      expect(r.failures).toEqual([]);
+      expect(r.quantized).toBe(8);
+      expect(r.stepsTaken).toBe(4); // step 3 of 5 skipped
     },
     120_000,
   );

@@ -20,10 +20,11 @@
 import {
   createOptimizer,
   deserializeStateDict,
+  GradScaler,
   serializeStateDict,
   type StateDict,
 } from '../../../src/index.ts';
-import { ReferenceOptimizer } from '../../../src/reference/index.ts';
+import { GradScalerReference, ReferenceOptimizer } from '../../../src/reference/index.ts';
 import { compare, trackScale } from './compare.ts';
 import { randomArray, readViews, rng, trackedDevice } from './device.ts';
 import { diffDicts, firstDiff, LAMB_F32_PARAM_ULPS } from './q8State.ts';
@@ -63,6 +64,8 @@ export interface Q8GroupsResult {
   dispatches: number;
   /** lastStepDispatches of its step 3 (the second set of grads: nothing gathered). */
   ungathered: number;
+  /** Steps the first optimizer took (its dict's step of tensor 0). */
+  stepsTaken: number;
   /** Objects created by steps 2 and 3 (steady state: none). */
   steadyCreated: number;
 }
@@ -84,6 +87,7 @@ export async function q8Groups(
   algorithm: 'lamb' | 'adadelta',
   steps: number,
   workgroupSize = 64,
+  scaled = false,
 ): Promise<Q8GroupsResult> {
   const { device, counts } = await trackedDevice();
   const failures: string[] = [];
@@ -164,12 +168,18 @@ export async function q8Groups(
       at += g.lengths.length;
       return out;
     });
+  // `scaled`: a GradScaler (step 2 of each optimizer holds an inf: skipped) and clipGradNorm.
+  const scaler = scaled ? new GradScaler(device, { initScale: 1024 }) : null;
+  const refScaler = scaled ? new GradScalerReference({ initScale: 1024 }) : null;
+  const clip = scaled ? { clipGradNorm: 0.5 } : {};
   const host = {
     ...o.base,
+    ...clip,
     stateDtype: 'q8',
     min8bitSize: 4096,
     workgroupSize,
     gatherBelow: 256,
+    ...(scaler ? { gradScaler: scaler } : {}),
   } as never;
   const create = () => {
     at = 0;
@@ -187,8 +197,10 @@ export async function q8Groups(
     groupsOf(refParams) as never,
     {
       ...o.base,
+      ...clip,
       stateDtype: 'q8',
       min8bitSize: 4096,
+      ...(refScaler ? { gradScaler: refScaler } : {}),
     } as never,
   );
   const scales = init.map((a) => a.map(Math.abs));
@@ -199,11 +211,17 @@ export async function q8Groups(
     for (let s = 0; s < count; s++) {
       // Step 3 reads the grads from the second set of buffers, step 4 from the first again.
       const set = s === 3 ? 1 : 0;
+      // Scaled: multiples of 1/16 (the global norm's squares and sums are exact in f32, so the
+      // reference's f64 norm and the GPU's f32 tree agree; q8State.ts, q8Run).
       const gs = lengths.map((n, i) => {
-        const a = randomArray(g, n, 10 ** (-(i % 3) - s));
+        const a = scaled
+          ? randomArray(g, n).map((x) => Math.round(16 * x) / 16)
+          : randomArray(g, n, 10 ** (-(i % 3) - s));
         a.fill(0, 256, Math.min(n, 512));
         return a;
       });
+      // an 8-bit tensor of the arena group (4100)
+      if (scaled && s === 2) (gs[lengths.length - 5] as Float32Array)[7] = Infinity;
       (gradRefs[set] as ReturnType<typeof refsOn>).forEach((r, i) =>
         device.queue.writeBuffer(r.buffer, r.offset, gs[i] as Float32Array<ArrayBuffer>),
       );
@@ -239,6 +257,7 @@ export async function q8Groups(
   const quantized = lengths.filter((_, i) => first.isQuantized(i)).length;
   const dispatches = first.lastStepDispatches;
   const saved = await check(first, `after ${steps} steps`);
+  const stepsTaken = saved.state[0]?.step ?? 0;
   first.destroy();
   const resumed = create();
   resumed.loadStateDict(deserializeStateDict(serializeStateDict(saved)));
@@ -248,5 +267,5 @@ export async function q8Groups(
   for (const b of [...paramBufs, ...gradSets.flat()]) b.destroy();
   const err = await device.popErrorScope();
   if (err) failures.push(`validation: ${err.message}`);
-  return { failures, quantized, dispatches, ungathered, steadyCreated };
+  return { failures, quantized, dispatches, ungathered, stepsTaken, steadyCreated };
 }
