@@ -44,4 +44,14 @@ describeNodeGpu('q8 state with several param groups on Dawn in Node', () => {
     },
     120_000,
   );
+
+  it.each(['lamb', 'adadelta'] as const)(
+    '%s with every step recorded into one encoder (rebinds while steps are pending)',
+    async (algorithm) => {
+      const r = await q8Groups(algorithm, 5, 64, false, true);
+      expect(r.failures).toEqual([]);
+      expect(r.stepsTaken).toBe(5);
+    },
+    120_000,
+  );
 });

@@ -71,7 +71,10 @@ export interface Q8GroupsResult {
 }
 
 interface Resumable {
-  step(g: readonly { buffer: GPUBuffer; offset: number; length: number }[]): void;
+  step(
+    g: readonly { buffer: GPUBuffer; offset: number; length: number }[],
+    encoder?: GPUCommandEncoder,
+  ): void;
   stateDict(): Promise<StateDict>;
   loadStateDict(d: StateDict): void;
   destroy(): void;
@@ -82,12 +85,16 @@ interface Resumable {
 /**
  * Runs `algorithm` with 'q8' state over Q8_GROUPS: `steps` steps (the grads on a second set of
  * buffers at step 3, back at step 4), a checkpoint, `steps` more on a fresh optimizer.
+ * `recorded`: each run's steps are recorded into one encoder, each after copies of its grads
+ * from upload buffers, and submitted together (the rebinds then happen while steps are pending:
+ * the spans, starts and tables go through staged writes).
  */
 export async function q8Groups(
   algorithm: 'lamb' | 'adadelta',
   steps: number,
   workgroupSize = 64,
   scaled = false,
+  recorded = false,
 ): Promise<Q8GroupsResult> {
   const { device, counts } = await trackedDevice();
   const failures: string[] = [];
@@ -207,7 +214,9 @@ export async function q8Groups(
   const g = rng(99);
   let steadyCreated = 0;
   let ungathered = 0;
+  const uploads: GPUBuffer[] = [];
   const run = (opt: Resumable, count: number) => {
+    const encoder = recorded ? device.createCommandEncoder({ label: 'test/q8g-recorded' }) : null;
     for (let s = 0; s < count; s++) {
       // Step 3 reads the grads from the second set of buffers, step 4 from the first again.
       const set = s === 3 ? 1 : 0;
@@ -222,17 +231,30 @@ export async function q8Groups(
       });
       // an 8-bit tensor of the arena group (4100)
       if (scaled && s === 2) (gs[lengths.length - 5] as Float32Array)[7] = Infinity;
-      (gradRefs[set] as ReturnType<typeof refsOn>).forEach((r, i) =>
-        device.queue.writeBuffer(r.buffer, r.offset, gs[i] as Float32Array<ArrayBuffer>),
-      );
+      (gradRefs[set] as ReturnType<typeof refsOn>).forEach((r, i) => {
+        const a = gs[i] as Float32Array<ArrayBuffer>;
+        if (!encoder) {
+          device.queue.writeBuffer(r.buffer, r.offset, a);
+          return;
+        }
+        const up = device.createBuffer({
+          label: 'test/q8g-upload',
+          size: 4 * a.length,
+          usage: USAGE,
+        });
+        uploads.push(up);
+        device.queue.writeBuffer(up, 0, a);
+        encoder.copyBufferToBuffer(up, 0, r.buffer, r.offset, 4 * a.length);
+      });
       const before = counts.buffers + counts.bindGroups + counts.pipelines + counts.shaderModules;
-      opt.step(gradRefs[set] as ReturnType<typeof refsOn>);
+      opt.step(gradRefs[set] as ReturnType<typeof refsOn>, encoder ?? undefined);
       const after = counts.buffers + counts.bindGroups + counts.pipelines + counts.shaderModules;
       if (s === 1 || s === 2) steadyCreated += after - before;
       if (s === 3) ungathered = opt.lastStepDispatches;
       ref.step(gs);
       refParams.forEach((a, i) => trackScale(scales[i] as Float32Array, a));
     }
+    if (encoder) device.queue.submit([encoder.finish()]);
   };
   const check = async (opt: Resumable, tag: string) => {
     const out = await readViews(device, params);
@@ -264,7 +286,7 @@ export async function q8Groups(
   run(resumed, steps);
   await check(resumed, 'after the checkpoint and more steps');
   resumed.destroy();
-  for (const b of [...paramBufs, ...gradSets.flat()]) b.destroy();
+  for (const b of [...paramBufs, ...gradSets.flat(), ...uploads]) b.destroy();
   const err = await device.popErrorScope();
   if (err) failures.push(`validation: ${err.message}`);
   return { failures, quantized, dispatches, ungathered, stepsTaken, steadyCreated };
