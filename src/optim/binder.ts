@@ -35,7 +35,7 @@ import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
 import { COPY_DST, COPY_SRC } from './gather.ts';
 import { ownsPadding } from './ownedPadding.ts';
 import { isRun, type Run, type RunTensor } from './runs.ts';
-import { RATIOS_BYTES, STARTS_BYTES, sumsLayout } from '../kernels/tensorSums.ts';
+import { RATIOS_BYTES, STARTS_BYTES, partialCapacity, sumsLayout } from '../kernels/tensorSums.ts';
 import type { SideWrite } from './sideWrites.ts';
 import type { TensorSums } from './tensorSums.ts';
 import type { StateRegion, StateStore } from './stateStore.ts';
@@ -565,6 +565,7 @@ export class Binder<O> {
     );
     const step0 = steps[indices[0] as number];
     if (!sameLayout || indices.some((i) => steps[i] !== step0)) return null;
+    if (!this.sumsFollow(indices, params)) return null;
     const regions = indices.map((i) => this.c.store.regions[i] as StateRegion);
     const slab = (regions[0] as StateRegion).buffer;
     if (regions.some((r) => r.buffer !== slab)) return null;
@@ -734,6 +735,29 @@ export class Binder<O> {
       indices,
       sumsOwn,
     );
+  }
+
+  /**
+   * With tensor sums: whether `indices` have consecutive slots and partial ranges that follow
+   * one another, as one MULTI dispatch needs (it indexes both from its first tensor's on).
+   * Always so for a group planned as one (planTensorSums) and for a gathered run
+   * (withGathered), but not for a group whose params `rebindParams` moved into one buffer
+   * after some of its tensors were gathered: those have slots and ranges past the tensors'.
+   * Such a group keeps its gathered run and the other tensors' own dispatches.
+   */
+  private sumsFollow(indices: readonly number[], params: readonly CheckedRef[]): boolean {
+    const sums = this.c.sums;
+    if (!sums) return true;
+    const first = indices[0] as number;
+    return indices.every((i, k) => {
+      if (k === 0) return true;
+      const prev = indices[k - 1] as number;
+      const capacity = partialCapacity((params[prev] as CheckedRef).length, this.c.workgroupSize);
+      return (
+        sums.slot[i] === (sums.slot[first] as number) + k &&
+        sums.partialBase[i] === (sums.partialBase[prev] as number) + capacity
+      );
+    });
   }
 
   /**

@@ -11,6 +11,7 @@ import { expect, it } from 'vitest';
 import { GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
 import { bitMismatches, lambUlps, parityFailures } from '../browser/report.ts';
 import { parity } from '../browser/suites/parity.ts';
+import { lambRebind } from '../browser/suites/lambRebind.ts';
 import { describeNodeGpu, useNodeDevice } from './harness.ts';
 
 const STEPS = 10;
@@ -76,5 +77,36 @@ describeNodeGpu('LAMB parity with the CPU reference on Dawn in Node', () => {
     expect(results.map((r) => r.dispatches)).toEqual(results.map(() => 7));
     expect(bitMismatches(results)).toEqual([]);
     expect(lambUlps(results)).toEqual([]);
+  });
+
+  it("rebindParams from gathered separate buffers into one buffer: ratios stay each tensor's", async () => {
+    // 10 and 20 (and 30) were gathered on separate buffers: slots and partials past the
+    // tensors' (withGathered). In one buffer the group would qualify for one MULTI dispatch,
+    // which indexes slots and partials from its first tensor's on: with a tensor that was not
+    // gathered (70 000, over gatherBelow; or an 8-bit one) between them they do not follow one
+    // another, so the group keeps the gathered run and the other tensors' own dispatches.
+    const r = await lambRebind(
+      [
+        { lengths: [10, 70_000, 20] },
+        { lengths: [70_000, 10, 20] },
+        { lengths: [10, 70_000, 20, 70_001, 30] },
+        { lengths: [10, 5000, 20, 300], q8: true },
+        { lengths: [10, 5000, 20, 1000], q8: true, gatherBelow: 256 },
+        // every tensor gathered: slots and partials follow one another, one MULTI dispatch
+        { lengths: [10, 20, 30] },
+      ],
+      4,
+    );
+    expect(r.flatMap((c) => c.failures)).toEqual([]);
+    expect(r.map((c) => c.dispatches)).toEqual([
+      [5, 5, 5, 5],
+      [5, 5, 5, 5],
+      [9, 9, 9, 9],
+      // the run of 10, 20 and 300; 5000's tensor_sums_q8 and main_q8; finalize
+      [5, 5, 5, 5],
+      // the run of 10 and 20, 1000 alone, 5000's two; finalize
+      [7, 7, 7, 7],
+      [3, 3, 3, 3],
+    ]);
   });
 });
