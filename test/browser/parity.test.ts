@@ -96,6 +96,14 @@ describeGpu('GPU parity with the CPU reference', () => {
     ).toEqual([]);
   });
 
+  it("LAMB after rebindParams from gathered separate buffers into one buffer: each tensor's ratio", async () => {
+    // 10 and 20 were gathered (slots past the tensors'); 70 000 was not: the group stays a
+    // gathered run plus 70 000's dispatches, not one dispatch (Binder.sumsFollow)
+    const r = await testPage().run('lambRebind', [{ lengths: [10, 70_000, 20] }], 3);
+    expect(r.flatMap((c) => c.failures)).toEqual([]);
+    expect(r.map((c) => c.dispatches)).toEqual([[5, 5, 5]]);
+  });
+
   it('clips by the global gradient norm and by value on the GPU, with a million-element tensor', async () => {
     // 1_000_003 elements take 245 partial sums of 4096 squares, then the finalize pass
     const lengths = [...GEOMETRY_LENGTHS, 1_000_003];

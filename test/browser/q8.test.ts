@@ -72,4 +72,14 @@ describeGpu('q8 state on the GPU (Chrome)', () => {
     expect(r.failures).toEqual([]);
     expect(r.quantized).toEqual([2, 2, 2]);
   });
+
+  it.each(['lamb', 'adadelta'] as const)(
+    'several param groups (gathered, all 8-bit, arena, grads in the param buffer), a GradScaler skip, clipGradNorm, rebinds and a checkpoint (%s)',
+    async (algorithm) => {
+      const r = await testPage().run('q8Groups', algorithm, 5, 64, true);
+      expect(r.failures).toEqual([]);
+      expect(r.quantized).toBe(8);
+      expect(r.stepsTaken).toBe(4); // step 3 of 5 skipped
+    },
+  );
 });

@@ -16,6 +16,8 @@ import { scheduleFreeScaler } from './scheduleFreeScaler.ts';
 import { q8Grid, q8Quantiser, q8Run, q8Scaler } from './q8State.ts';
 import { q8Checkpoint } from './q8Checkpoint.ts';
 import { q8LoadF32 } from './q8LoadF32.ts';
+import { q8Groups } from './q8Groups.ts';
+import { lambRebind } from './lambRebind.ts';
 import { stateMemory, stateMemoryOf } from './stateMemory.ts';
 
 async function uncaptured(): Promise<string[]> {
@@ -48,6 +50,8 @@ export const suites = {
   q8Grid,
   q8Checkpoint,
   q8LoadF32,
+  q8Groups,
+  lambRebind,
   stateMemory,
   stateMemoryOf,
   uncaptured,
