@@ -525,9 +525,9 @@ export class Optimizer<A extends Algorithm> {
         sums: this.sums,
       });
     } catch (e) {
-      this.sums?.destroy();
-      this.q8?.destroy();
-      // A failed construction leaves the scaler free for another optimizer.
+      // A failed construction frees what it allocated before the failure (a field not yet
+      // assigned is undefined) and leaves the scaler free for another optimizer.
+      this.releasePartial();
       gradScaler?.detach();
       throw e;
     } finally {
@@ -1006,6 +1006,33 @@ export class Optimizer<A extends Algorithm> {
         { ...d.variant, clipNorm: false, clipValue: false, scaler: false },
       ),
     );
+  }
+
+  /** Frees what a construction that threw had allocated: only the fields already assigned. */
+  private releasePartial(): void {
+    const made = this as unknown as {
+      store?: StateStore;
+      uniform?: GPUBuffer;
+      dummy?: GPUBuffer;
+      table?: GPUBuffer;
+      gathered: Gathered | null;
+      clipper?: GradClipper;
+      scalerSteps: ScalerSteps | null;
+      sums: TensorSums | null;
+      q8: Q8Store | null;
+      ring?: StepRing;
+    };
+    made.store?.destroy();
+    made.uniform?.destroy();
+    made.dummy?.destroy();
+    made.table?.destroy();
+    made.gathered?.params.destroy();
+    made.gathered?.grads.destroy();
+    made.clipper?.destroy();
+    made.scalerSteps?.destroy();
+    made.sums?.destroy();
+    made.q8?.destroy();
+    made.ring?.destroy();
   }
 
   /** Frees the buffers the optimizer created. Idempotent. Never touches params or grads. */
