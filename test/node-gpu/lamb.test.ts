@@ -12,6 +12,7 @@ import { GEOMETRY_LENGTHS, OPTIMIZER_CASES } from '../cases.ts';
 import { bitMismatches, lambUlps, parityFailures } from '../browser/report.ts';
 import { parity } from '../browser/suites/parity.ts';
 import { lambRebind } from '../browser/suites/lambRebind.ts';
+import { lambSlots } from '../browser/suites/lambSlots.ts';
 import { describeNodeGpu, useNodeDevice } from './harness.ts';
 
 const STEPS = 10;
@@ -109,4 +110,12 @@ describeNodeGpu('LAMB parity with the CPU reference on Dawn in Node', () => {
       [3, 3, 3, 3],
     ]);
   });
+
+  it('fills the ratios uniform to its last slot with gathered tensors, and falls back past it', async () => {
+    const r = await lambSlots(2);
+    expect(r.failures).toEqual([]);
+    // 8192 tensors: one gathered run (sums, finalize, update), slots 8192..16383; 8193: every
+    // tensor alone (a sums and an update dispatch each) and the finalize
+    expect(r.dispatches).toEqual([3, 2 * 8193 + 1]);
+  }, 120_000);
 });
