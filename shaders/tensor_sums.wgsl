@@ -7,7 +7,7 @@
 // A step records, in the one compute pass of the step:
 //   1. tensor_sums: the update's dispatches again (the same bind group ranges and geometry:
 //      one per param group on a ParamArena), with this entry point, on ceil(update workgroups /
-//      WG_SIZE) workgroups; where the update runs a flat run as one row, the group's sums
+//      SUMS_WG) workgroups; where the update runs a flat run as one row, the group's sums
 //      dispatch has rows of its own, one per tensor (binder.ts), and w counts their workgroups. Thread w runs, for each element of the update's workgroup w, the
 //      update's loads (prepare_grad included, so clipping, the GradScaler's unscale and
 //      maximize apply) and tensor_terms instead of update, adds the terms and writes one vec4
@@ -22,6 +22,12 @@
 // search over the group's first-workgroup column (reserved0), as gradnorm.wgsl does.
 // Accumulation is f32: the lanes of each vec4, a Kahan-compensated sum of an update
 // workgroup's elements in order, then a Kahan-compensated sum of the partials.
+
+// Threads per workgroup of tensor_sums (SUMS_WORKGROUP in src/kernels/tensorSums.ts). Each
+// thread sums a whole update workgroup (WG_SIZE items), so a small tensor dispatched alone
+// needs few threads: workgroups of WG_SIZE threads left it one workgroup, one CPU core on
+// SwiftShader, while the other idled (separate buffers: the pass took 1.5x the arena's).
+const SUMS_WG: u32 = 32u;
 
 // The most tensors one optimizer can have: `ratios` is a uniform array (64 KiB, WebGPU's
 // default maxUniformBufferBindingSize) of this many vec4s.
@@ -113,8 +119,8 @@ fn ceil_div(a: u32, b: u32) -> u32 {
 // of the WG_SIZE threads that the update's workgroup w runs and writes partial w. On SwiftShader
 // every workgroup that reaches a barrier costs milliseconds (a workgroup sum per update
 // workgroup made this pass 50x the update on a 2^23 tensor). The host dispatches
-// ceil(update workgroups / WG_SIZE) workgroups, in x.
-@compute @workgroup_size(WG_SIZE)
+// ceil(update workgroups / SUMS_WG) workgroups, in x.
+@compute @workgroup_size(SUMS_WG)
 fn tensor_sums(@builtin(global_invocation_id) gid: vec3<u32>,
                @builtin(num_workgroups) groups: vec3<u32>) {
   // A skipped step: the update returns too, so the ratios are never read.
@@ -122,7 +128,7 @@ fn tensor_sums(@builtin(global_invocation_id) gid: vec3<u32>,
     return;
   }
   // A grid past the per-dimension limit folds into y.
-  let w = gid.x + gid.y * groups.x * WG_SIZE;
+  let w = gid.x + gid.y * groups.x * SUMS_WG;
   var acc = vec4<f32>(0.0);
   var carry = vec4<f32>(0.0);
   var slot: u32;

@@ -20,6 +20,12 @@ export const RATIOS_BYTES = RATIO_VEC4S * 16;
 export const STARTS_BYTES = RATIOS_BYTES;
 /** The most tensors an optimizer with tensor sums (LAMB) can hold, over all its groups. */
 export const MAX_SUM_TENSORS = RATIO_VEC4S * 4;
+/**
+ * Threads per workgroup of the tensor_sums pass (SUMS_WG in tensor_sums.wgsl): one thread sums
+ * one update workgroup, so the pass has workgroupSize times fewer threads than the update, and
+ * small workgroups keep a tensor dispatched alone spread over several.
+ */
+export const SUMS_WORKGROUP = 32;
 /** Bytes of one partial (a vec4 of four sums) and of one sum_spans row. */
 export const PARTIAL_BYTES = 16;
 export const SPAN_BYTES = 8;

@@ -35,7 +35,13 @@ import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
 import { COPY_DST, COPY_SRC } from './gather.ts';
 import { ownsPadding } from './ownedPadding.ts';
 import { isRun, type Run, type RunTensor } from './runs.ts';
-import { RATIOS_BYTES, STARTS_BYTES, partialCapacity, sumsLayout } from '../kernels/tensorSums.ts';
+import {
+  RATIOS_BYTES,
+  STARTS_BYTES,
+  SUMS_WORKGROUP,
+  partialCapacity,
+  sumsLayout,
+} from '../kernels/tensorSums.ts';
 import type { SideWrite } from './sideWrites.ts';
 import type { TensorSums } from './tensorSums.ts';
 import type { StateRegion, StateStore } from './stateStore.ts';
@@ -418,7 +424,7 @@ export class Binder<O> {
       pipeline: getPipeline(device, spec, options, wg, sumsVariant),
       // One thread per workgroup of the rows' grid (shaders/tensor_sums.wgsl): no barrier.
       grid: gridOf(
-        Math.ceil((sumsGrid[0] * sumsGrid[1]) / wg),
+        Math.ceil((sumsGrid[0] * sumsGrid[1]) / SUMS_WORKGROUP),
         this.c.limits.maxComputeWorkgroupsPerDimension,
       ),
       rank: rank + SUMS_RANK,

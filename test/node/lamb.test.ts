@@ -3,6 +3,7 @@
  * (test/fixtures/torch/lamb.json, scripts/fixtures/lamb.py), hand-derived goldens, identities,
  * the host's dispatch counts on a ParamArena and its limits (fake device).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import lambJson from '../fixtures/torch/lamb.json' with { type: 'json' };
 import { LAMB, ParamArena } from '../../src/index.ts';
@@ -11,7 +12,7 @@ import { AdamWReference, LAMBReference } from '../../src/reference/classes.ts';
 import { lambRatio } from '../../src/reference/lamb.ts';
 import { q8TensorSums } from '../../src/reference/tensorSums.ts';
 import { LAMB_KERNEL } from '../../src/kernels/lamb.ts';
-import { MAX_SUM_TENSORS, partialCapacity } from '../../src/kernels/tensorSums.ts';
+import { MAX_SUM_TENSORS, SUMS_WORKGROUP, partialCapacity } from '../../src/kernels/tensorSums.ts';
 import { planTensorSums, withGathered } from '../../src/optim/tensorSums.ts';
 import { SUMS_RUN_MEAN } from '../../src/optim/binder.ts';
 import { OPTIMIZER_CASES } from '../cases.ts';
@@ -144,6 +145,14 @@ describe('LAMB identities', () => {
 });
 
 describe('LAMB on the host (fake device)', () => {
+  it("sizes the sums pass's workgroups as tensor_sums.wgsl declares them (SUMS_WG)", () => {
+    // the host's grid is ceil(update workgroups / SUMS_WORKGROUP): a larger constant than the
+    // shader's would leave partials unwritten, a smaller one only idle threads
+    const wgsl = readFileSync('shaders/tensor_sums.wgsl', 'utf8');
+    expect(wgsl).toContain(`const SUMS_WG: u32 = ${SUMS_WORKGROUP}u;`);
+    expect(wgsl).toMatch(/@workgroup_size\(SUMS_WG\)\nfn tensor_sums\(/);
+  });
+
   it('takes three dispatches per param group on a ParamArena: sums, finalize, update', () => {
     const f = fakeDevice();
     const arena = new ParamArena(f.device, [5, 300, 7, 4096]);
