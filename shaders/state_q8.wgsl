@@ -163,6 +163,34 @@ fn q8_store(j: u32, v: vec4<f32>, lanes: u32, slot: u32, lid: u32, code_word: u3
   }
 }
 
+// Thread q's params and grads, elements 4q .. 4q + lanes - 1 (lanes > 0; the other lanes 0):
+// one vec4 load each where the tensor has no head and q lies in its body, else one by one.
+// main_q8 and tensor_sums_q8 (tensor_sums_q8.wgsl) load alike.
+struct Q8Inputs {
+  p: vec4<f32>,
+  g: vec4<f32>,
+}
+
+fn q8_inputs(geo: Geometry, q: u32, lanes: u32) -> Q8Inputs {
+  let e0 = 4u * q;
+  var p = vec4<f32>(0.0);
+  var g = vec4<f32>(0.0);
+  if (geo.head == 0u && q < geo.body4) {
+    p = param4[(geo.param_off + e0) >> 2u];
+    if (GRAD_IN_PARAM) {
+      g = param4[(geo.grad_off + e0) >> 2u];
+    } else {
+      g = grad4[(geo.grad_off + e0) >> 2u];
+    }
+  } else {
+    for (var k = 0u; k < lanes; k++) {
+      p[k] = param_at(geo.param_off + e0 + k, geo.param_split);
+      g[k] = grad_at(geo.grad_off + e0 + k, geo.grad_split);
+    }
+  }
+  return Q8Inputs(p, g);
+}
+
 @compute @workgroup_size(Q8_WG)
 fn main_q8(@builtin(workgroup_id) wg: vec3<u32>,
            @builtin(local_invocation_index) lid: u32,
@@ -189,19 +217,9 @@ fn main_q8(@builtin(workgroup_id) wg: vec3<u32>,
   var g = vec4<f32>(0.0);
   var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   if (lanes > 0u) {
-    if (vec) {
-      p = param4[(geo.param_off + e0) >> 2u];
-      if (GRAD_IN_PARAM) {
-        g = param4[(geo.grad_off + e0) >> 2u];
-      } else {
-        g = grad4[(geo.grad_off + e0) >> 2u];
-      }
-    } else {
-      for (var k = 0u; k < lanes; k++) {
-        p[k] = param_at(geo.param_off + e0 + k, geo.param_split);
-        g[k] = grad_at(geo.grad_off + e0 + k, geo.grad_split);
-      }
-    }
+    let inputs = q8_inputs(geo, q, lanes);
+    p = inputs.p;
+    g = inputs.g;
     if (NUM_STATES > 0u) { s.s0 = q8_load(0u, code0, absmax0); }
     if (NUM_STATES > 1u) { s.s1 = q8_load(1u, code0 + words, absmax0 + blocks); }
     if (NUM_STATES > 2u) { s.s2 = q8_load(2u, code0 + 2u * words, absmax0 + 2u * blocks); }

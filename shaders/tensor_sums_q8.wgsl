@@ -39,21 +39,9 @@ fn q8_word_terms(geo: Geometry, q: u32) -> vec4<f32> {
   let blocks = geo.state_stride >> 8u;
   let code0 = (geo.state_off >> 2u) + q;
   let absmax0 = (geo.state_off >> 2u) + NUM_STATES * words + (q >> 6u);
-  var p = vec4<f32>(0.0);
-  var g = vec4<f32>(0.0);
-  if (geo.head == 0u && q < geo.body4) {
-    p = param4[(geo.param_off + e0) >> 2u];
-    if (GRAD_IN_PARAM) {
-      g = param4[(geo.grad_off + e0) >> 2u];
-    } else {
-      g = grad4[(geo.grad_off + e0) >> 2u];
-    }
-  } else {
-    for (var k = 0u; k < count; k++) {
-      p[k] = param_at(geo.param_off + e0 + k, geo.param_split);
-      g[k] = grad_at(geo.grad_off + e0 + k, geo.grad_split);
-    }
-  }
+  let inputs = q8_inputs(geo, q, count);
+  let p = inputs.p;
+  let g = inputs.g;
   var s = States(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   if (NUM_STATES > 0u) { s.s0 = q8_load(0u, code0, absmax0); }
   if (NUM_STATES > 1u) { s.s1 = q8_load(1u, code0 + words, absmax0 + blocks); }

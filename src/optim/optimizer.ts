@@ -47,7 +47,7 @@ import { GATHER_BELOW, planGather } from './gather.ts';
 import { ownsPadding, registerOwnedPadding } from './ownedPadding.ts';
 import { planRuns } from './runs.ts';
 import { StepRing } from './stepRing.ts';
-import { recoverQuantized } from '../options/q8Recover.ts';
+import { loadedQuantized } from '../options/q8Recover.ts';
 import { Q8Store } from './q8Store.ts';
 import { bindQ8Tensor, q8Variant } from './q8Binder.ts';
 import {
@@ -55,7 +55,6 @@ import {
   dequantize,
   Q8_REFUSED,
   q8Blocks,
-  q8RoundsUp,
   q8Signed,
   type Quantized,
 } from '../options/q8.ts';
@@ -862,16 +861,7 @@ export class Optimizer<A extends Algorithm> {
             this.store.write(i, j, s[name] as Float32Array);
             return;
           }
-          // Codes and absmax as saved (bitwise resume), else the f32 values quantised, with the
-          // exact codes of values an 8-bit array read back as (src/options/q8Recover.ts).
-          const q =
-            s.q8?.[name] ??
-            recoverQuantized(
-              s[name] as Float32Array,
-              q8Signed(name),
-              q8RoundsUp(this.algorithm, name),
-            );
-          this.q8?.write(i, j, q);
+          this.q8?.write(i, j, loadedQuantized(s, this.algorithm, name));
         });
       });
       this.checkOrder('loadStateDict', 'loadStateDict()');

@@ -19,10 +19,14 @@ import {
   q8Code,
   q8Value,
   Q8_BLOCK,
+  q8RoundsUp,
+  q8Signed,
   quantize,
   SIGNED_MAP,
   type Quantized,
 } from './q8.ts';
+import type { TensorState } from './stateDict.ts';
+import type { Algorithm, StateName } from './types.ts';
 
 const word = new Float32Array(1);
 const bitsOf = new Int32Array(word.buffer);
@@ -75,4 +79,21 @@ export function recoverQuantized(values: Float32Array, signed: boolean, up = fal
     }
   }
   return q;
+}
+
+/**
+ * The codes and absmax to load for state array `name` of `algorithm` from a state dict's
+ * tensor entry: its saved `q8` codes when present (a bitwise resume), else its f32 values'
+ * (recoverQuantized: exact when they were read back from an 8-bit array, quantised as the
+ * kernel stores them otherwise).
+ */
+export function loadedQuantized(
+  entry: TensorState,
+  algorithm: Algorithm,
+  name: StateName,
+): Quantized {
+  return (
+    entry.q8?.[name] ??
+    recoverQuantized(entry[name] as Float32Array, q8Signed(name), q8RoundsUp(algorithm, name))
+  );
 }

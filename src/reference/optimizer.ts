@@ -22,7 +22,7 @@ import { clipGrads } from './clip.ts';
 import { checkClip, type ClipOptions } from '../options/clip.ts';
 import { GradScalerReference } from './gradScaler.ts';
 import { carriedScalar, type CarriedScalar } from '../options/carried.ts';
-import { recoverQuantized } from '../options/q8Recover.ts';
+import { loadedQuantized } from '../options/q8Recover.ts';
 import {
   checkMin8bitSize,
   dequantize,
@@ -294,15 +294,7 @@ export class ReferenceOptimizer<A extends Algorithm> {
       for (const name of slot.names) {
         slot.state[name] = (s[name] as Float32Array).map(round);
         if (slot.q8) {
-          // Codes and absmax as saved (bitwise resume), else the f32 values quantised, with the
-          // exact codes of values an 8-bit array read back as (src/options/q8Recover.ts).
-          const q =
-            s.q8?.[name] ??
-            recoverQuantized(
-              s[name] as Float32Array,
-              q8Signed(name),
-              q8RoundsUp(this.algorithm, name),
-            );
+          const q = loadedQuantized(s, this.algorithm, name);
           slot.q8[name] = { codes: q.codes.slice(), absmax: q.absmax.slice() };
           slot.state[name] = dequantize(q, q8Signed(name));
         }
