@@ -25,10 +25,14 @@ const state = (page: Page): Promise<PlaygroundState> =>
 
 /** Types `value` into number input #id and commits it (Tab), as a user does. */
 async function typeNumber(page: Page, id: string, value: number): Promise<void> {
-  await page.click(`#${id}`, { clickCount: 3 });
+  // Select the old text as Ctrl+A would. A triple click under load can arrive as single clicks
+  // (a CI run typed 20 after "10" of 100 left by one Backspace: 1020, clamped to 100).
+  await page.focus(`#${id}`);
+  await page.$eval(`#${id}`, (el) => (el as HTMLInputElement).select());
   await page.keyboard.press('Backspace');
   await page.type(`#${id}`, String(value));
   await page.keyboard.press('Tab');
+  expect(await page.$eval(`#${id}`, (el) => (el as HTMLInputElement).value)).toBe(String(value));
   await state(page);
 }
 
