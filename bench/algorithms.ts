@@ -106,6 +106,17 @@ export const BENCH_ALGORITHMS: BenchAlgorithm[] = [
   },
 ];
 
+/** The row of `key`, or an error that lists the keys (`--algorithms=` takes them). */
+export function benchAlgorithm(key: string): BenchAlgorithm {
+  const alg = BENCH_ALGORITHMS.find((a) => a.key === key);
+  if (!alg) {
+    throw new Error(
+      `unknown algorithm "${key}"; choose from ${BENCH_ALGORITHMS.map((a) => a.key).join(', ')}`,
+    );
+  }
+  return alg;
+}
+
 /**
  * Bytes moved per parameter by one fused step in f32: read param, grad and each state array;
  * write param and each state array. 12 + 8·(state arrays): plain SGD (momentum 0, no state) =

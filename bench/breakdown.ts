@@ -16,7 +16,7 @@
  * compute pass, stay in every one.
  */
 import { createOptimizer, ParamArena, type Algorithm, type TensorRef } from '../src/index.ts';
-import { BENCH_ALGORITHMS, bytesPerParam } from './algorithms.ts';
+import { benchAlgorithm, bytesPerParam, type BenchAlgorithm, type BenchKey } from './algorithms.ts';
 import type { GpuTimer } from './gpuTimer.ts';
 import {
   BREAKDOWN_PASSES,
@@ -36,7 +36,8 @@ const WITH_SUMS: readonly Algorithm[] = ['lamb'];
 
 export interface BreakdownRow {
   scenario: Scenario['name'];
-  algorithm: Algorithm;
+  /** The benchmark row's key (bench/algorithms.ts): an algorithm, or `sgd-plain`. */
+  algorithm: BenchKey;
   variant: BreakdownVariant;
   /** The one pass timed (its pipeline label's entry point), or absent for the whole step. */
   pass?: BreakdownPass;
@@ -123,14 +124,13 @@ function views(device: GPUDevice, s: Scenario, variant: BreakdownVariant): Views
 async function time(
   device: GPUDevice,
   v: Views,
-  algorithm: Algorithm,
+  alg: BenchAlgorithm,
   steps: number,
   reps: number,
   timer: GpuTimer | null,
 ): Promise<{ ms: Stat; dispatches: number }> {
-  const alg = BENCH_ALGORITHMS.find((a) => a.name === algorithm);
-  const opt = createOptimizer(algorithm, device, v.params, {
-    ...alg?.options,
+  const opt = createOptimizer(alg.name, device, v.params, {
+    ...alg.options,
     ...v.options,
   } as never);
   opt.step(v.grads);
@@ -160,7 +160,8 @@ export async function runBreakdown(
   timer: GpuTimer | null,
   config: {
     scenarios: Scenario['name'][];
-    algorithms: Algorithm[];
+    /** Benchmark row keys (bench/algorithms.ts): algorithms, or `sgd-plain`. */
+    algorithms: BenchKey[];
     steps: number;
     reps: number;
     /** The variants to run (all when absent). */
@@ -172,14 +173,14 @@ export async function runBreakdown(
   for (const name of config.scenarios) {
     const s = scenario(name);
     for (const algorithm of config.algorithms) {
-      const alg = BENCH_ALGORITHMS.find((a) => a.name === algorithm);
-      const bpp = bytesPerParam(algorithm, alg?.options ?? {});
+      const alg = benchAlgorithm(algorithm);
+      const bpp = bytesPerParam(alg.name, alg.options);
       for (const variant of config.variants ?? BREAKDOWN_VARIANTS) {
-        const passes = WITH_SUMS.includes(algorithm) ? [null, ...BREAKDOWN_PASSES] : [null];
+        const passes = WITH_SUMS.includes(alg.name) ? [null, ...BREAKDOWN_PASSES] : [null];
         for (const pass of passes) {
           const v = views(device, s, variant);
           const { ms, dispatches } = await withPassFilter(pass, () =>
-            time(device, v, algorithm, config.steps, config.reps, timer),
+            time(device, v, alg, config.steps, config.reps, timer),
           );
           v.destroy();
           const gbps = (bpp * parameterCount(s)) / (ms.median * 1e6);

@@ -7,9 +7,10 @@
  *   npm run bench:breakdown -- --algorithms=adam --scenarios=tiny --steps=5 --reps=3
  *   npm run bench:breakdown -- --algorithms=lamb,adam --scenarios=tiny   LAMB pass by pass too
  *   npm run bench:breakdown -- --variants=single,arena                  only those variants
+ *   npm run bench:breakdown -- --algorithms=sgd-plain                    a row key of bench/algorithms.ts
  */
 import { parseArgs } from 'node:util';
-import type { Algorithm } from '../src/index.ts';
+import { benchAlgorithm } from '../bench/algorithms.ts';
 import type { BreakdownRow } from '../bench/breakdown.ts';
 import {
   BREAKDOWN_VARIANTS,
@@ -32,6 +33,8 @@ function variants(value: string): BreakdownVariant[] {
   });
 }
 
+const SCENARIOS = ['model', 'tiny', 'big'] as const;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -42,9 +45,18 @@ async function main(): Promise<void> {
       variants: { type: 'string' },
     },
   });
+  const scenarios = (values.scenarios as string).split(',');
+  for (const s of scenarios) {
+    if (!SCENARIOS.includes(s as (typeof SCENARIOS)[number])) {
+      throw new Error(`--scenarios: unknown "${s}"; choose from ${SCENARIOS.join(', ')}`);
+    }
+  }
   const config = {
-    algorithms: (values.algorithms as string).split(',') as Algorithm[],
-    scenarios: (values.scenarios as string).split(',') as ('model' | 'tiny' | 'big')[],
+    // Benchmark row keys (bench/algorithms.ts): an unknown one fails here, before Chrome starts.
+    algorithms: (values.algorithms as string)
+      .split(',')
+      .map((key) => benchAlgorithm(key.trim()).key),
+    scenarios: scenarios as (typeof SCENARIOS)[number][],
     steps: Number(values.steps),
     reps: Number(values.reps),
     ...(values.variants ? { variants: variants(values.variants) } : {}),
