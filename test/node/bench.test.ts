@@ -1,7 +1,7 @@
 /** The benchmark's pure parts: scenarios, the bytes-per-parameter model, statistics, output. */
 import { describe, expect, it } from 'vitest';
 import { FEATURE_VARIANTS, featureBytes } from '../../bench/featureVariants.ts';
-import { BENCH_ALGORITHMS, bytesPerParam } from '../../bench/algorithms.ts';
+import { BENCH_ALGORITHMS, benchAlgorithm, bytesPerParam } from '../../bench/algorithms.ts';
 import { chartSvg } from '../../bench/chart.ts';
 import { big, model, parameterCount, tiny } from '../../bench/scenarios.ts';
 import { stat } from '../../bench/stats.ts';
@@ -24,6 +24,16 @@ describe('bench scenarios', () => {
     expect(t.tensors).toHaveLength(500);
     expect(t.tensors.every((x) => x.length >= 64 && x.length <= 4096)).toBe(true);
     expect(tiny().tensors).toEqual(t.tensors);
+  });
+});
+
+describe('benchmark row keys (--algorithms=)', () => {
+  it('finds a row by its key, sgd-plain included, and lists the keys for an unknown one', () => {
+    expect(benchAlgorithm('sgd-plain')).toMatchObject({ name: 'sgd', options: { lr: 0.01 } });
+    expect(benchAlgorithm('sgd').options).toEqual({ lr: 0.01, momentum: 0.9 });
+    expect(() => benchAlgorithm('sgd_plain')).toThrow(
+      /^unknown algorithm "sgd_plain"; choose from sgd, sgd-plain, adagrad, .*, schedulefreeadamw$/,
+    );
   });
 });
 
