@@ -35,13 +35,7 @@ import { GEOMETRY_BYTES, packGeometry } from '../kernels/uniforms.ts';
 import { COPY_DST, COPY_SRC } from './gather.ts';
 import { ownsPadding } from './ownedPadding.ts';
 import { isRun, type Run, type RunTensor } from './runs.ts';
-import {
-  RATIOS_BYTES,
-  STARTS_BYTES,
-  SUMS_WORKGROUP,
-  partialCapacity,
-  sumsLayout,
-} from '../kernels/tensorSums.ts';
+import { SUMS_WORKGROUP, partialCapacity, sumsLayout } from '../kernels/tensorSums.ts';
 import type { SideWrite } from './sideWrites.ts';
 import type { TensorSums } from './tensorSums.ts';
 import type { StateRegion, StateStore } from './stateStore.ts';
@@ -361,12 +355,7 @@ export class Binder<O> {
       update: device.createBindGroup({
         label,
         layout: sumsLayout(device, 'update'),
-        entries: [
-          ...common,
-          { binding: 7, resource: owner },
-          { binding: 12, resource: { buffer: sums.ratios, size: RATIOS_BYTES } },
-          { binding: 13, resource: { buffer: sums.starts, size: STARTS_BYTES } },
-        ],
+        entries: [...common, { binding: 7, resource: owner }, ...sums.updateEntries()],
       }),
       sums: device.createBindGroup({
         label: `${label}/tensor-sums`,

@@ -16,7 +16,6 @@ import {
   Q8_TABLE_BINDING,
   q8BindGroupLayout,
 } from '../kernels/q8.ts';
-import { RATIOS_BYTES, STARTS_BYTES } from '../kernels/tensorSums.ts';
 import type { KernelSpec } from '../kernels/spec.ts';
 import { packGeometry } from '../kernels/uniforms.ts';
 import { q8RoundsUp, q8Signed } from '../options/q8.ts';
@@ -121,13 +120,7 @@ export function bindQ8Tensor<O>(
   const bindGroup = c.device.createBindGroup({
     label: `${c.label}/q8-bind-group[${i}]`,
     layout: q8BindGroupLayout(c.device, sums ? 'update-sums' : 'update'),
-    entries: sums
-      ? [
-          ...entries,
-          { binding: 12, resource: { buffer: sums.ratios, size: RATIOS_BYTES } },
-          { binding: 13, resource: { buffer: sums.starts, size: STARTS_BYTES } },
-        ]
-      : entries,
+    entries: sums ? [...entries, ...sums.updateEntries()] : entries,
   });
   const variant = q8Variant(c.spec.name, region.names, same, c);
   const update: Dispatch = {

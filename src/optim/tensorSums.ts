@@ -223,6 +223,17 @@ export class TensorSums {
     this.finalizeWorkgroups = Math.max(1, Math.ceil(tensors / workgroupSize));
   }
 
+  /**
+   * The update's bindings of the ratios and the starts (uniforms 12 and 13), the same for the
+   * f32 update (binder.ts) and the 8-bit one (q8Binder.ts).
+   */
+  updateEntries(): GPUBindGroupEntry[] {
+    return [
+      { binding: 12, resource: { buffer: this.ratios, size: RATIOS_BYTES } },
+      { binding: 13, resource: { buffer: this.starts, size: STARTS_BYTES } },
+    ];
+  }
+
   get buffers(): GPUBuffer[] {
     return [this.partials, this.spans, this.ratios, this.starts];
   }
